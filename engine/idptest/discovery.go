@@ -1,0 +1,116 @@
+package idptest
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// handleOpenIDConfiguration is GET /{tenant}/v2.0/.well-known/openid-configuration.
+func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	segment := r.PathValue("tenant")
+	tenant, oerr := s.resolveSegmentLocked(segment)
+	if oerr != nil {
+		oerr.write(w, r, s.nowLocked())
+		return
+	}
+	// Multi-tenant documents keep the segment in their endpoints and put
+	// the {tenantid} placeholder in the issuer, as Entra does.
+	issuerTenant := "{tenantid}"
+	switch {
+	case tenant != nil:
+		issuerTenant = tenant.ID
+		segment = tenant.ID
+	case strings.EqualFold(segment, "consumers"):
+		issuerTenant = ConsumersTenantID
+	}
+	base := s.url + "/" + segment
+	writeJSON(w, http.StatusOK, map[string]any{
+		"token_endpoint":                        base + "/oauth2/v2.0/token",
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		"jwks_uri":                              base + "/discovery/v2.0/keys",
+		"response_modes_supported":              []string{"query", "fragment", "form_post"},
+		"subject_types_supported":               []string{"pairwise"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
+		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
+		"issuer":                                s.url + "/" + issuerTenant + "/v2.0",
+		"request_uri_parameter_supported":       false,
+		"userinfo_endpoint":                     s.url + "/oidc/userinfo",
+		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
+		"device_authorization_endpoint":         base + "/oauth2/v2.0/devicecode",
+		"http_logout_supported":                 true,
+		"frontchannel_logout_supported":         true,
+		"end_session_endpoint":                  base + "/oauth2/v2.0/logout",
+		"claims_supported":                      []string{"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"},
+		"kerberos_endpoint":                     base + "/kerberos",
+		"tenant_region_scope":                   "EU",
+		"cloud_instance_name":                   "microsoftonline.com",
+		"cloud_graph_host_name":                 "graph.windows.net",
+		"msgraph_host":                          "graph.microsoft.com",
+		"rbac_url":                              "https://pas.windows.net",
+	})
+}
+
+// handleInstanceDiscovery is GET /common/discovery/instance (api-version
+// 1.1): the emulator is its own cloud, with itself as the only alias.
+func (s *Server) handleInstanceDiscovery(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := r.URL.Query()
+	tenant := "common"
+	if endpoint := q.Get("authorization_endpoint"); endpoint != "" {
+		u, err := url.Parse(endpoint)
+		if err != nil || u.Host == "" {
+			newOAuthError(http.StatusBadRequest, "invalid_instance", 50049, "Unknown or invalid instance.").write(w, r, s.nowLocked())
+			return
+		}
+		if !strings.EqualFold(u.Host, s.Host()) {
+			newOAuthError(http.StatusBadRequest, "invalid_instance", 50049, "Unknown or invalid instance.").write(w, r, s.nowLocked())
+			return
+		}
+		if parts := strings.Split(strings.Trim(u.Path, "/"), "/"); len(parts) > 0 && parts[0] != "" {
+			tenant = parts[0]
+		}
+	}
+	host := s.Host()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"tenant_discovery_endpoint": s.url + "/" + tenant + "/v2.0/.well-known/openid-configuration",
+		"api-version":               "1.1",
+		"metadata": []map[string]any{{
+			"preferred_network": host,
+			"preferred_cache":   host,
+			"aliases":           []string{host},
+		}},
+	})
+}
+
+// handleUserRealm is GET /common/userrealm/{username}: every directory
+// domain is managed (no federation), unknown domains are Unknown.
+func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	username := r.PathValue("username")
+	domain := username
+	if i := strings.LastIndex(username, "@"); i >= 0 {
+		domain = username[i+1:]
+	}
+	body := map[string]any{
+		"ver":                 "1.0",
+		"account_type":        "Unknown",
+		"cloud_instance_name": "microsoftonline.com",
+		"cloud_audience_urn":  "urn:federation:MicrosoftOnline",
+	}
+	if t := s.dir.tenantForDomain(domain); t != nil {
+		body["account_type"] = "Managed"
+		body["domain_name"] = t.Domain
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// handleKeys is GET /{tenant}/discovery/v2.0/keys.
+func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.key.jwks())
+}
