@@ -1,0 +1,797 @@
+package tests
+
+// Interop tests: Microsoft's MSAL Python (Debian's python3-msal, 1.21)
+// completes its flows against the built `acctui idp serve --tls`, and the
+// emulator refuses the authorization-code redemptions Entra refuses. The
+// MSAL side lives in msalpy/scenarios.py; it prints JSON summaries (claims,
+// booleans, token digests), never tokens.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	systemPython    = "/usr/bin/python3" // another python may come first on PATH
+	contosoTenantID = "7c6e2a3b-4f1d-4e8a-9b2c-0d1e2f3a4b5c"
+	azureCLIClient  = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+	armScope        = "https://management.azure.com/.default"
+	// loopbackRedirect is the public client's redirect URI; nothing needs
+	// to listen there, the browser stops at the redirect.
+	loopbackRedirect = "http://localhost:8400"
+)
+
+var (
+	workDir   string // removed after the tests
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "acctui-tests-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	workDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// acctuiBinary builds the acctui command once per test binary.
+func acctuiBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binary = filepath.Join(workDir, "acctui")
+		cmd := exec.Command("go", "build", "-o", binary, ".")
+		cmd.Dir = ".." // the module root; go test runs in tests/
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binary
+}
+
+// requireMSALPython skips (or, on CI, fails) when MSAL Python is missing.
+func requireMSALPython(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command(systemPython, "-c", "import msal; print(msal.__version__)").CombinedOutput()
+	if err == nil {
+		t.Logf("MSAL Python %s", strings.TrimSpace(string(out)))
+		return
+	}
+	reason := fmt.Sprintf("MSAL Python is not available to %s (%v: %s); install it with: apt-get install -y python3-msal", systemPython, err, strings.TrimSpace(string(out)))
+	if os.Getenv("CI") != "" {
+		t.Fatal(reason)
+	}
+	t.Skip(reason)
+}
+
+// announcement is the first stdout line of acctui idp serve.
+type announcement struct {
+	URL       string `json:"url"`
+	Authority string `json:"authority"`
+	Tenants   map[string]struct {
+		ID        string `json:"id"`
+		Domain    string `json:"domain"`
+		Authority string `json:"authority"`
+	} `json:"tenants"`
+	CAFile string `json:"ca_file"`
+}
+
+// emulator is a running acctui idp serve --tls.
+type emulator struct {
+	line   string // the announcement as printed, handed to the scripts
+	ann    announcement
+	client *http.Client // trusts the emulator's CA
+}
+
+func startEmulator(t *testing.T) *emulator {
+	t.Helper()
+	cmd := exec.Command(acctuiBinary(t), "idp", "serve", "--tls")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	lines := make(chan string, 1)
+	cmd.Stdout = &firstLineWriter{line: lines}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Errorf("emulator did not stop on SIGINT within 5s")
+		}
+		if t.Failed() {
+			t.Logf("emulator stderr:\n%s", stderr.String())
+		}
+	})
+
+	var line string
+	select {
+	case line = <-lines:
+	case <-exited:
+		t.Fatalf("emulator exited before announcing itself: %s", stderr.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("emulator printed no first line within 20s")
+	}
+	e := &emulator{line: strings.TrimSpace(line)}
+	if err := json.Unmarshal([]byte(e.line), &e.ann); err != nil {
+		t.Fatalf("first line is not the JSON announcement: %v: %q", err, line)
+	}
+	if e.ann.CAFile == "" || !strings.HasPrefix(e.ann.URL, "https://127.0.0.1:") {
+		t.Fatalf("announcement lacks a TLS loopback URL or CA file: %s", e.line)
+	}
+	if got := e.ann.Tenants["contoso"].ID; got != contosoTenantID {
+		t.Fatalf("contoso tenant id = %q, want %q", got, contosoTenantID)
+	}
+	caPEM, err := os.ReadFile(e.ann.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatalf("no certificate in %s", e.ann.CAFile)
+	}
+	e.client = &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+	}
+	t.Cleanup(e.client.CloseIdleConnections)
+	return e
+}
+
+// firstLineWriter hands the first line written to it over a channel and
+// discards the rest.
+type firstLineWriter struct {
+	mu   sync.Mutex
+	buf  []byte
+	sent bool
+	line chan<- string // buffered, one
+}
+
+func (w *firstLineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.sent {
+		w.buf = append(w.buf, p...)
+		if i := bytes.IndexByte(w.buf, '\n'); i >= 0 {
+			w.sent = true
+			w.line <- string(w.buf[:i])
+			w.buf = nil
+		}
+	}
+	return len(p), nil
+}
+
+// admin calls the emulator's control API and decodes its JSON answer.
+func (e *emulator) admin(t *testing.T, method, path string, body, out any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, e.ann.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+		}
+	}
+}
+
+type requestRecord struct {
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Endpoint  string `json:"endpoint"`
+	GrantType string `json:"grant_type"`
+	ClientID  string `json:"client_id"`
+	Status    int    `json:"status"`
+}
+
+func (e *emulator) requests(t *testing.T) []requestRecord {
+	t.Helper()
+	var recs []requestRecord
+	e.admin(t, http.MethodGet, "/_admin/requests", nil, &recs)
+	return recs
+}
+
+// count counts records of an endpoint, and of a grant type unless empty.
+func count(recs []requestRecord, endpoint, grantType string) int {
+	n := 0
+	for _, r := range recs {
+		if r.Endpoint == endpoint && (grantType == "" || r.GrantType == grantType) {
+			n++
+		}
+	}
+	return n
+}
+
+// msalResult is what scenarios.py prints.
+type msalResult struct {
+	OK                bool              `json:"ok"`
+	Error             string            `json:"error"`
+	ErrorCodes        []int             `json:"error_codes"`
+	Suberror          string            `json:"suberror"`
+	Claims            string            `json:"claims"`
+	ErrorDescription  string            `json:"error_description"`
+	TokenType         string            `json:"token_type"`
+	ExpiresIn         int               `json:"expires_in"`
+	Scope             string            `json:"scope"`
+	HasRefreshToken   bool              `json:"has_refresh_token"`
+	HasIDToken        bool              `json:"has_id_token"`
+	AccessTokenSHA256 string            `json:"access_token_sha256"`
+	IDTokenClaims     map[string]string `json:"id_token_claims"`
+	MSALAccounts      []struct {
+		HomeAccountID string `json:"home_account_id"`
+		Environment   string `json:"environment"`
+		Username      string `json:"username"`
+	} `json:"msal_accounts"`
+	HomeAccountID string `json:"home_account_id"`
+	Cache         struct {
+		Accounts []struct {
+			HomeAccountID  string `json:"home_account_id"`
+			Environment    string `json:"environment"`
+			Realm          string `json:"realm"`
+			Username       string `json:"username"`
+			LocalAccountID string `json:"local_account_id"`
+		} `json:"accounts"`
+		AccessTokens         int      `json:"access_tokens"`
+		RefreshTokens        int      `json:"refresh_tokens"`
+		IDTokens             int      `json:"id_tokens"`
+		RefreshTokenFamilies []string `json:"refresh_token_families"`
+	} `json:"cache"`
+	// authcode
+	Pages               []string `json:"pages"`
+	RedirectTarget      string   `json:"redirect_target"`
+	RedirectParams      []string `json:"redirect_params"`
+	StateEchoed         bool     `json:"state_echoed"`
+	PKCESent            bool     `json:"pkce_sent"`
+	NonceSentIsHash     bool     `json:"nonce_sent_is_hash"`
+	IDTokenNonceMatches bool     `json:"id_token_nonce_matches"`
+	// device (first line)
+	UserCode        string `json:"user_code"`
+	VerificationURI string `json:"verification_uri"`
+	Interval        int    `json:"interval"`
+}
+
+func scriptPath(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("msalpy", "scenarios.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// pythonCommand prepares scenarios.py for one scenario against e.
+func (e *emulator) pythonCommand(ctx context.Context, t *testing.T, cache string, scenario ...string) (*exec.Cmd, *bytes.Buffer) {
+	args := []string{scriptPath(t), "--idp", e.line}
+	if cache != "" {
+		args = append(args, "--cache", cache)
+	}
+	cmd := exec.CommandContext(ctx, systemPython, append(args, scenario...)...)
+	cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1")
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	return cmd, &stderr
+}
+
+// runMSAL runs one scenario and decodes its single JSON line.
+func (e *emulator) runMSAL(t *testing.T, cache string, scenario ...string) msalResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd, stderr := e.pythonCommand(ctx, t, cache, scenario...)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("scenarios.py %s: %v\nstderr:\n%s", strings.Join(scenario, " "), err, stderr)
+	}
+	var res msalResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("scenarios.py %s printed no JSON: %v: %q\nstderr:\n%s", scenario[0], err, out, stderr)
+	}
+	return res
+}
+
+func TestMSALPython(t *testing.T) {
+	requireMSALPython(t)
+	e := startEmulator(t)
+	tmp := t.TempDir()
+	aliceCache := filepath.Join(tmp, "alice-cache.json")
+	var ropcAccessToken string // digest of alice's ROPC access token
+
+	t.Run("ROPC/alice", func(t *testing.T) {
+		before := e.requests(t)
+		res := e.runMSAL(t, aliceCache, "ropc", "--username", "alice@contoso.example", "--password", "demo-alice")
+		if !res.OK {
+			t.Fatalf("ROPC failed: %s %v: %s", res.Error, res.ErrorCodes, res.ErrorDescription)
+		}
+		if !res.HasRefreshToken || !res.HasIDToken || res.AccessTokenSHA256 == "" || res.TokenType != "Bearer" {
+			t.Errorf("want Bearer access, refresh and id tokens; got %+v", res)
+		}
+		oid, tid := res.IDTokenClaims["oid"], res.IDTokenClaims["tid"]
+		if oid == "" || tid != contosoTenantID {
+			t.Fatalf("id_token oid=%q tid=%q; want an oid and tid %s", oid, tid, contosoTenantID)
+		}
+		if got := res.IDTokenClaims["preferred_username"]; got != "alice@contoso.example" {
+			t.Errorf("preferred_username = %q", got)
+		}
+		if got := res.IDTokenClaims["aud"]; got != azureCLIClient {
+			t.Errorf("id_token aud = %q, want the client id", got)
+		}
+		if want := e.ann.Authority + "/v2.0"; res.IDTokenClaims["iss"] != want {
+			t.Errorf("id_token iss = %q, want %q", res.IDTokenClaims["iss"], want)
+		}
+		wantHome := oid + "." + tid
+		if len(res.Cache.Accounts) != 1 {
+			t.Fatalf("cache accounts = %+v, want one", res.Cache.Accounts)
+		}
+		acct := res.Cache.Accounts[0]
+		if acct.HomeAccountID != wantHome || acct.LocalAccountID != oid || acct.Realm != contosoTenantID ||
+			acct.Username != "alice@contoso.example" || acct.Environment != "127.0.0.1" {
+			t.Errorf("cache account = %+v, want home_account_id %s, realm %s, environment 127.0.0.1", acct, wantHome, contosoTenantID)
+		}
+		if len(res.MSALAccounts) != 1 || res.MSALAccounts[0].HomeAccountID != wantHome {
+			t.Errorf("get_accounts() = %+v, want one with home_account_id %s", res.MSALAccounts, wantHome)
+		}
+		if res.Cache.AccessTokens != 1 || res.Cache.RefreshTokens != 1 || res.Cache.IDTokens != 1 {
+			t.Errorf("cache holds %d access, %d refresh, %d id tokens; want one of each", res.Cache.AccessTokens, res.Cache.RefreshTokens, res.Cache.IDTokens)
+		}
+		if !slices.Equal(res.Cache.RefreshTokenFamilies, []string{"1"}) {
+			t.Errorf("refresh token families = %v, want the Azure CLI's family 1 (foci)", res.Cache.RefreshTokenFamilies)
+		}
+		after := e.requests(t)
+		if n := count(after, "token", "password") - count(before, "token", "password"); n != 1 {
+			t.Errorf("password grants sent = %d, want 1", n)
+		}
+		// MSAL asks the user realm before ROPC; reaching it proves the
+		// port fix-up in scenarios.py is what MSAL used.
+		realm := slices.IndexFunc(after[len(before):], func(r requestRecord) bool {
+			return r.Endpoint == "userrealm" && r.Path == "/common/userrealm/alice@contoso.example" && r.Status == http.StatusOK
+		})
+		if realm < 0 {
+			t.Errorf("no successful user realm request for alice in %+v", after[len(before):])
+		}
+		ropcAccessToken = res.AccessTokenSHA256
+	})
+
+	t.Run("SilentForceRefresh", func(t *testing.T) {
+		if ropcAccessToken == "" {
+			t.Skip("needs the cache from ROPC/alice")
+		}
+		before := e.requests(t)
+		res := e.runMSAL(t, aliceCache, "silent", "--username", "alice@contoso.example", "--force-refresh")
+		if !res.OK {
+			t.Fatalf("silent refresh failed: %s %v: %s", res.Error, res.ErrorCodes, res.ErrorDescription)
+		}
+		after := e.requests(t)
+		if n := count(after, "token", "refresh_token") - count(before, "token", "refresh_token"); n != 1 {
+			t.Errorf("refresh_token grants sent = %d, want exactly 1", n)
+		}
+		if n := count(after, "token", "") - count(before, "token", ""); n != 1 {
+			t.Errorf("token requests sent = %d, want exactly 1", n)
+		}
+		if res.AccessTokenSHA256 == "" || res.AccessTokenSHA256 == ropcAccessToken {
+			t.Errorf("force_refresh gave the same (or no) access token")
+		}
+		if res.IDTokenClaims["preferred_username"] != "alice@contoso.example" {
+			t.Errorf("refreshed id_token claims = %v", res.IDTokenClaims)
+		}
+		if res.Cache.AccessTokens != 1 || res.Cache.RefreshTokens != 1 || len(res.Cache.Accounts) != 1 {
+			t.Errorf("cache after refresh: %+v, want still one account, access and refresh token", res.Cache)
+		}
+
+		// Without force_refresh the refreshed token comes from the cache.
+		before = after
+		cached := e.runMSAL(t, aliceCache, "silent", "--username", "alice@contoso.example")
+		if !cached.OK || cached.AccessTokenSHA256 != res.AccessTokenSHA256 {
+			t.Errorf("silent without force_refresh: ok=%v, same token=%v; want the refreshed token from the cache", cached.OK, cached.AccessTokenSHA256 == res.AccessTokenSHA256)
+		}
+		if n := count(e.requests(t), "token", "") - count(before, "token", ""); n != 0 {
+			t.Errorf("a cached token cost %d token requests", n)
+		}
+	})
+
+	t.Run("ROPC/bob-needs-MFA", func(t *testing.T) {
+		res := e.runMSAL(t, filepath.Join(tmp, "bob-cache.json"), "ropc", "--username", "bob@contoso.example", "--password", "demo-bob")
+		if res.OK || res.AccessTokenSHA256 != "" {
+			t.Fatalf("bob got tokens by password alone: %+v", res)
+		}
+		if res.Error != "interaction_required" {
+			t.Errorf("error = %q, want interaction_required (%s)", res.Error, res.ErrorDescription)
+		}
+		if !slices.Contains(res.ErrorCodes, 50076) || !strings.HasPrefix(res.ErrorDescription, "AADSTS50076:") {
+			t.Errorf("error_codes = %v, description %q; want 50076", res.ErrorCodes, res.ErrorDescription)
+		}
+		var claims struct {
+			AccessToken struct {
+				Capolids struct {
+					Essential bool     `json:"essential"`
+					Values    []string `json:"values"`
+				} `json:"capolids"`
+			} `json:"access_token"`
+		}
+		if err := json.Unmarshal([]byte(res.Claims), &claims); err != nil {
+			t.Fatalf("claims challenge %q is not JSON: %v", res.Claims, err)
+		}
+		if !claims.AccessToken.Capolids.Essential || len(claims.AccessToken.Capolids.Values) == 0 {
+			t.Errorf("claims challenge %s lacks essential capolids", res.Claims)
+		}
+		if len(res.Cache.Accounts) != 0 || res.Cache.RefreshTokens != 0 {
+			t.Errorf("a refused sign-in left %+v in the cache", res.Cache)
+		}
+	})
+
+	t.Run("DeviceFlow", func(t *testing.T) {
+		before := e.requests(t)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd, stderr := e.pythonCommand(ctx, t, filepath.Join(tmp, "device-cache.json"), "device")
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = cmd.Wait() }()
+		defer stdin.Close()
+		lines := bufio.NewReader(stdout)
+		readResult := func(what string) msalResult {
+			line, err := lines.ReadString('\n')
+			var res msalResult
+			if err == nil {
+				err = json.Unmarshal([]byte(line), &res)
+			}
+			if err != nil {
+				_ = stdin.Close()
+				_ = cmd.Wait()
+				t.Fatalf("device scenario, %s: %v: %q\nstderr:\n%s", what, err, line, stderr)
+			}
+			return res
+		}
+		flow := readResult("flow")
+		if flow.UserCode == "" {
+			t.Fatalf("initiate_device_flow gave no user code: %+v", flow)
+		}
+		if flow.VerificationURI != e.ann.URL+"/devicelogin" || flow.Interval <= 0 {
+			t.Errorf("flow verification_uri=%q interval=%d", flow.VerificationURI, flow.Interval)
+		}
+		// Approve before MSAL's first poll, so it succeeds without
+		// waiting out the polling interval.
+		e.admin(t, http.MethodPost, "/_admin/device", map[string]any{
+			"user_code": flow.UserCode, "username": "carol@contoso.example", "approve": true,
+		}, nil)
+		if _, err := io.WriteString(stdin, "approved\n"); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		res := readResult("result")
+		if elapsed := time.Since(start); elapsed >= time.Duration(flow.Interval)*time.Second {
+			t.Errorf("device flow took %s, as long as a polling interval; it should succeed on the first poll", elapsed)
+		}
+		if !res.OK {
+			t.Fatalf("acquire_token_by_device_flow failed: %s %v: %s", res.Error, res.ErrorCodes, res.ErrorDescription)
+		}
+		if res.IDTokenClaims["preferred_username"] != "carol@contoso.example" || res.IDTokenClaims["tid"] != contosoTenantID {
+			t.Errorf("id_token claims = %v, want carol of contoso", res.IDTokenClaims)
+		}
+		if res.ExpiresIn != 600 {
+			t.Errorf("expires_in = %d, want carol's 10-minute lifetime (600)", res.ExpiresIn)
+		}
+		if len(res.Cache.Accounts) != 1 || res.Cache.Accounts[0].HomeAccountID != res.IDTokenClaims["oid"]+"."+contosoTenantID {
+			t.Errorf("cache accounts = %+v", res.Cache.Accounts)
+		}
+		after := e.requests(t)
+		if n := count(after, "devicecode", "") - count(before, "devicecode", ""); n != 1 {
+			t.Errorf("devicecode requests = %d, want 1", n)
+		}
+		if n := count(after, "token", "urn:ietf:params:oauth:grant-type:device_code") - count(before, "token", "urn:ietf:params:oauth:grant-type:device_code"); n != 1 {
+			t.Errorf("device_code polls = %d, want exactly 1", n)
+		}
+	})
+
+	t.Run("AuthCodeFlow", func(t *testing.T) {
+		before := e.requests(t)
+		res := e.runMSAL(t, filepath.Join(tmp, "authcode-cache.json"), "authcode",
+			"--username", "alice@contoso.example", "--password", "demo-alice", "--port", strings.TrimPrefix(loopbackRedirect, "http://localhost:"))
+		if !res.OK {
+			t.Fatalf("acquire_token_by_auth_code_flow failed: %s %v: %s", res.Error, res.ErrorCodes, res.ErrorDescription)
+		}
+		if !slices.Equal(res.Pages, []string{"signin"}) {
+			t.Errorf("pages pressed = %v, want just the sign-in page", res.Pages)
+		}
+		if res.RedirectTarget != loopbackRedirect {
+			t.Errorf("redirected to %q, want %q", res.RedirectTarget, loopbackRedirect)
+		}
+		for _, p := range []string{"code", "state", "session_state", "client_info"} {
+			if !slices.Contains(res.RedirectParams, p) {
+				t.Errorf("redirect lacks %s: %v", p, res.RedirectParams)
+			}
+		}
+		if !res.StateEchoed || !res.PKCESent || !res.NonceSentIsHash {
+			t.Errorf("state echoed=%v, PKCE S256 sent=%v, nonce hash sent=%v", res.StateEchoed, res.PKCESent, res.NonceSentIsHash)
+		}
+		if res.IDTokenClaims["nonce"] == "" || !res.IDTokenNonceMatches {
+			t.Errorf("id_token nonce %q does not match the request's", res.IDTokenClaims["nonce"])
+		}
+		if res.IDTokenClaims["preferred_username"] != "alice@contoso.example" || !res.HasRefreshToken {
+			t.Errorf("claims %v, refresh token %v", res.IDTokenClaims, res.HasRefreshToken)
+		}
+		if len(res.Cache.Accounts) != 1 || res.Cache.Accounts[0].HomeAccountID != res.IDTokenClaims["oid"]+"."+contosoTenantID {
+			t.Errorf("cache accounts = %+v", res.Cache.Accounts)
+		}
+		after := e.requests(t)
+		if n := count(after, "token", "authorization_code") - count(before, "token", "authorization_code"); n != 1 {
+			t.Errorf("authorization_code redemptions = %d, want 1", n)
+		}
+		if n := count(after, "login", "") - count(before, "login", ""); n != 1 {
+			t.Errorf("sign-in form posts = %d, want 1", n)
+		}
+	})
+
+	t.Run("CodeRedemptionRefusals", func(t *testing.T) {
+		t.Run("wrong-code-verifier", func(t *testing.T) {
+			g := e.signInForCode(t, loopbackRedirect, "alice@contoso.example", "demo-alice")
+			status, body := e.redeemCode(t, g.code, loopbackRedirect, newVerifier(t))
+			expectRefusal(t, status, body, "invalid_grant", 501481)
+			status, body = e.redeemCode(t, g.code, loopbackRedirect, "")
+			expectRefusal(t, status, body, "invalid_grant", 501481)
+		})
+		t.Run("reused-code", func(t *testing.T) {
+			g := e.signInForCode(t, loopbackRedirect, "alice@contoso.example", "demo-alice")
+			status, body := e.redeemCode(t, g.code, loopbackRedirect, g.verifier)
+			if status != http.StatusOK || body["access_token"] == nil {
+				t.Fatalf("first redemption: HTTP %d %v", status, body["error_description"])
+			}
+			idt, _ := body["id_token"].(string)
+			if got := jwtClaims(t, idt)["nonce"]; got != g.nonce {
+				t.Errorf("id_token nonce = %v, want %q", got, g.nonce)
+			}
+			status, body = e.redeemCode(t, g.code, loopbackRedirect, g.verifier)
+			expectRefusal(t, status, body, "invalid_grant", 54005)
+		})
+		t.Run("mismatched-redirect-uri", func(t *testing.T) {
+			g := e.signInForCode(t, loopbackRedirect, "alice@contoso.example", "demo-alice")
+			for _, other := range []string{"http://localhost:8401", "http://127.0.0.1:8400", loopbackRedirect + "/"} {
+				status, body := e.redeemCode(t, g.code, other, g.verifier)
+				expectRefusal(t, status, body, "invalid_grant", 70000)
+			}
+		})
+	})
+}
+
+// authCodeGrant is a code obtained through the HTML sign-in pages.
+type authCodeGrant struct {
+	code, verifier, nonce string
+}
+
+func randomString(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func newVerifier(t *testing.T) string { return randomString(t, 32) }
+
+var (
+	formRe   = regexp.MustCompile(`<form id="idp-form" method="post" action="([^"]*)"`)
+	hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	actionRe = regexp.MustCompile(`name="action" value="([^"]+)"`)
+)
+
+// signInForCode plays the browser: it opens an authorization URL with
+// PKCE, signs in on the HTML pages with a fresh cookie jar and returns the
+// code from the redirect.
+func (e *emulator) signInForCode(t *testing.T, redirectURI, username, password string) authCodeGrant {
+	t.Helper()
+	g := authCodeGrant{verifier: newVerifier(t), nonce: randomString(t, 12)}
+	sum := sha256.Sum256([]byte(g.verifier))
+	state := randomString(t, 12)
+	q := url.Values{
+		"client_id":             {azureCLIClient},
+		"response_type":         {"code"},
+		"redirect_uri":          {redirectURI},
+		"scope":                 {"openid profile offline_access " + armScope},
+		"state":                 {state},
+		"nonce":                 {g.nonce},
+		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
+		"code_challenge_method": {"S256"},
+	}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{
+		Transport:     e.client.Transport,
+		Jar:           jar,
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := browser.Get(e.ann.Authority + "/oauth2/v2.0/authorize?" + q.Encode())
+	for range 6 {
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusFound {
+			loc, err := resp.Location()
+			if err != nil {
+				t.Fatal(err)
+			}
+			params := loc.Query()
+			loc.RawQuery = ""
+			if loc.String() != redirectURI {
+				t.Fatalf("redirected to %s, want %s", loc, redirectURI)
+			}
+			if params.Get("state") != state || params.Get("code") == "" {
+				t.Fatalf("redirect params %v: want the state back and a code", params)
+			}
+			g.code = params.Get("code")
+			return g
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("sign-in page: HTTP %d: %s", resp.StatusCode, page)
+		}
+		form := url.Values{}
+		for _, m := range hiddenRe.FindAllStringSubmatch(string(page), -1) {
+			form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+		}
+		var actions []string
+		for _, m := range actionRe.FindAllStringSubmatch(string(page), -1) {
+			actions = append(actions, html.UnescapeString(m[1]))
+		}
+		action := ""
+		for _, a := range []string{"signin", "mfa", "consent", "confirm"} {
+			if slices.Contains(actions, a) {
+				action = a
+				break
+			}
+		}
+		m := formRe.FindStringSubmatch(string(page))
+		if m == nil || action == "" {
+			t.Fatalf("no sign-in form to submit (actions %v): %.500s", actions, page)
+		}
+		if action == "signin" {
+			form.Set("login", username)
+			form.Set("passwd", password)
+		}
+		form.Set("action", action)
+		target, err := resp.Request.URL.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err = browser.PostForm(target.String(), form)
+	}
+	t.Fatal("too many sign-in pages")
+	return g
+}
+
+// redeemCode posts an authorization_code grant for the Azure CLI.
+func (e *emulator) redeemCode(t *testing.T, code, redirectURI, verifier string) (int, map[string]any) {
+	t.Helper()
+	form := url.Values{
+		"client_id":    {azureCLIClient},
+		"grant_type":   {"authorization_code"},
+		"code":         {code},
+		"redirect_uri": {redirectURI},
+		"scope":        {"openid profile offline_access " + armScope},
+		"client_info":  {"1"},
+	}
+	if verifier != "" {
+		form.Set("code_verifier", verifier)
+	}
+	resp, err := e.client.PostForm(e.ann.Authority+"/oauth2/v2.0/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("token endpoint answered HTTP %d without JSON: %v", resp.StatusCode, err)
+	}
+	return resp.StatusCode, body
+}
+
+// expectRefusal checks an Entra-shaped token error.
+func expectRefusal(t *testing.T, status int, body map[string]any, wantErr string, wantCode int) {
+	t.Helper()
+	if body["access_token"] != nil {
+		t.Errorf("refused redemption still returned an access token")
+	}
+	if status != http.StatusBadRequest || body["error"] != wantErr {
+		t.Errorf("got HTTP %d error %v, want 400 %s", status, body["error"], wantErr)
+	}
+	codes, _ := body["error_codes"].([]any)
+	found := false
+	for _, c := range codes {
+		if n, ok := c.(float64); ok && int(n) == wantCode {
+			found = true
+		}
+	}
+	desc, _ := body["error_description"].(string)
+	if !found || !strings.HasPrefix(desc, fmt.Sprintf("AADSTS%d:", wantCode)) {
+		t.Errorf("error_codes %v, description %q; want AADSTS%d", codes, desc, wantCode)
+	}
+}
+
+// jwtClaims decodes a JWT's payload without checking its signature; MSAL
+// has already shown the tokens are acceptable, this only reads a claim.
+func jwtClaims(t *testing.T, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %d parts", len(parts))
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		t.Fatal(errors.Join(errors.New("JWT payload"), err))
+	}
+	return claims
+}
