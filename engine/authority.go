@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// DefaultAuthority is used when Config.Authority is empty.
+const DefaultAuthority = "https://login.microsoftonline.com/common"
+
+// Authority is a parsed authority URL: https://{host}/{tenant}.
+type Authority struct {
+	// Scheme is https, or http for a loopback test server.
+	Scheme string
+	// Host is the host with any port, as requests need it.
+	Host string
+	// Environment is the host without the port: the cache's environment
+	// field, as MSAL Python records it.
+	Environment string
+	// Tenant is the path segment: a GUID, a domain, common,
+	// organizations or consumers.
+	Tenant string
+}
+
+// cloudAliases groups the hosts that are the same cloud, so accounts and
+// tokens cached under one are found under the others.
+var cloudAliases = [][]string{
+	{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"},
+	{"login.partner.microsoftonline.cn", "login.chinacloudapi.cn"},
+	{"login.microsoftonline.us", "login.usgovcloudapi.net"},
+	{"login-us.microsoftonline.com"},
+	{"login.microsoftonline.de"},
+}
+
+// ParseAuthority validates an authority URL. It requires https, except on
+// loopback hosts (a local emulator), and a tenant segment.
+func ParseAuthority(raw string) (Authority, error) {
+	if raw == "" {
+		raw = DefaultAuthority
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return Authority{}, fmt.Errorf("engine: authority %q: %w", raw, err)
+	}
+	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return Authority{}, fmt.Errorf("engine: authority %q: want https://host/tenant", raw)
+	}
+	a := Authority{Scheme: strings.ToLower(u.Scheme), Host: strings.ToLower(u.Host), Environment: strings.ToLower(u.Hostname())}
+	switch {
+	case a.Scheme == "https":
+	case a.Scheme == "http" && isLoopbackHost(a.Environment):
+	default:
+		return Authority{}, fmt.Errorf("engine: authority %q: https is required (plain http only on loopback)", raw)
+	}
+	segments := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if segments[0] == "" {
+		return Authority{}, fmt.Errorf("engine: authority %q: no tenant (want https://host/{tenant|common|organizations|consumers})", raw)
+	}
+	if len(segments) > 1 {
+		// Accept an authority copied with /v2.0 or /oauth2/... on the end.
+		switch segments[1] {
+		case "v2.0", "oauth2":
+		default:
+			return Authority{}, fmt.Errorf("engine: authority %q: unexpected path after the tenant", raw)
+		}
+	}
+	a.Tenant = segments[0]
+	if strings.ContainsAny(a.Tenant, " %?#") {
+		return Authority{}, errors.New("engine: authority tenant has characters a tenant cannot have")
+	}
+	return a, nil
+}
+
+// String is the canonical authority URL.
+func (a Authority) String() string { return a.Scheme + "://" + a.Host + "/" + a.Tenant }
+
+// IsMultiTenant reports whether the tenant is common, organizations or
+// consumers rather than one directory.
+func (a Authority) IsMultiTenant() bool {
+	switch strings.ToLower(a.Tenant) {
+	case "common", "organizations", "consumers":
+		return true
+	}
+	return false
+}
+
+// WithTenant returns the same cloud with another tenant.
+func (a Authority) WithTenant(tenant string) Authority {
+	a.Tenant = tenant
+	return a
+}
+
+// knownAliases returns the built-in aliases of a known cloud host, or nil.
+func knownAliases(environment string) []string {
+	for _, group := range cloudAliases {
+		for _, host := range group {
+			if host == environment {
+				return group
+			}
+		}
+	}
+	return nil
+}
+
+// isKnownHost reports whether the host is a Microsoft cloud this engine
+// trusts without instance discovery.
+func isKnownHost(environment string) bool { return knownAliases(environment) != nil }
+
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+const (
+	defaultDeviceInterval = 5 * time.Second
+	slowDownStep          = 5 * time.Second
+)
+
+// DeviceCode is a device-code sign-in in progress: show Message (or
+// UserCode and VerificationURI) to the user, then call
+// AcquireTokenByDeviceFlow. The device code itself is kept private.
+type DeviceCode struct {
+	UserCode        string
+	VerificationURI string
+	Message         string
+	ExpiresOn       time.Time
+	Interval        time.Duration
+
+	deviceCode    Secret
+	scopes        []string
+	authority     Authority
+	claims        string
+	correlationID string
+}
+
+// String shows what the user needs, never the device code.
+func (d DeviceCode) String() string {
+	return fmt.Sprintf("engine.DeviceCode{UserCode: %s, VerificationURI: %s, ExpiresOn: %s}", d.UserCode, d.VerificationURI, d.ExpiresOn.UTC().Format(time.RFC3339))
+}
+
+// GoString is String, for %#v.
+func (d DeviceCode) GoString() string { return d.String() }
+
+// Format is String for every verb.
+func (d DeviceCode) Format(f fmt.State, _ rune) { fmt.Fprint(f, d.String()) }
+
+// LogValue is String, for log/slog.
+func (d DeviceCode) LogValue() slog.Value { return slog.StringValue(d.String()) }
+
+// InitiateDeviceFlow asks the identity provider for a device code.
+func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts ...Option) (DeviceCode, error) {
+	if err := checkScopes(scopes); err != nil {
+		return DeviceCode{}, err
+	}
+	o := collect(opts)
+	a, err := c.callAuthority(o)
+	if err != nil {
+		return DeviceCode{}, err
+	}
+	meta, err := c.endpoints(ctx, a)
+	if err != nil {
+		return DeviceCode{}, err
+	}
+	if meta.DeviceCodeEndpoint == "" {
+		return DeviceCode{}, fmt.Errorf("engine: %s offers no device-code sign-in", a)
+	}
+	form := url.Values{"client_id": {c.cfg.ClientID}, "scope": {decorate(scopes)}}
+	claims, err := mergeClaims(o.claims, c.cfg.ClientCapabilities)
+	if err != nil {
+		return DeviceCode{}, err
+	}
+	if claims != "" {
+		form.Set("claims", claims)
+	}
+	correlationID := o.correlationID
+	if correlationID == "" {
+		correlationID = newCorrelationID()
+	}
+	resp, err := c.send(ctx, request{method: http.MethodPost, url: meta.DeviceCodeEndpoint, form: form, correlationID: correlationID})
+	if err != nil {
+		return DeviceCode{}, err
+	}
+	if resp.status != http.StatusOK {
+		if e := parseErrorBody(resp); e != nil {
+			return DeviceCode{}, e
+		}
+		return DeviceCode{}, fmt.Errorf("engine: device code request: HTTP %d", resp.status)
+	}
+	var body struct {
+		UserCode        string      `json:"user_code"`
+		DeviceCode      Secret      `json:"device_code"`
+		VerificationURI string      `json:"verification_uri"`
+		ExpiresIn       flexSeconds `json:"expires_in"`
+		Interval        flexSeconds `json:"interval"`
+		Message         string      `json:"message"`
+	}
+	if err := decodeJSON(resp, &body); err != nil {
+		return DeviceCode{}, fmt.Errorf("engine: device code request: %w", err)
+	}
+	if body.UserCode == "" || body.DeviceCode.IsZero() || body.VerificationURI == "" {
+		return DeviceCode{}, errors.New("engine: the device code answer lacks user_code, device_code or verification_uri")
+	}
+	expiresIn := time.Duration(body.ExpiresIn) * time.Second
+	if expiresIn <= 0 {
+		expiresIn = 15 * time.Minute
+	}
+	interval := time.Duration(body.Interval) * time.Second
+	if interval <= 0 {
+		interval = defaultDeviceInterval
+	}
+	message := body.Message
+	if message == "" {
+		message = fmt.Sprintf("To sign in, open %s and enter the code %s.", body.VerificationURI, body.UserCode)
+	}
+	return DeviceCode{
+		UserCode: body.UserCode, VerificationURI: body.VerificationURI, Message: strings.TrimSpace(message),
+		ExpiresOn: c.now().Add(expiresIn), Interval: interval, deviceCode: body.DeviceCode,
+		scopes: scopes, authority: a, claims: o.claims, correlationID: correlationID,
+	}, nil
+}
+
+// AcquireTokenByDeviceFlow polls until the user signs in, honouring the
+// interval and adding 5 s on slow_down. It stops with ErrDeviceCodeExpired,
+// ErrDeclined (wrapped in *Error when the server said so) or ctx's error.
+func (c *Client) AcquireTokenByDeviceFlow(ctx context.Context, dc DeviceCode) (Result, error) {
+	if dc.deviceCode.IsZero() {
+		return Result{}, errors.New("engine: not a device code from InitiateDeviceFlow")
+	}
+	interval := dc.Interval
+	for {
+		if !c.now().Before(dc.ExpiresOn) {
+			return Result{}, ErrDeviceCodeExpired
+		}
+		call := grantCall{
+			authority: dc.authority, scopes: dc.scopes, grantType: "urn:ietf:params:oauth:grant-type:device_code",
+			form: url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+				"device_code": {dc.deviceCode.Reveal()}, "scope": {decorate(dc.scopes)}},
+		}
+		result, err := c.redeem(ctx, call, callOptions{claims: dc.claims, correlationID: dc.correlationID})
+		if err == nil {
+			return result, nil
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			return Result{}, err
+		}
+		switch e.Code {
+		case "authorization_pending":
+		case "slow_down":
+			interval += slowDownStep
+		default:
+			return Result{}, err // expired_token and access_denied match the sentinels through errors.Is
+		}
+		if err := c.sleep(ctx, interval); err != nil {
+			return Result{}, err
+		}
+	}
+}
+
+// sleep waits d or until ctx ends.
+func (c *Client) sleep(ctx context.Context, d time.Duration) error {
+	if c.sleepHook != nil {
+		return c.sleepHook(ctx, d)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

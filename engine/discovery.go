@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"acctui/engine/cache"
+)
+
+// metadataLifetime is how long discovery answers are trusted, as MSAL
+// Python's http cache keeps them.
+const metadataLifetime = 24 * time.Hour
+
+// oidcMetadata is the part of the OpenID configuration the flows need.
+type oidcMetadata struct {
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	DeviceCodeEndpoint    string `json:"device_authorization_endpoint"`
+	Issuer                string `json:"issuer"`
+	JWKSURI               string `json:"jwks_uri"`
+}
+
+// instanceMetadata is what instance discovery says of a host.
+type instanceMetadata struct {
+	Aliases []string `json:"aliases"`
+}
+
+func oidcKey(a Authority) string        { return "oidc|" + strings.ToLower(a.String()) }
+func instanceKey(a Authority) string    { return "instance|" + a.Host }
+func (c *Client) nowUnix() int64        { return c.now().Unix() }
+func (c *Client) metadataExpiry() int64 { return c.now().Add(metadataLifetime).Unix() }
+
+// endpoints returns the authority's endpoints: from memory, then from the
+// cache's metadata section, and only then from the network (instance
+// discovery when needed, then the OpenID configuration), saving the answer
+// so the next process starts warm.
+func (c *Client) endpoints(ctx context.Context, a Authority) (*oidcMetadata, error) {
+	key := oidcKey(a)
+	c.mu.Lock()
+	m := c.metadata[key]
+	c.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	var cached oidcMetadata
+	found := false
+	err := c.store.Read(ctx, CacheHint{}, func(cc *cache.Cache) error {
+		raw, ok := cc.Metadata(key, c.nowUnix())
+		if ok && json.Unmarshal(raw, &cached) == nil && cached.TokenEndpoint != "" {
+			found = true
+		}
+		if aliases, ok := cc.Metadata(instanceKey(a), c.nowUnix()); ok {
+			var im instanceMetadata
+			if json.Unmarshal(aliases, &im) == nil && len(im.Aliases) > 0 {
+				c.mu.Lock()
+				c.aliases[a.Environment] = hostsWithoutPorts(im.Aliases)
+				c.mu.Unlock()
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: read cache: %w", err)
+	}
+	if found {
+		c.mu.Lock()
+		c.metadata[key] = &cached
+		c.mu.Unlock()
+		return &cached, nil
+	}
+	return c.discover(ctx, a)
+}
+
+func (c *Client) discover(ctx context.Context, a Authority) (*oidcMetadata, error) {
+	var aliases []string
+	if !isKnownHost(a.Environment) && !c.cfg.DisableInstanceDiscovery {
+		var err error
+		if aliases, err = c.instanceDiscovery(ctx, a); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := c.send(ctx, request{method: http.MethodGet, url: a.String() + "/v2.0/.well-known/openid-configuration"})
+	if err != nil {
+		return nil, fmt.Errorf("engine: OpenID discovery for %s: %w", a, err)
+	}
+	if resp.status != http.StatusOK {
+		if e := parseErrorBody(resp); e != nil {
+			return nil, fmt.Errorf("engine: OpenID discovery for %s: %w", a, e)
+		}
+		return nil, fmt.Errorf("engine: OpenID discovery for %s: HTTP %d", a, resp.status)
+	}
+	var m oidcMetadata
+	if err := decodeJSON(resp, &m); err != nil {
+		return nil, fmt.Errorf("engine: OpenID discovery for %s: %w", a, err)
+	}
+	if err := m.validate(a); err != nil {
+		return nil, err
+	}
+	raw, _ := json.Marshal(m)
+	err = c.store.Write(ctx, CacheHint{}, func(cc *cache.Cache) error {
+		if len(aliases) > 0 {
+			im, _ := json.Marshal(instanceMetadata{Aliases: aliases})
+			if err := cc.SetMetadata(instanceKey(a), im, c.metadataExpiry()); err != nil {
+				return err
+			}
+		}
+		return cc.SetMetadata(oidcKey(a), raw, c.metadataExpiry())
+	})
+	if err != nil {
+		c.log.Debug("engine: could not keep discovery metadata", "error", err)
+	}
+	c.mu.Lock()
+	c.metadata[oidcKey(a)] = &m
+	c.mu.Unlock()
+	return &m, nil
+}
+
+// validate refuses a configuration whose endpoints leave the authority's
+// host or its scheme: a redirect to another host must never receive a
+// password or a refresh token.
+func (m *oidcMetadata) validate(a Authority) error {
+	for name, endpoint := range map[string]string{"token_endpoint": m.TokenEndpoint, "authorization_endpoint": m.AuthorizationEndpoint} {
+		u, err := url.Parse(endpoint)
+		if err != nil || endpoint == "" {
+			return fmt.Errorf("engine: OpenID discovery for %s: %s is missing or invalid", a, name)
+		}
+		if !strings.EqualFold(u.Host, a.Host) || !strings.EqualFold(u.Scheme, a.Scheme) {
+			return fmt.Errorf("engine: OpenID discovery for %s: %s points at %s://%s, another host; refusing it", a, name, u.Scheme, u.Host)
+		}
+	}
+	if m.DeviceCodeEndpoint != "" {
+		if u, err := url.Parse(m.DeviceCodeEndpoint); err != nil || !strings.EqualFold(u.Host, a.Host) {
+			return fmt.Errorf("engine: OpenID discovery for %s: device_authorization_endpoint points at another host; refusing it", a)
+		}
+	}
+	return nil
+}
+
+// instanceDiscovery asks the cloud whether it knows the host and which
+// aliases it has. A loopback emulator is its own cloud; anything else is
+// checked with the worldwide cloud.
+func (c *Client) instanceDiscovery(ctx context.Context, a Authority) ([]string, error) {
+	base := "https://login.microsoftonline.com"
+	if isLoopbackHost(a.Environment) {
+		base = a.Scheme + "://" + a.Host
+	}
+	q := url.Values{"api-version": {"1.1"}, "authorization_endpoint": {a.String() + "/oauth2/v2.0/authorize"}}
+	resp, err := c.send(ctx, request{method: http.MethodGet, url: base + "/common/discovery/instance?" + q.Encode()})
+	if err != nil {
+		return nil, fmt.Errorf("engine: instance discovery for %s: %w", a.Host, err)
+	}
+	if resp.status != http.StatusOK {
+		if e := parseErrorBody(resp); e != nil && e.Code == "invalid_instance" {
+			return nil, fmt.Errorf("engine: %s is not a known Microsoft cloud (instance discovery refused it); if you trust it, turn instance discovery off: %w", a.Host, e)
+		}
+		return nil, fmt.Errorf("engine: instance discovery for %s: HTTP %d", a.Host, resp.status)
+	}
+	var body struct {
+		Metadata []instanceMetadata `json:"metadata"`
+	}
+	if err := decodeJSON(resp, &body); err != nil {
+		return nil, fmt.Errorf("engine: instance discovery for %s: %w", a.Host, err)
+	}
+	for _, m := range body.Metadata {
+		for _, alias := range m.Aliases {
+			if strings.EqualFold(alias, a.Host) || strings.EqualFold(alias, a.Environment) {
+				c.mu.Lock()
+				c.aliases[a.Environment] = hostsWithoutPorts(m.Aliases)
+				c.mu.Unlock()
+				return m.Aliases, nil
+			}
+		}
+	}
+	return []string{a.Host}, nil
+}
+
+// environments is the cache environment of an authority and its aliases,
+// the authority's own first.
+func (c *Client) environments(a Authority) []string {
+	if known := knownAliases(a.Environment); known != nil {
+		out := []string{a.Environment}
+		for _, h := range known {
+			if h != a.Environment {
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+	c.mu.Lock()
+	discovered := c.aliases[a.Environment]
+	c.mu.Unlock()
+	out := []string{a.Environment}
+	for _, h := range discovered {
+		if h != a.Environment {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func hostsWithoutPorts(hosts []string) []string {
+	out := make([]string, 0, len(hosts))
+	for _, h := range hosts {
+		if u, err := url.Parse("https://" + h); err == nil && u.Hostname() != "" {
+			out = append(out, strings.ToLower(u.Hostname()))
+		}
+	}
+	return out
+}

@@ -1,0 +1,250 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"acctui/engine/cache"
+)
+
+// reservedScopes are added by the engine to every user flow, as MSAL does;
+// callers must not pass them.
+var reservedScopes = []string{"openid", "profile", "offline_access"}
+
+// checkScopes refuses reserved scopes and empty lists, with the advice MSAL
+// gives.
+func checkScopes(scopes []string) error {
+	for _, s := range scopes {
+		for _, r := range reservedScopes {
+			if strings.EqualFold(s, r) {
+				return fmt.Errorf("engine: scope %q is reserved: the engine always asks for openid profile offline_access; pass only resource scopes", s)
+			}
+		}
+	}
+	return nil
+}
+
+// decorate adds the reserved scopes for the wire.
+func decorate(scopes []string) string {
+	return strings.Join(append(append([]string(nil), scopes...), reservedScopes...), " ")
+}
+
+// grantCall is one token request and how to cache its answer.
+type grantCall struct {
+	authority Authority
+	form      url.Values
+	scopes    []string
+	grantType string
+	// username is the fallback for the Account's username (ROPC).
+	username string
+	// anchor is the X-AnchorMailbox routing hint.
+	anchor string
+	// skipAccount keeps a silent refresh from re-creating an Account that
+	// a concurrent RemoveAccount just deleted (MSAL Python does the same).
+	skipAccount bool
+	// refreshed is the refresh token entry being redeemed, updated in place.
+	refreshed *cache.RefreshToken
+	// nonce, when set, must come back in the id_token.
+	nonce string
+}
+
+// redeem posts a grant and caches the answer.
+func (c *Client) redeem(ctx context.Context, call grantCall, opts callOptions) (Result, error) {
+	resp, correlationID, err := c.postToken(ctx, call, opts)
+	if err != nil {
+		return Result{}, err
+	}
+	if call.nonce != "" {
+		if err := checkNonce(resp, call.nonce, c.cfg.ClientID); err != nil {
+			return Result{}, err
+		}
+	}
+	result, err := c.saveTokens(ctx, call, resp)
+	if err != nil {
+		return Result{}, err
+	}
+	result.CorrelationID = correlationID
+	return result, nil
+}
+
+// postToken sends a grant to the token endpoint. Server refusals come back
+// as *Error; a wait asked for earlier comes back as *ThrottledError without
+// a request.
+func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions) (*tokenResponse, string, error) {
+	meta, err := c.endpoints(ctx, call.authority)
+	if err != nil {
+		return nil, "", err
+	}
+	form := call.form
+	form.Set("client_id", c.cfg.ClientID)
+	form.Set("client_info", "1")
+	if c.isConfidential() {
+		form.Set("client_secret", c.cfg.ClientSecret.Reveal())
+	}
+	if claims, err := mergeClaims(opts.claims, c.cfg.ClientCapabilities); err != nil {
+		return nil, "", err
+	} else if claims != "" {
+		form.Set("claims", claims)
+	}
+	key := throttleKey(meta.TokenEndpoint, form)
+	if err := c.checkThrottle(ctx, key); err != nil {
+		return nil, "", err
+	}
+	correlationID := opts.correlationID
+	if correlationID == "" {
+		correlationID = newCorrelationID()
+	}
+	resp, err := c.send(ctx, request{method: http.MethodPost, url: meta.TokenEndpoint, form: form,
+		anchorMailbox: call.anchor, correlationID: correlationID})
+	if err != nil {
+		return nil, correlationID, err
+	}
+	var tr tokenResponse
+	if resp.status != http.StatusOK {
+		e := parseErrorBody(resp)
+		if e == nil {
+			if err := decodeJSON(resp, &tr); err != nil {
+				e = &Error{Description: err.Error(), HTTPStatus: resp.status, RetryAfter: resp.retryAfter}
+			} else {
+				e = &Error{HTTPStatus: resp.status, RetryAfter: resp.retryAfter}
+			}
+		}
+		if e.CorrelationID == "" {
+			e.CorrelationID = correlationID
+		}
+		c.noteThrottle(ctx, key, resp, e)
+		return nil, correlationID, e
+	}
+	if err := decodeJSON(resp, &tr); err != nil {
+		return nil, correlationID, err
+	}
+	if tr.Error != "" {
+		return nil, correlationID, tr.toError(resp.status, resp.retryAfter)
+	}
+	if tr.AccessToken.IsZero() {
+		return nil, correlationID, fmt.Errorf("engine: the token response has no access_token")
+	}
+	return &tr, correlationID, nil
+}
+
+// saveTokens writes a token response into the cache the way MSAL Python
+// does and returns the result.
+func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenResponse) (Result, error) {
+	now := c.now()
+	a := call.authority
+	var idClaims map[string]any
+	if !tr.IDToken.IsZero() {
+		decoded, err := DecodeClaimsUnverified(tr.IDToken.Reveal())
+		if err != nil {
+			return Result{}, fmt.Errorf("engine: id_token: %w", err)
+		}
+		idClaims = decoded.Claims
+	}
+	info, hasInfo := decodeClientInfo(tr.ClientInfo)
+	homeAccountID := ""
+	switch {
+	case hasInfo:
+		homeAccountID = info.homeAccountID()
+	case idClaims != nil:
+		homeAccountID = claimString(idClaims, "sub")
+	}
+	target := cache.NormalizeTarget(tr.Scope)
+	if target == "" {
+		target = cache.NormalizeTarget(strings.Join(call.scopes, " "))
+	}
+	expiresIn := time.Duration(tr.ExpiresIn) * time.Second
+	if expiresIn <= 0 && tr.ExpiresOn > 0 {
+		expiresIn = time.Unix(int64(tr.ExpiresOn), 0).Sub(now)
+	}
+	if expiresIn <= 0 {
+		expiresIn = 10 * time.Minute
+	}
+	extExpiresIn := time.Duration(tr.ExtExpiresIn) * time.Second
+	if extExpiresIn <= 0 {
+		extExpiresIn = expiresIn
+	}
+	tokenType := tr.TokenType
+	if tokenType == "" {
+		tokenType = "Bearer"
+	}
+	at := cache.AccessToken{
+		HomeAccountID: homeAccountID, Environment: a.Environment, ClientID: c.cfg.ClientID, Realm: a.Tenant,
+		Target: target, Secret: tr.AccessToken, TokenType: tokenType, CachedAt: now.Unix(),
+		ExpiresOn: now.Add(expiresIn).Unix(), ExtendedExpiresOn: now.Add(extExpiresIn).Unix(),
+	}
+	if tr.RefreshIn > 0 {
+		at.RefreshOn = now.Add(time.Duration(tr.RefreshIn) * time.Second).Unix()
+	}
+	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: a.Tenant, AuthorityType: cache.AuthorityTypeMSSTS}
+	if idClaims != nil {
+		acct.LocalAccountID = claimString(idClaims, "oid")
+		if acct.LocalAccountID == "" {
+			acct.LocalAccountID = claimString(idClaims, "sub")
+		}
+		acct.Username = claimString(idClaims, "preferred_username")
+		if acct.Username == "" {
+			acct.Username = claimString(idClaims, "upn")
+		}
+	}
+	if acct.Username == "" {
+		acct.Username = call.username
+	}
+	switch call.grantType {
+	case "authorization_code", "password", "urn:ietf:params:oauth:grant-type:device_code":
+		acct.AccountSource = call.grantType
+	}
+	acct.Realms = []string{a.Tenant}
+
+	err := c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
+		if err := cc.SaveAccessToken(at); err != nil {
+			return err
+		}
+		if !tr.RefreshToken.IsZero() {
+			if err := saveRefreshToken(cc, call, c.cfg.ClientID, homeAccountID, target, tr, now.Unix()); err != nil {
+				return err
+			}
+		}
+		if !tr.IDToken.IsZero() {
+			if err := cc.SaveIDToken(cache.IDToken{HomeAccountID: homeAccountID, Environment: a.Environment,
+				Realm: a.Tenant, ClientID: c.cfg.ClientID, Secret: tr.IDToken}); err != nil {
+				return err
+			}
+		}
+		if hasInfo && !call.skipAccount {
+			if err := cc.SaveAccount(cache.Account{HomeAccountID: homeAccountID, Environment: a.Environment,
+				Realm: a.Tenant, LocalAccountID: acct.LocalAccountID, Username: acct.Username,
+				AuthorityType: cache.AuthorityTypeMSSTS, AccountSource: acct.AccountSource}); err != nil {
+				return err
+			}
+		}
+		return cc.SaveAppMetadata(cache.AppMetadata{ClientID: c.cfg.ClientID, Environment: a.Environment, FamilyID: tr.Foci})
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("engine: save tokens: %w", err)
+	}
+	r := Result{
+		AccessToken: tr.AccessToken, TokenType: tokenType, ExpiresOn: time.Unix(at.ExpiresOn, 0),
+		ExtExpiresOn: time.Unix(at.ExtendedExpiresOn, 0), Scopes: strings.Fields(target),
+		IDToken: tr.IDToken, IDTokenClaims: idClaims, Account: acct, Source: SourceIdentityProvider,
+	}
+	if at.RefreshOn > 0 {
+		r.RefreshOn = time.Unix(at.RefreshOn, 0)
+	}
+	return r, nil
+}
+
+// saveRefreshToken updates the redeemed refresh token in place (keeping its
+// key, as MSAL Python's update_rt does) or saves a new one.
+func saveRefreshToken(cc *cache.Cache, call grantCall, clientID, homeAccountID, target string, tr *tokenResponse, now int64) error {
+	if call.refreshed != nil && cc.UpdateRefreshTokenSecret(*call.refreshed, tr.RefreshToken, now) == nil {
+		return nil
+	}
+	return cc.SaveRefreshToken(cache.RefreshToken{
+		HomeAccountID: homeAccountID, Environment: call.authority.Environment, ClientID: clientID,
+		Target: target, Secret: tr.RefreshToken, FamilyID: tr.Foci,
+	}, now)
+}

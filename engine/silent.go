@@ -1,0 +1,216 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"acctui/engine/cache"
+)
+
+// expiryMargin is how close to expiry a cached access token stops being
+// served: MSAL's five minutes, so a token does not expire in flight.
+const expiryMargin = 5 * time.Minute
+
+// AcquireTokenSilent returns a token for the account without user
+// interaction: a cached access token when one is valid for the scopes, else
+// a refresh through the app's or its family's refresh tokens. A cache with
+// nothing to use gives ErrNoToken; a refusal from the identity provider
+// gives *Error (see IsInteractionRequired).
+func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, account Account, opts ...Option) (Result, error) {
+	if account.HomeAccountID == "" {
+		return Result{}, ErrNoAccount
+	}
+	if err := checkScopes(scopes); err != nil {
+		return Result{}, err
+	}
+	o := collect(opts)
+	a, err := c.callAuthority(o)
+	if err != nil {
+		return Result{}, err
+	}
+	var aging *Result
+	if !o.forceRefresh && o.claims == "" {
+		cached, fresh, err := c.cachedToken(ctx, a, scopes, account)
+		if err != nil {
+			return Result{}, err
+		}
+		if cached != nil && fresh {
+			return *cached, nil
+		}
+		aging = cached
+	}
+	result, err := c.refreshShared(ctx, a, scopes, account, o)
+	if err != nil && aging != nil {
+		// refresh_on passed but the token is still valid: MSAL serves it
+		// when the early refresh fails.
+		c.log.Debug("engine: early refresh failed; serving the cached token", "error", err)
+		return *aging, nil
+	}
+	return result, err
+}
+
+// callAuthority is the call's authority, or the client's.
+func (c *Client) callAuthority(o callOptions) (Authority, error) {
+	if o.authority == "" {
+		return c.authority, nil
+	}
+	return ParseAuthority(o.authority)
+}
+
+// cachedToken finds a usable access token. fresh is false when the token is
+// valid but its refresh_on has passed ("aging").
+func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, account Account) (*Result, bool, error) {
+	now := c.now()
+	envs := c.environments(a)
+	var result *Result
+	fresh := false
+	err := c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID}, func(cc *cache.Cache) error {
+		at, ok := cc.FindAccessToken(cache.AccessTokenQuery{
+			HomeAccountID: account.HomeAccountID, Environments: envs, ClientID: c.cfg.ClientID,
+			Realm: a.Tenant, Scopes: scopes,
+		})
+		if !ok || time.Unix(at.ExpiresOn, 0).Sub(now) < expiryMargin || at.CachedAt > now.Add(expiryMargin).Unix() {
+			return nil
+		}
+		var idt *cache.IDToken
+		if found, ok := cc.FindIDToken(cache.IDTokenQuery{HomeAccountID: account.HomeAccountID, Environments: envs,
+			ClientID: c.cfg.ClientID, Realm: a.Tenant}); ok {
+			idt = &found
+		}
+		acct := account
+		if entries := cc.FindAccounts(cache.AccountQuery{HomeAccountID: account.HomeAccountID, Environments: envs}); len(entries) > 0 {
+			acct = mergeAccountEntries(entries)
+		}
+		r := resultFromCache(at, idt, acct)
+		result = &r
+		fresh = at.RefreshOn == 0 || at.RefreshOn > now.Unix()
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("engine: read cache: %w", err)
+	}
+	return result, fresh, nil
+}
+
+// refreshShared runs one refresh for every concurrent caller asking the
+// same thing, so a burst of calls sends one request.
+func (c *Client) refreshShared(ctx context.Context, a Authority, scopes []string, account Account, o callOptions) (Result, error) {
+	key := strings.Join([]string{a.String(), account.HomeAccountID, cache.NormalizeTarget(strings.Join(scopes, " ")),
+		o.claims, fmt.Sprint(o.forceRefresh)}, "\x00")
+	v, err, _ := c.flight.Do(key, func() (any, error) {
+		if !o.forceRefresh && o.claims == "" {
+			// another flight may have just refreshed it
+			if cached, fresh, err := c.cachedToken(ctx, a, scopes, account); err == nil && cached != nil && fresh {
+				return *cached, nil
+			}
+		}
+		return c.refreshWithCache(ctx, a, scopes, account, o)
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	return v.(Result), nil
+}
+
+// refreshWithCache tries the account's refresh tokens the way MSAL Python
+// does: family tokens first when the app is in the family or has never been
+// seen (stopping on client_mismatch), then the app's own. Refresh tokens are
+// never deleted on failure: one may still work for other scopes or tenants.
+func (c *Client) refreshWithCache(ctx context.Context, a Authority, scopes []string, account Account, o callOptions) (Result, error) {
+	envs := c.environments(a)
+	var appMeta cache.AppMetadata
+	var hasMeta bool
+	var family, own []cache.RefreshToken
+	err := c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID}, func(cc *cache.Cache) error {
+		appMeta, hasMeta = cc.FindAppMetadata(c.cfg.ClientID, envs)
+		family = cc.FindRefreshTokens(cache.RefreshTokenQuery{HomeAccountID: account.HomeAccountID, Environments: envs, FamilyID: "1"})
+		own = cc.FindRefreshTokens(cache.RefreshTokenQuery{HomeAccountID: account.HomeAccountID, Environments: envs, ClientID: c.cfg.ClientID})
+		return nil
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("engine: read cache: %w", err)
+	}
+	var lastErr error
+	tried := map[string]bool{}
+	try := func(rt cache.RefreshToken) (Result, error) {
+		tried[rt.Key()] = true
+		return c.redeemRefreshToken(ctx, a, scopes, account, rt, o)
+	}
+	if !hasMeta || appMeta.FamilyID != "" {
+		for _, rt := range newestFirst(family) {
+			result, err := try(rt)
+			if err == nil {
+				return result, nil
+			}
+			lastErr = err
+			var e *Error
+			if errors.As(err, &e) && hasString(e.AdditionalInfo, "client_mismatch") {
+				break // this app is not in the family
+			}
+			if !isRefreshRefusal(err) {
+				return Result{}, err
+			}
+		}
+	}
+	for _, rt := range newestFirst(own) {
+		if tried[rt.Key()] {
+			continue
+		}
+		result, err := try(rt)
+		if err == nil {
+			return result, nil
+		}
+		lastErr = err
+		if !isRefreshRefusal(err) {
+			return Result{}, err
+		}
+	}
+	if lastErr != nil {
+		return Result{}, lastErr
+	}
+	return Result{}, ErrNoToken
+}
+
+// isRefreshRefusal reports an answer about this refresh token, after which
+// the next candidate may still work; anything else (network, throttling)
+// stops the search.
+func isRefreshRefusal(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.HTTPStatus >= 400 && e.HTTPStatus < 500 && e.HTTPStatus != 429
+}
+
+func (c *Client) redeemRefreshToken(ctx context.Context, a Authority, scopes []string, account Account, rt cache.RefreshToken, o callOptions) (Result, error) {
+	call := grantCall{
+		authority: a, scopes: scopes, grantType: "refresh_token", skipAccount: true, refreshed: &rt,
+		form:   map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret.Reveal()}, "scope": {decorate(scopes)}},
+		anchor: anchorForHomeAccount(account.HomeAccountID),
+	}
+	return c.redeem(ctx, call, o)
+}
+
+// anchorForHomeAccount is the routing hint Oid:<uid>@<utid>.
+func anchorForHomeAccount(homeAccountID string) string {
+	if i := strings.Index(homeAccountID, "."); i > 0 {
+		return "Oid:" + homeAccountID[:i] + "@" + homeAccountID[i+1:]
+	}
+	return ""
+}
+
+func newestFirst(rts []cache.RefreshToken) []cache.RefreshToken {
+	out := append([]cache.RefreshToken(nil), rts...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].LastModificationTime > out[j].LastModificationTime })
+	return out
+}
+
+func hasString(list []string, want string) bool {
+	for _, s := range list {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
