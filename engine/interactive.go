@@ -53,7 +53,7 @@ func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, o
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go server.Serve(ln)
-	defer server.Close()
+	defer shutdownQuickly(server)
 
 	if err := o.openURL(flow.AuthURI); err != nil {
 		return Result{}, fmt.Errorf("engine: open the sign-in URL: %w", err)
@@ -68,8 +68,17 @@ func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, o
 	case <-ctx.Done():
 		return Result{}, ctx.Err()
 	}
-	_ = server.Close() // one response only
+	shutdownQuickly(server) // one response only
 	return c.AcquireTokenByAuthCodeFlow(ctx, flow, params, nil)
+}
+
+// shutdownQuickly stops the listener, letting a response in flight finish.
+func shutdownQuickly(server *http.Server) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if server.Shutdown(ctx) != nil {
+		server.Close()
+	}
 }
 
 // loopbackHandler answers the browser's redirect. Only a request that
@@ -100,12 +109,17 @@ func loopbackHandler(state string, responses chan<- url.Values) http.Handler {
 		default:
 			close(done)
 		}
-		responses <- q
+		// Answer the browser before handing the response on: the listener
+		// shuts down as soon as the flow has it.
 		if e := q.Get("error"); e != "" {
 			renderLoopbackPage(w, "Sign-in failed", e+": "+firstLine(q.Get("error_description"))+" Return to acctui for what to do next.")
-			return
+		} else {
+			renderLoopbackPage(w, "Signed in", "acctui received your sign-in. You can close this tab and return to the terminal.")
 		}
-		renderLoopbackPage(w, "Signed in", "acctui received your sign-in. You can close this tab and return to the terminal.")
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		responses <- q
 	})
 }
 
