@@ -65,11 +65,8 @@ type CacheStore interface {
 	Write(ctx context.Context, hint CacheHint, fn func(*cache.Cache) error) error
 }
 
-// CacheHint tells a store which account a call is about, so a store that
-// partitions its data can load only that part. Empty means everything.
-type CacheHint struct {
-	HomeAccountID string
-}
+// CacheHint tells a store which account a call is about (cache.Hint).
+type CacheHint = cache.Hint
 
 // Client runs the flows for one application and authority. It is safe for
 // concurrent use.
