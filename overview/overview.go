@@ -1,0 +1,178 @@
+// Package overview summarises a token cache for people: every account with
+// each of its cached tokens and the state of each (valid, expiring,
+// expired). The command line's accounts listing and the TUI both show it.
+// It never exposes a token's value.
+package overview
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"acctui/engine"
+	"acctui/engine/cache"
+)
+
+// ExpiringWithin is when a valid access token counts as expiring: the
+// engine no longer serves a token this close to expiry, it refreshes it.
+const ExpiringWithin = 5 * time.Minute
+
+// Status is the state of a token or an account.
+type Status string
+
+// The states, readable without colour.
+const (
+	StatusValid    Status = "valid"
+	StatusExpiring Status = "expiring"
+	StatusExpired  Status = "expired"
+	// StatusRefreshable is an account with no valid access token but a
+	// refresh token: a silent refresh should work.
+	StatusRefreshable Status = "refreshable"
+	// StatusSignInNeeded is an account with nothing to refresh with.
+	StatusSignInNeeded Status = "sign-in needed"
+	// StatusHeld is a refresh token: it has no expiry the client can see.
+	StatusHeld Status = "held"
+)
+
+// Kind is the kind of a cached token.
+type Kind string
+
+// The token kinds.
+const (
+	KindAccess  Kind = "access_token"
+	KindRefresh Kind = "refresh_token"
+	KindID      Kind = "id_token"
+)
+
+// Token describes one cached token without its value.
+type Token struct {
+	Kind        Kind      `json:"kind"`
+	ClientID    string    `json:"client_id"`
+	Environment string    `json:"environment"`
+	Realm       string    `json:"realm,omitempty"`
+	Scopes      []string  `json:"scopes,omitempty"`
+	FamilyID    string    `json:"family_id,omitempty"`
+	ExpiresOn   time.Time `json:"expires_on,omitzero"`
+	Status      Status    `json:"status"`
+}
+
+// Account is one home account and its tokens.
+type Account struct {
+	HomeAccountID string   `json:"home_account_id"`
+	Username      string   `json:"username"`
+	Name          string   `json:"name,omitempty"`
+	TenantID      string   `json:"tenant_id"`
+	Environment   string   `json:"environment"`
+	Realms        []string `json:"realms"`
+	// Status sums the account up: valid when it has a valid access token,
+	// else refreshable, else sign-in needed.
+	Status Status `json:"status"`
+	// ExpiresOn is the latest expiry of its valid access tokens.
+	ExpiresOn time.Time `json:"expires_on,omitzero"`
+	Tokens    []Token   `json:"tokens"`
+}
+
+// Build lists the accounts of a cache, sorted by username.
+func Build(c *cache.Cache, now time.Time) []Account {
+	byHome := map[string]*Account{}
+	var order []string
+	get := func(home, env string) *Account {
+		key := strings.ToLower(home)
+		if a, ok := byHome[key]; ok {
+			return a
+		}
+		a := &Account{HomeAccountID: home, Environment: env}
+		if i := strings.LastIndex(home, "."); i >= 0 {
+			a.TenantID = home[i+1:]
+		}
+		byHome[key] = a
+		order = append(order, key)
+		return a
+	}
+	for _, entry := range c.Accounts() {
+		a := get(entry.HomeAccountID, entry.Environment)
+		if a.Username == "" {
+			a.Username = entry.Username
+		}
+		a.Realms = appendUnique(a.Realms, entry.Realm)
+	}
+	for _, key := range order {
+		a := byHome[key]
+		home := a.HomeAccountID
+		for _, at := range c.FindAccessTokens(cache.AccessTokenQuery{HomeAccountID: home}) {
+			exp := time.Unix(at.ExpiresOn, 0)
+			a.Tokens = append(a.Tokens, Token{Kind: KindAccess, ClientID: at.ClientID, Environment: at.Environment,
+				Realm: at.Realm, Scopes: strings.Fields(at.Target), ExpiresOn: exp, Status: statusAt(exp, now)})
+		}
+		for _, rt := range c.FindRefreshTokens(cache.RefreshTokenQuery{HomeAccountID: home}) {
+			a.Tokens = append(a.Tokens, Token{Kind: KindRefresh, ClientID: rt.ClientID, Environment: rt.Environment,
+				Scopes: strings.Fields(rt.Target), FamilyID: rt.FamilyID, Status: StatusHeld})
+		}
+		for _, realm := range a.Realms {
+			idt, ok := c.FindIDToken(cache.IDTokenQuery{HomeAccountID: home, Realm: realm})
+			if !ok {
+				continue
+			}
+			decoded, _ := engine.DecodeClaimsUnverified(idt.Secret.Reveal())
+			claims := decoded.Claims
+			if a.Name == "" {
+				a.Name, _ = claims["name"].(string)
+			}
+			tok := Token{Kind: KindID, ClientID: idt.ClientID, Environment: idt.Environment, Realm: idt.Realm, Status: StatusValid}
+			if exp, ok := claims["exp"].(float64); ok {
+				tok.ExpiresOn = time.Unix(int64(exp), 0)
+				tok.Status = statusAt(tok.ExpiresOn, now)
+			}
+			a.Tokens = append(a.Tokens, tok)
+		}
+		a.Status, a.ExpiresOn = summarise(a.Tokens)
+		sort.SliceStable(a.Tokens, func(i, j int) bool { return a.Tokens[i].Kind < a.Tokens[j].Kind })
+	}
+	out := make([]Account, 0, len(order))
+	for _, key := range order {
+		out = append(out, *byHome[key])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Username) < strings.ToLower(out[j].Username) })
+	return out
+}
+
+func statusAt(expires, now time.Time) Status {
+	switch left := expires.Sub(now); {
+	case left <= 0:
+		return StatusExpired
+	case left < ExpiringWithin:
+		return StatusExpiring
+	default:
+		return StatusValid
+	}
+}
+
+func summarise(tokens []Token) (Status, time.Time) {
+	var latest time.Time
+	refreshable := false
+	for _, t := range tokens {
+		switch {
+		case t.Kind == KindAccess && t.Status == StatusValid && t.ExpiresOn.After(latest):
+			latest = t.ExpiresOn
+		case t.Kind == KindRefresh:
+			refreshable = true
+		}
+	}
+	switch {
+	case !latest.IsZero():
+		return StatusValid, latest
+	case refreshable:
+		return StatusRefreshable, time.Time{}
+	default:
+		return StatusSignInNeeded, time.Time{}
+	}
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, have := range list {
+		if strings.EqualFold(have, s) {
+			return list
+		}
+	}
+	return append(list, s)
+}
