@@ -1,0 +1,65 @@
+// Package vault keeps acctui's token cache on disk: encrypted, locked
+// against concurrent writers and replaced atomically, so that a crash, a
+// second acctui process or a wrong passphrase never costs an account.
+//
+// # Envelope encryption
+//
+// A random 256-bit data key seals the cache with AES-256-GCM. The data key
+// itself lives in an OS keyring through github.com/99designs/keyring, as
+// the item "vault-key-<key id>": the macOS Keychain, the Windows Credential
+// Manager, the Secret Service (GNOME Keyring, KWallet 5.97+), KWallet, pass,
+// the kernel keyring (keyctl) or the library's passphrase-protected file
+// backend. The key id is a random 16-byte value written in the vault file's
+// header, so a vault whose key is gone is reported as such (ErrKeyMissing)
+// with the item's name, and Reset makes a new key and a new id.
+//
+// # File format
+//
+// One file, vault.acctui, 0600 in a 0700 directory, laid out so that a
+// single account can be read without decrypting the others. All integers
+// are big-endian:
+//
+//	offset  size  field
+//	     0     8  magic "ACCTUIVT"
+//	     8     2  format version (1)
+//	    10     2  flags (0)
+//	    12    16  key id
+//	    28     8  generation, +1 on every write
+//	    36    12  index nonce
+//	    48     4  index length n (ciphertext and 16-byte GCM tag)
+//	    52     n  index: AES-256-GCM(JSON), AAD = bytes 0..51 || "index"
+//	  52+n     …  records: AES-256-GCM(JSON fragment), back to back at the
+//	              offsets (relative to 52+n), lengths and nonces the index
+//	              lists; AAD = bytes 0..27 || "record" || record id
+//
+// Each record holds the entries of one home account (its lower-cased
+// home_account_id is the record id) as a fragment of the MSAL unified cache
+// schema; the shared record, id "", holds everything that belongs to no
+// account: app metadata, acctui's discovery metadata, entries without a
+// home_account_id and sections acctui does not know. The index lists every
+// record's offset, length and nonce, and the usernames, environments and
+// realms of every account, so listing accounts or resolving a username
+// decrypts the index alone.
+//
+// # Kernel keyring cache
+//
+// The file backend asks for a passphrase on every run, which scripts cannot
+// answer. With Options.KeyctlCache > 0 the unlocked data key is kept in the
+// Linux kernel's per-user keyring ("<service>:vault-key-<key id>") for that
+// long, and later runs take it from there without a passphrase. That is a
+// trade: for its lifetime any process running as the same user can read the
+// key (the kernel grants the user, not one program, read access) and with it
+// decrypt the vault; the key is never written to disk, and it is gone at the
+// timeout, when the user's last session ends, or at reboot. Leave it at 0 on
+// machines where other programs of the same user are not trusted.
+//
+// # Concurrency and crash safety
+//
+// Writers take a lock file (vault.acctui.lock) with a bounded wait, reload
+// the file when another process changed it, apply their change and replace
+// the file by rename after fsync. Readers take no lock: they hold the file
+// they opened, which a rename never changes, so they see the old cache or
+// the new one and nothing in between. A file that cannot be read (wrong
+// passphrase, missing key, damage, unknown version) is never overwritten;
+// Reset moves it aside instead of deleting it.
+package vault

@@ -1,0 +1,55 @@
+package vault
+
+import "context"
+
+// Decryptions returns how many indexes and records v has decrypted, so
+// tests can tell what a read touched.
+func (v *Vault) Decryptions() int64 { return v.decrypts.Load() }
+
+// KernelName is the kernel keyring description of a cached data key.
+func (v *Vault) KernelName(keyIDHex string) string {
+	return v.opts.ServiceName + ":vault-key-" + keyIDHex
+}
+
+// KernelForget drops a cached key from the kernel keyring.
+var KernelForget = kernelForget
+
+// KernelGet reads a cached key from the kernel keyring.
+var KernelGet = kernelGet
+
+// HeaderSize is the size of the file header.
+const HeaderSize = headerSize
+
+// RecordSpan returns the file offset and length of the record with id in
+// the current file.
+func (v *Vault) RecordSpan(id string) (off, n int64, ok bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.snap == nil || !v.snap.exists {
+		return 0, 0, false
+	}
+	ref, ok := v.snap.idx.find(id)
+	return v.snap.base + ref.Off, ref.Len, ok
+}
+
+// SplitForTest is splitCache.
+var SplitForTest = splitCache
+
+// CheckRecords rereads the file if it changed and decrypts every record,
+// without parsing them.
+func (v *Vault) CheckRecords(ctx context.Context) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.refresh(ctx); err != nil {
+		return err
+	}
+	if !v.snap.exists {
+		return nil
+	}
+	for _, ref := range v.snap.idx.Records {
+		if _, err := v.record(ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package vault
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"acctui/engine/cache"
+)
+
+// ImportReport counts what ImportMSAL did.
+type ImportReport struct {
+	// AccountsInFile is the number of Account entries in the imported file.
+	AccountsInFile int
+	// AccountsBefore and AccountsAfter are the vault's Account entries
+	// before and after the import; an import never lowers the count.
+	AccountsBefore int
+	AccountsAfter  int
+	// Imported counts the imported file's entries per section.
+	Imported cache.Counts
+}
+
+// String summarises the report for people, e.g. "2 accounts in the file;
+// the vault had 3, now 5".
+func (r ImportReport) String() string {
+	return fmt.Sprintf("%d %s in the file; the vault had %d, now %d",
+		r.AccountsInFile, plural(r.AccountsInFile, "account", "accounts"), r.AccountsBefore, r.AccountsAfter)
+}
+
+// plural picks the word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// ImportMSAL merges a plain MSAL token cache file (the Azure CLI's
+// ~/.azure/msal_token_cache.json, MSAL Python's SerializableTokenCache, MSAL
+// Go's or .NET's) into the vault. It never drops an entry the vault has:
+// for an entry both hold, the newer one wins (see cache.Merge).
+func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ImportReport{}, fmt.Errorf("vault: import: %w", err)
+	}
+	in, err := cache.Parse(data)
+	if err != nil {
+		return ImportReport{}, fmt.Errorf("vault: import %s: %w", path, err)
+	}
+	rep := ImportReport{AccountsInFile: in.Counts().Accounts, Imported: in.Counts()}
+	err = v.Update(ctx, func(c *cache.Cache) error {
+		rep.AccountsBefore = c.Counts().Accounts
+		c.Merge(in)
+		rep.AccountsAfter = c.Counts().Accounts
+		return nil
+	})
+	if err != nil {
+		return ImportReport{}, err
+	}
+	return rep, nil
+}
+
+// ExportPlaintext writes the whole cache, tokens included and UNENCRYPTED,
+// as an MSAL unified cache file at path (mode 0600) that the Azure CLI or
+// an MSAL app can read. It is the only way tokens leave the vault in the
+// clear. It refuses to replace an existing file: the caller removes it
+// first, on purpose.
+func (v *Vault) ExportPlaintext(ctx context.Context, path string) error {
+	var data []byte
+	err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
+		var err error
+		if data, err = c.Marshal(); err != nil {
+			return fmt.Errorf("vault: export: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("vault: export: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("vault: export: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("vault: export: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("vault: export: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,78 @@
+package vault_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"acctui/engine/cache"
+	"acctui/vault"
+)
+
+func TestHintedReadDecryptsOnlyItsRecord(t *testing.T) {
+	ctx := context.Background()
+	opts := fileOptions(t)
+	fill(t, open(t, opts), 0, 50, 30)
+
+	v := open(t, opts)
+	if _, err := v.Accounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := v.Decryptions(); n != 1 {
+		t.Errorf("listing accounts decrypted %d things, want the index alone", n)
+	}
+	err := v.Read(ctx, cache.Hint{HomeAccountID: homeID(7)}, func(c *cache.Cache) error {
+		if a := c.Accounts(); len(a) != 1 || a[0].Username != username(7) {
+			t.Errorf("hinted read got %v", a)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := v.Decryptions(); n != 3 {
+		t.Errorf("index + hinted read decrypted %d things, want 3 (index, shared, account)", n)
+	}
+	// Repeating the read costs nothing: the file did not change.
+	v.Read(ctx, cache.Hint{HomeAccountID: homeID(7)}, func(*cache.Cache) error { return nil })
+	if n := v.Decryptions(); n != 3 {
+		t.Errorf("a repeated read decrypted again (%d)", n)
+	}
+	// Another process writes account 8: the reader decrypts the new index
+	// and nothing else for account 7.
+	fill(t, open(t, opts), 8, 9, 30)
+	v.Read(ctx, cache.Hint{HomeAccountID: homeID(7)}, func(*cache.Cache) error { return nil })
+	if n := v.Decryptions(); n != 4 {
+		t.Errorf("after another writer: %d decryptions, want 4", n)
+	}
+}
+
+func TestLockTimeout(t *testing.T) {
+	ctx := context.Background()
+	opts := fileOptions(t)
+	opts.LockTimeout = 150 * time.Millisecond
+	v := open(t, opts)
+	fill(t, v, 0, 1, 10)
+
+	held := flock.New(v.Path() + ".lock")
+	if ok, err := held.TryLock(); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer held.Unlock()
+	start := time.Now()
+	err := v.Update(ctx, func(c *cache.Cache) error { return addAccount(c, 1, 10) })
+	if !errors.Is(err, vault.ErrLocked) || !strings.Contains(err.Error(), v.Path()+".lock") {
+		t.Errorf("Update under a held lock: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("waited %v for a 150ms lock timeout", d)
+	}
+	// Readers take no lock.
+	if got := usernames(t, open(t, opts)); len(got) != 1 {
+		t.Errorf("read under a held lock: %v", got)
+	}
+}

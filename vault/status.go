@@ -1,0 +1,179 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+)
+
+// Status describes a vault for `acctui vault status`.
+type Status struct {
+	// Backend is the keyring backend in use ("auto" resolved).
+	Backend string `json:"backend"`
+	// Path is the vault file.
+	Path string `json:"path"`
+	// LockPath is the lock file beside it.
+	LockPath string `json:"lock_path"`
+	// Exists reports whether the vault file exists; the fields below are
+	// zero when it does not.
+	Exists bool `json:"exists"`
+	// Accounts is the number of accounts, from the index.
+	Accounts int `json:"accounts"`
+	// KeyID is the hex id of the data key, which names its keyring item
+	// vault-key-<KeyID>.
+	KeyID string `json:"key_id,omitempty"`
+	// FormatVersion is the file's format version.
+	FormatVersion int `json:"format_version,omitempty"`
+	// Generation counts the writes the file has seen.
+	Generation uint64 `json:"generation,omitempty"`
+	// Size is the file's size in bytes.
+	Size int64 `json:"size,omitempty"`
+	// Modified is the file's modification time.
+	Modified time.Time `json:"modified,omitzero"`
+	// KeyFromKernel reports that the data key came from the kernel keyring
+	// cache (Options.KeyctlCache) rather than from the backend.
+	KeyFromKernel bool `json:"key_from_kernel"`
+}
+
+// Status reports on the vault. When the file exists but cannot be opened
+// (a wrong passphrase, a missing key, damage) it returns what it could
+// learn from the header together with the error.
+func (v *Vault) Status(ctx context.Context) (Status, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	st := Status{Path: v.path, LockPath: v.lockPath}
+	backend, err := v.keys.resolve(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Backend = backend
+	info, err := os.Stat(v.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("vault: %w", err)
+	}
+	st.Exists, st.Size, st.Modified = true, info.Size(), info.ModTime()
+	if hdr, err := readHeader(v.path); err == nil {
+		st.KeyID, st.FormatVersion, st.Generation = hdr.keyID.String(), int(hdr.version), hdr.generation
+	}
+	if err := v.refresh(ctx); err != nil {
+		return st, err
+	}
+	if !v.snap.exists {
+		st.Exists = false // removed since the stat
+		return st, nil
+	}
+	accounts, err := v.snap.idx.accounts(v.path)
+	if err != nil {
+		return st, err
+	}
+	st.Accounts = len(accounts)
+	st.KeyID, st.FormatVersion, st.Generation = v.snap.hdr.keyID.String(), int(v.snap.hdr.version), v.snap.hdr.generation
+	st.Size, st.Modified = v.snap.info.Size(), v.snap.info.ModTime()
+	st.KeyFromKernel = v.key.fromKernel
+	return st, nil
+}
+
+// readHeader reads just the header of the vault file at path.
+func readHeader(path string) (header, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return header{}, fmt.Errorf("vault: %w", err)
+	}
+	defer f.Close()
+	b := make([]byte, headerSize)
+	n, _ := f.ReadAt(b, 0)
+	return parseHeader(b[:n], path)
+}
+
+// Accounts lists the vault's accounts, sorted by home account id, from the
+// index alone: no record is decrypted.
+func (v *Vault) Accounts(ctx context.Context) ([]AccountSummary, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.refresh(ctx); err != nil {
+		return nil, err
+	}
+	if !v.snap.exists {
+		return nil, nil
+	}
+	list, err := v.snap.idx.accounts(v.path)
+	if err != nil {
+		return nil, err
+	}
+	return cloneSummaries(list), nil
+}
+
+// ResolveAccount returns the accounts whose home account id or one of whose
+// usernames equals usernameOrHomeID, ignoring case. A username can name
+// several accounts (a work account and a guest account of another cloud),
+// so the caller decides what more than one means. Only the index is read.
+func (v *Vault) ResolveAccount(ctx context.Context, usernameOrHomeID string) ([]AccountSummary, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.refresh(ctx); err != nil {
+		return nil, err
+	}
+	if !v.snap.exists {
+		return nil, nil
+	}
+	// Decode only the summaries whose JSON holds the name: with a thousand
+	// accounts, decoding them all is most of what `acctui token` costs.
+	lower := []byte(strings.ToLower(usernameOrHomeID))
+	ascii := isASCII(lower) && !bytes.ContainsAny(lower, "<>&\"\\") // encoding/json escapes these
+	var out []AccountSummary
+	for _, ref := range v.snap.idx.Records {
+		if len(ref.Account) == 0 || ascii && !containsFoldASCII(ref.Account, lower) {
+			continue
+		}
+		s, err := parseSummary(ref.Account)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: index entry %q: %v", ErrCorrupt, v.path, ref.ID, err)
+		}
+		if strings.EqualFold(s.HomeAccountID, usernameOrHomeID) || containsFold(s.Usernames, usernameOrHomeID) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// isASCII reports whether b is plain ASCII.
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFold reports whether list holds s, ignoring case.
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// cloneSummaries copies summaries so callers cannot change the index.
+func cloneSummaries(list []AccountSummary) []AccountSummary {
+	out := make([]AccountSummary, len(list))
+	for i, s := range list {
+		out[i] = AccountSummary{
+			HomeAccountID: s.HomeAccountID,
+			Usernames:     append([]string(nil), s.Usernames...),
+			Environments:  append([]string(nil), s.Environments...),
+			Realms:        append([]string(nil), s.Realms...),
+		}
+	}
+	return out
+}

@@ -1,0 +1,175 @@
+package vault
+
+import (
+	"context"
+	"crypto/cipher"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"acctui/engine/cache"
+)
+
+// Vault is the encrypted token cache file of one directory. Its methods are
+// safe for concurrent use, and several processes may use the same vault at
+// once: writers serialise on the lock file and reload what another process
+// wrote. A Vault keeps what it decrypted in memory, so repeated reads (the
+// TUI's) cost a stat when nothing changed on disk.
+//
+// Vault implements the engine's CacheStore.
+type Vault struct {
+	opts     Options
+	path     string
+	lockPath string
+	keys     keyStore
+
+	mu    sync.Mutex
+	snap  *snapshot              // the file as last read; nil before the first look
+	key   *dataKey               // the unlocked key of snap's key id
+	aead  cipher.AEAD            // AES-256-GCM under key
+	plain map[string]plainRecord // decrypted records by id
+
+	// decrypts counts index and record decryptions, so tests can see what a
+	// read touched.
+	decrypts atomic.Int64
+}
+
+// snapshot is one version of the vault file, held open: a rename by
+// another writer does not change what it reads.
+type snapshot struct {
+	exists bool
+	f      *os.File
+	info   fs.FileInfo
+	hdr    header
+	hdrRaw []byte
+	idx    *index
+	base   int64 // file offset of the record area
+}
+
+// plainRecord is a decrypted record and the nonce it was sealed with; it
+// stands for the record as long as the index lists that nonce. parsed is
+// the record as a cache, made when first needed and never handed out:
+// callers get a cache merged from copies.
+type plainRecord struct {
+	nonce  []byte
+	data   []byte
+	parsed *cache.Cache
+}
+
+// Open prepares the vault described by opts. It does no I/O: the first
+// call that needs the file or the keyring opens them, so that Status and
+// Reset work on a vault that cannot be unlocked, and a command that never
+// touches the vault costs nothing. ctx is only checked for cancellation.
+func Open(ctx context.Context, opts Options) (*Vault, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("vault: open: %w", err)
+	}
+	collectionSet := opts.Collection != ""
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	v := &Vault{
+		opts:  o,
+		path:  filepath.Join(o.Dir, FileName),
+		plain: map[string]plainRecord{},
+	}
+	v.lockPath = v.path + ".lock"
+	v.keys = keyStore{opts: &v.opts, wallet: "kdewallet"}
+	if collectionSet {
+		v.keys.wallet = o.Collection
+	}
+	return v, nil
+}
+
+// Path returns the vault file's path.
+func (v *Vault) Path() string { return v.path }
+
+// Close releases the file the Vault holds open and forgets what it
+// decrypted. The Vault can be used again afterwards; it reopens the file.
+func (v *Vault) Close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.setSnapshot(nil)
+	v.key, v.aead = nil, nil
+	clear(v.plain)
+	return nil
+}
+
+// Read runs fn with the cache as it is on disk: the hinted account's entries
+// and the shared ones when hint.HomeAccountID is set, else the whole cache.
+// It takes no lock and decrypts only what the hint needs; it rereads the
+// file only when another writer replaced it. Changes fn makes are not saved.
+func (v *Vault) Read(ctx context.Context, hint cache.Hint, fn func(*cache.Cache) error) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.refresh(ctx); err != nil {
+		return err
+	}
+	c, err := v.loadCache(selection(hint))
+	if err != nil {
+		return err
+	}
+	return fn(c)
+}
+
+// Write runs fn under the lock with the hinted account's entries and the
+// shared ones (the whole cache when hint.HomeAccountID is empty) and saves
+// what fn changed. Only the records whose content changed are sealed again;
+// entries fn adds for other accounts are merged into their records.
+func (v *Vault) Write(ctx context.Context, hint cache.Hint, fn func(*cache.Cache) error) error {
+	return v.modify(ctx, selection(hint), fn)
+}
+
+// Update runs fn with the whole cache under the lock and saves what it
+// changed. Accounts fn removes are removed from the file.
+func (v *Vault) Update(ctx context.Context, fn func(*cache.Cache) error) error {
+	return v.modify(ctx, nil, fn)
+}
+
+// selection turns a hint into the account record it selects; nil means
+// every record.
+func selection(hint cache.Hint) *string {
+	if hint.HomeAccountID == "" {
+		return nil
+	}
+	id := recordID(hint.HomeAccountID)
+	return &id
+}
+
+// modify is the read-modify-write behind Write and Update. fn's errors are
+// returned as they are, so callers can branch on their own errors.
+func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) error) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	unlock, err := v.lockFile(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := v.refresh(ctx); err != nil {
+		return err
+	}
+	c, err := v.loadCache(only)
+	if err != nil {
+		return err
+	}
+	if err := fn(c); err != nil {
+		return err
+	}
+	if !c.HasStateChanged() {
+		return nil
+	}
+	doc, err := c.Marshal()
+	if err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	frags, err := splitCache(doc)
+	if err != nil {
+		return err
+	}
+	return v.save(ctx, only, frags)
+}
