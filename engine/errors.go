@@ -47,6 +47,9 @@ type Error struct {
 	HTTPStatus     int
 	// RetryAfter is the wait the server asked for (429, 5xx).
 	RetryAfter time.Duration
+	// GrantType is the grant of the refused token request (refresh_token,
+	// password, …); empty for other requests.
+	GrantType string
 }
 
 func (e *Error) Error() string {
@@ -117,8 +120,9 @@ func IsInteractionRequired(err error) bool {
 		return true
 	}
 	// A refresh token that the server refuses (revoked, expired, never
-	// valid) can only be replaced by signing in.
-	return e.Code == "invalid_grant" && e.SubError != "client_mismatch"
+	// valid) can only be replaced by signing in; a refused password or code
+	// is a plain failure.
+	return e.Code == "invalid_grant" && e.GrantType == "refresh_token" && e.SubError != "client_mismatch"
 }
 
 // ThrottledError is returned without a network call while an earlier answer

@@ -116,6 +116,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 		if e.CorrelationID == "" {
 			e.CorrelationID = correlationID
 		}
+		e.GrantType = form.Get("grant_type")
 		c.noteThrottle(ctx, key, resp, e)
 		return nil, correlationID, e
 	}
@@ -123,7 +124,9 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 		return nil, correlationID, err
 	}
 	if tr.Error != "" {
-		return nil, correlationID, tr.toError(resp.status, resp.retryAfter)
+		e := tr.toError(resp.status, resp.retryAfter)
+		e.GrantType = form.Get("grant_type")
+		return nil, correlationID, e
 	}
 	if tr.AccessToken.IsZero() {
 		return nil, correlationID, fmt.Errorf("engine: the token response has no access_token")

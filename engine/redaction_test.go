@@ -63,7 +63,8 @@ func TestErrorClassification(t *testing.T) {
 	}{
 		{&Error{Code: "interaction_required"}, true},
 		{&Error{Code: "invalid_grant", SubError: "consent_required"}, true},
-		{&Error{Code: "invalid_grant", HTTPStatus: 400}, true},
+		{&Error{Code: "invalid_grant", HTTPStatus: 400, GrantType: "refresh_token"}, true},
+		{&Error{Code: "invalid_grant", HTTPStatus: 400, GrantType: "password"}, false},
 		{&Error{Code: "invalid_grant", SubError: "client_mismatch"}, false},
 		{&Error{Code: "temporarily_unavailable", Claims: `{"access_token":{}}`}, true},
 		{&Error{Code: "temporarily_unavailable", HTTPStatus: 503}, false},
