@@ -7,6 +7,7 @@ package tests
 // booleans, token digests), never tokens.
 
 import (
+	"acctui/engine/idptest"
 	"bufio"
 	"bytes"
 	"context"
@@ -18,15 +19,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -635,12 +633,6 @@ func randomString(t *testing.T, n int) string {
 
 func newVerifier(t *testing.T) string { return randomString(t, 32) }
 
-var (
-	formRe   = regexp.MustCompile(`<form id="idp-form" method="post" action="([^"]*)"`)
-	hiddenRe = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-	actionRe = regexp.MustCompile(`name="action" value="([^"]+)"`)
-)
-
 // signInForCode plays the browser: it opens an authorization URL with
 // PKCE, signs in on the HTML pages with a fresh cookie jar and returns the
 // code from the redirect.
@@ -659,73 +651,17 @@ func (e *emulator) signInForCode(t *testing.T, redirectURI, username, password s
 		"code_challenge":        {base64.RawURLEncoding.EncodeToString(sum[:])},
 		"code_challenge_method": {"S256"},
 	}
-	jar, err := cookiejar.New(nil)
+	resp, err := idptest.NewBrowser(e.client).SignIn(context.Background(), e.ann.Authority+"/oauth2/v2.0/authorize?"+q.Encode(), username, password)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("sign-in: %v", err)
 	}
-	browser := &http.Client{
-		Transport:     e.client.Transport,
-		Jar:           jar,
-		Timeout:       30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	if resp.RedirectURI != redirectURI {
+		t.Fatalf("redirected to %s, want %s", resp.RedirectURI, redirectURI)
 	}
-	resp, err := browser.Get(e.ann.Authority + "/oauth2/v2.0/authorize?" + q.Encode())
-	for range 6 {
-		if err != nil {
-			t.Fatal(err)
-		}
-		page, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusFound {
-			loc, err := resp.Location()
-			if err != nil {
-				t.Fatal(err)
-			}
-			params := loc.Query()
-			loc.RawQuery = ""
-			if loc.String() != redirectURI {
-				t.Fatalf("redirected to %s, want %s", loc, redirectURI)
-			}
-			if params.Get("state") != state || params.Get("code") == "" {
-				t.Fatalf("redirect params %v: want the state back and a code", params)
-			}
-			g.code = params.Get("code")
-			return g
-		}
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("sign-in page: HTTP %d: %s", resp.StatusCode, page)
-		}
-		form := url.Values{}
-		for _, m := range hiddenRe.FindAllStringSubmatch(string(page), -1) {
-			form.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
-		}
-		var actions []string
-		for _, m := range actionRe.FindAllStringSubmatch(string(page), -1) {
-			actions = append(actions, html.UnescapeString(m[1]))
-		}
-		action := ""
-		for _, a := range []string{"signin", "mfa", "consent", "confirm"} {
-			if slices.Contains(actions, a) {
-				action = a
-				break
-			}
-		}
-		m := formRe.FindStringSubmatch(string(page))
-		if m == nil || action == "" {
-			t.Fatalf("no sign-in form to submit (actions %v): %.500s", actions, page)
-		}
-		if action == "signin" {
-			form.Set("login", username)
-			form.Set("passwd", password)
-		}
-		form.Set("action", action)
-		target, err := resp.Request.URL.Parse(html.UnescapeString(m[1]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err = browser.PostForm(target.String(), form)
+	if resp.Params.Get("state") != state || resp.Params.Get("code") == "" {
+		t.Fatalf("redirect params %v: want the state back and a code", resp.Params)
 	}
-	t.Fatal("too many sign-in pages")
+	g.code = resp.Params.Get("code")
 	return g
 }
 
