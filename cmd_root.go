@@ -1,7 +1,8 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -19,22 +20,82 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-func exitCode(err error) int {
-	var usage usageError
-	if errors.As(err, &usage) {
-		return exitUsage
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// run executes the command line and returns the exit code.
+func run(args []string) int {
+	a := newApp()
+	defer a.close()
+	root := newRootCommand(a)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
 	}
-	return exitFailure
+	if isCobraUsageError(err) {
+		err = usageError{err}
+	}
+	msg, code := explain(err)
+	a.log.Debug("command failed", "exit", code, "error", msg)
+	fmt.Fprintln(a.stderr, "acctui: "+msg)
+	return code
 }
 
-func newRootCommand() *cobra.Command {
+func newRootCommand(a *app) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "acctui",
-		Short:         "A terminal account manager for Microsoft identity platform accounts",
+		Use:   "acctui",
+		Short: "A terminal account manager for Microsoft identity platform accounts",
+		Long: `acctui lists your Microsoft Entra ID accounts and the state of every cached
+token, signs in (browser, device code, password), refreshes silently and
+gives scripts tokens from its encrypted cache in milliseconds.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
+				return err
+			}
+			return a.setUp()
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return cmd.Help()
+		},
 	}
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newIdpCommand(), newVersionCommand())
+	registerGlobalFlags(root, &a.s)
+	root.AddCommand(
+		newAccountsCommand(a), newTokenCommand(a), newLoginCommand(a), newLogoutCommand(a),
+		newImportCommand(a), newExportCommand(a), newVaultCommand(a), newDecodeCommand(a),
+		newIdpCommand(), newVersionCommand(),
+	)
+	for _, c := range root.Commands() {
+		c.Args = wrapArgs(c.Args)
+	}
 	return root
+}
+
+// wrapArgs makes cobra's argument errors usage errors (exit 2).
+func wrapArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	if check == nil {
+		return nil
+	}
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+// isCobraUsageError spots cobra's own complaints about the command line,
+// which it returns as plain errors.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "required flag", "unknown shorthand flag", "unknown flag", "invalid argument"} {
+		if strings.HasPrefix(msg, prefix) {
+			return true
+		}
+	}
+	return false
 }

@@ -2,14 +2,8 @@
 // platform accounts.
 package main
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
 func main() {
-	if err := newRootCommand().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "acctui:", err)
-		os.Exit(exitCode(err))
-	}
+	os.Exit(run(os.Args[1:]))
 }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"acctui/engine"
+	"acctui/vault"
+
+	"golang.org/x/term"
+)
+
+// app is what every command shares: settings, streams, and lazily opened
+// parts (HTTP client, vault, engine clients).
+type app struct {
+	s      settings
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+
+	log      *slog.Logger
+	logFile  *os.File
+	http     *http.Client
+	vault    *vault.Vault
+	stdinTTY bool
+}
+
+func newApp() *app {
+	return &app{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
+		log:      slog.New(slog.DiscardHandler),
+		stdinTTY: term.IsTerminal(int(os.Stdin.Fd())),
+	}
+}
+
+// setUp applies the settings that every command needs: the debug log.
+func (a *app) setUp() error {
+	if a.s.Debug == "" {
+		return nil
+	}
+	f, err := os.OpenFile(a.s.Debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("debug log: %w", err)
+	}
+	a.logFile = f
+	a.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a.log.Debug("acctui start", "version", version, "args", redactArgs(os.Args[1:]))
+	return nil
+}
+
+func (a *app) close() {
+	if a.logFile != nil {
+		a.logFile.Close()
+	}
+}
+
+// redactArgs keeps flag names and harmless values but never a token that a
+// user pasted on the command line (decode's argument, --claims is fine).
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, arg := range args {
+		if strings.Count(arg, ".") >= 2 && len(arg) > 40 {
+			out[i] = "[redacted]"
+			continue
+		}
+		out[i] = arg
+	}
+	return out
+}
+
+// httpClient trusts the system roots plus --ca-file.
+func (a *app) httpClient() (*http.Client, error) {
+	if a.http != nil {
+		return a.http, nil
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if a.s.CAFile != "" {
+		pem, err := os.ReadFile(a.s.CAFile)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--ca-file: %w", err)}
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usageError{fmt.Errorf("--ca-file %s holds no PEM certificate", a.s.CAFile)}
+		}
+		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	a.http = &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	return a.http, nil
+}
+
+// openVault opens the encrypted vault once per process.
+func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
+	if a.vault != nil {
+		return a.vault, nil
+	}
+	keyctl, err := time.ParseDuration(a.s.KeyctlCache)
+	if err != nil && a.s.KeyctlCache != "0" {
+		return nil, usageError{fmt.Errorf("--keyctl-cache %q: want a duration such as 8h, or 0", a.s.KeyctlCache)}
+	}
+	v, err := vault.Open(ctx, vault.Options{
+		Dir:         a.s.VaultDir,
+		Backend:     a.s.VaultBackend,
+		Passphrase:  a.promptPassphrase,
+		KeyctlCache: keyctl,
+		Getenv:      a.getenv,
+	})
+	if err != nil {
+		return nil, err
+	}
+	a.vault = v
+	return v, nil
+}
+
+// engineClient is a client of the configured app for an authority; tenant,
+// when set, replaces the authority's tenant.
+func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, error) {
+	authority, err := engine.ParseAuthority(a.s.Authority)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if tenant != "" {
+		authority = authority.WithTenant(tenant)
+	}
+	httpClient, err := a.httpClient()
+	if err != nil {
+		return nil, err
+	}
+	v, err := a.openVault(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client, err := engine.New(engine.Config{
+		ClientID:           a.s.ClientID,
+		Authority:          authority.String(),
+		HTTPClient:         httpClient,
+		Cache:              v,
+		ClientCapabilities: []string{"CP1"},
+		Logger:             a.log,
+	})
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return client, nil
+}
+
+// promptPassphrase asks on the terminal without echo; without a terminal it
+// refuses rather than hang.
+func (a *app) promptPassphrase(ctx context.Context, prompt string) (string, error) {
+	if !a.stdinTTY {
+		return "", errNoTerminal("the vault passphrase (set ACCTUI_VAULT_PASSPHRASE)")
+	}
+	return readSecretLine(ctx, a.stderr, prompt)
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"acctui/engine/cache"
+	"acctui/overview"
+
+	"github.com/spf13/cobra"
+)
+
+func newAccountsCommand(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "accounts",
+		Short: "List cached accounts and the state of each token (never a token itself)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+			defer cancel()
+			v, err := a.openVault(ctx)
+			if err != nil {
+				return err
+			}
+			var accounts []overview.Account
+			now := time.Now()
+			err = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
+				accounts = overview.Build(c, now)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if accounts == nil {
+					accounts = []overview.Account{}
+				}
+				return writeJSON(a.stdout, accounts)
+			}
+			if len(accounts) == 0 {
+				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
+				return nil
+			}
+			printAccounts(a.stdout, accounts, now)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
+	for i, acct := range accounts {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		name := ""
+		if acct.Name != "" {
+			name = "  (" + acct.Name + ")"
+		}
+		fmt.Fprintf(w, "%s%s  %s\n", acct.Username, name, statusText(acct.Status, acct.ExpiresOn, now))
+		fmt.Fprintf(w, "  tenant %s  home account %s\n", acct.TenantID, acct.HomeAccountID)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, t := range acct.Tokens {
+			expiry := "-"
+			if !t.ExpiresOn.IsZero() {
+				expiry = t.ExpiresOn.Local().Format("2006-01-02 15:04") + " (" + overview.Relative(t.ExpiresOn, now) + ")"
+			}
+			scopes := strings.Join(t.Scopes, " ")
+			if scopes == "" {
+				scopes = "-"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Kind, t.Status, expiry, scopes)
+		}
+		tw.Flush()
+	}
+}
+
+// statusText is an account's state in words, readable without colour.
+func statusText(s overview.Status, expires time.Time, now time.Time) string {
+	if s == overview.StatusValid && !expires.IsZero() {
+		return fmt.Sprintf("valid, %s left", overview.HumanDuration(expires.Sub(now)))
+	}
+	return string(s)
+}

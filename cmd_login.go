@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"acctui/engine"
+	"acctui/termqr"
+
+	"github.com/spf13/cobra"
+)
+
+type loginOptions struct {
+	method        string
+	scopes        []string
+	username      string
+	passwordStdin bool
+	noBrowser     bool
+	port          int
+	tenant        string
+	timeout       time.Duration
+}
+
+func newLoginCommand(a *app) *cobra.Command {
+	var o loginOptions
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Sign in by browser, device code or username/password",
+		Long: `Sign in and keep the account's tokens in the encrypted vault.
+
+  --method browser   opens the system browser (the URL and a QR code are
+                     printed too); the answer comes back to 127.0.0.1
+  --method device    shows a code to enter at the verification page on any
+                     device (default over SSH)
+  --method password  username and password (ROPC). Microsoft deprecates
+                     this flow; it fails for accounts that need MFA.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.login(cmd.Context(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.method, "method", "", "browser, device or password (default: browser; device over SSH)")
+	f.StringArrayVar(&o.scopes, "scope", nil, "scope to consent to; repeatable (default "+defaultScope+")")
+	f.StringVar(&o.username, "username", "", "username (login hint for browser sign-in)")
+	f.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from stdin (password method)")
+	f.BoolVar(&o.noBrowser, "no-browser", false, "print the URL instead of opening a browser")
+	f.IntVar(&o.port, "port", 0, "fixed loopback port for the browser's answer (for SSH -L forwarding)")
+	f.StringVar(&o.tenant, "tenant", "", "tenant id or domain (default: the authority's)")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the sign-in")
+	return cmd
+}
+
+func (a *app) login(ctx context.Context, o loginOptions) error {
+	if o.method == "" {
+		o.method = "browser"
+		if a.getenv("SSH_CONNECTION") != "" {
+			o.method = "device"
+		}
+	}
+	if len(o.scopes) == 0 {
+		o.scopes = []string{defaultScope}
+	}
+	scopes := splitScopes(o.scopes)
+	if o.passwordStdin && o.method != "password" {
+		return usagef("--password-stdin goes with --method password")
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout+30*time.Second)
+	defer cancel()
+	client, err := a.engineClient(ctx, o.tenant)
+	if err != nil {
+		return err
+	}
+	var result engine.Result
+	switch o.method {
+	case "browser":
+		result, err = a.loginBrowser(ctx, client, scopes, o)
+	case "device":
+		result, err = a.loginDevice(ctx, client, scopes)
+	case "password":
+		result, err = a.loginPassword(ctx, client, scopes, o)
+	default:
+		return usagef("--method %q: want browser, device or password", o.method)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "Signed in as %s (tenant %s).\n", result.Account.Username, tenantOf(result.Account.HomeAccountID))
+	return nil
+}
+
+func (a *app) loginBrowser(ctx context.Context, client *engine.Client, scopes []string, o loginOptions) (engine.Result, error) {
+	opts := []engine.Option{
+		engine.WithPort(o.port), engine.WithTimeout(o.timeout), engine.WithPrompt("select_account"),
+		engine.WithOpenURL(func(url string) error {
+			fmt.Fprintf(a.stderr, "Sign in at this URL (it only works from this machine's browser):\n\n%s\n\n", url)
+			fmt.Fprint(a.stderr, termqr.Render(url, a.getenv("NO_COLOR") == ""))
+			if !o.noBrowser {
+				if err := openBrowser(url, a.getenv); err != nil {
+					fmt.Fprintf(a.stderr, "Could not open a browser (%v); open the URL yourself.\n", err)
+				} else {
+					fmt.Fprintln(a.stderr, "A browser window was opened.")
+				}
+			}
+			fmt.Fprintln(a.stderr, "Waiting for the sign-in to finish...")
+			return nil
+		}),
+	}
+	if o.username != "" {
+		opts = append(opts, engine.WithLoginHint(o.username))
+	}
+	return client.AcquireTokenInteractive(ctx, scopes, opts...)
+}
+
+func (a *app) loginDevice(ctx context.Context, client *engine.Client, scopes []string) (engine.Result, error) {
+	dc, err := client.InitiateDeviceFlow(ctx, scopes)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	fmt.Fprintf(a.stderr, "%s\n\n  Code: %s\n\n", dc.Message, dc.UserCode)
+	fmt.Fprint(a.stderr, termqr.Render(dc.VerificationURI, a.getenv("NO_COLOR") == ""))
+	fmt.Fprintf(a.stderr, "Scan to open %s; the code expires at %s.\n", dc.VerificationURI, dc.ExpiresOn.Local().Format("15:04:05"))
+	return client.AcquireTokenByDeviceFlow(ctx, dc)
+}
+
+func (a *app) loginPassword(ctx context.Context, client *engine.Client, scopes []string, o loginOptions) (engine.Result, error) {
+	fmt.Fprintln(a.stderr, "Warning: Microsoft deprecates username/password sign-in (ROPC); it cannot do MFA. Prefer --method browser or device.")
+	if o.username == "" {
+		return engine.Result{}, usagef("--method password needs --username")
+	}
+	var password string
+	var err error
+	switch {
+	case o.passwordStdin:
+		password, err = readStdinSecret(a.stdin)
+	case a.stdinTTY:
+		password, err = readSecretLine(ctx, a.stderr, "Password for "+o.username+": ")
+	default:
+		return engine.Result{}, usageError{errNoTerminal("a password (use --password-stdin)")}
+	}
+	if err != nil {
+		return engine.Result{}, err
+	}
+	if password == "" {
+		return engine.Result{}, usagef("the password is empty")
+	}
+	return client.AcquireTokenByUsernamePassword(ctx, scopes, o.username, engine.Secret(password))
+}

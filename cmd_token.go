@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"acctui/engine"
+	"acctui/vault"
+
+	"github.com/spf13/cobra"
+)
+
+// defaultScope is Azure Resource Manager's, as az account get-access-token.
+const defaultScope = "https://management.core.windows.net//.default"
+
+func newTokenCommand(a *app) *cobra.Command {
+	var (
+		scopes       []string
+		account      string
+		tenant       string
+		forceRefresh bool
+		claims       string
+		asJSON       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "token",
+		Short: "Print an access token, from the cache when it can (no prompt, ever)",
+		Long: `Print an access token for an account, silently: from the encrypted cache
+when a valid one is there, else through the refresh token. It never
+prompts: when a sign-in is needed it exits with code 4.
+
+  curl -H "Authorization: Bearer $(acctui token --scope https://graph.microsoft.com/.default)" ...`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
+			defer cancel()
+			if len(scopes) == 0 {
+				scopes = []string{defaultScope}
+			}
+			acct, err := a.pickAccount(ctx, account)
+			if err != nil {
+				return err
+			}
+			client, err := a.engineClient(ctx, tenant)
+			if err != nil {
+				return err
+			}
+			var opts []engine.Option
+			if forceRefresh {
+				opts = append(opts, engine.WithForceRefresh())
+			}
+			if claims != "" {
+				opts = append(opts, engine.WithClaims(claims))
+			}
+			result, err := client.AcquireTokenSilent(ctx, splitScopes(scopes), acct, opts...)
+			if err != nil {
+				return err
+			}
+			a.log.Debug("token", "account", acct.Username, "source", string(result.Source), "expires_on", result.ExpiresOn)
+			if !asJSON {
+				_, err := fmt.Fprintln(a.stdout, result.AccessToken.Reveal())
+				return err
+			}
+			return writeJSON(a.stdout, tokenJSON{
+				AccessToken: result.AccessToken.Reveal(), TokenType: result.TokenType,
+				ExpiresOn: result.ExpiresOn.Unix(), ExpiresIn: int64(time.Until(result.ExpiresOn).Seconds()),
+				Scopes: result.Scopes, Source: string(result.Source),
+				Account: tokenAccount{Username: acct.Username, HomeAccountID: acct.HomeAccountID, TenantID: tenantOf(acct.HomeAccountID)},
+			})
+		},
+	}
+	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "scope to ask for; repeatable (default "+defaultScope+")")
+	cmd.Flags().StringVar(&account, "account", "", "username or home account id (may be left out with one account)")
+	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id or domain (default: the authority's)")
+	cmd.Flags().BoolVar(&forceRefresh, "force-refresh", false, "skip the cached access token")
+	cmd.Flags().StringVar(&claims, "claims", "", "claims challenge JSON (from a WWW-Authenticate header)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the expiry, scopes, account and source")
+	return cmd
+}
+
+type tokenJSON struct {
+	AccessToken string       `json:"access_token"`
+	TokenType   string       `json:"token_type"`
+	ExpiresOn   int64        `json:"expires_on"`
+	ExpiresIn   int64        `json:"expires_in"`
+	Scopes      []string     `json:"scopes"`
+	Account     tokenAccount `json:"account"`
+	Source      string       `json:"source"`
+}
+
+type tokenAccount struct {
+	Username      string `json:"username"`
+	HomeAccountID string `json:"home_account_id"`
+	TenantID      string `json:"tenant_id"`
+}
+
+// splitScopes accepts repeated flags and space-separated lists alike.
+func splitScopes(scopes []string) []string {
+	var out []string
+	for _, s := range scopes {
+		out = append(out, strings.Fields(s)...)
+	}
+	return out
+}
+
+func tenantOf(homeAccountID string) string {
+	if i := strings.LastIndex(homeAccountID, "."); i >= 0 {
+		return homeAccountID[i+1:]
+	}
+	return ""
+}
+
+// pickAccount resolves --account from the vault's index, or takes the only
+// account there is.
+func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, error) {
+	v, err := a.openVault(ctx)
+	if err != nil {
+		return engine.Account{}, err
+	}
+	var found []engine.Account
+	if wanted != "" {
+		summaries, err := v.ResolveAccount(ctx, wanted)
+		if err != nil {
+			return engine.Account{}, err
+		}
+		for _, s := range summaries {
+			found = append(found, summaryAccount(s))
+		}
+		if len(found) == 0 {
+			return engine.Account{}, interactionError{fmt.Errorf("no account %q in the vault; sign in with: acctui login --username %s", wanted, wanted)}
+		}
+	} else {
+		summaries, err := v.Accounts(ctx)
+		if err != nil {
+			return engine.Account{}, err
+		}
+		for _, s := range summaries {
+			found = append(found, summaryAccount(s))
+		}
+		if len(found) == 0 {
+			return engine.Account{}, interactionError{fmt.Errorf("no account in the vault; sign in with: acctui login")}
+		}
+	}
+	if len(found) > 1 {
+		names := make([]string, len(found))
+		for i, f := range found {
+			names[i] = fmt.Sprintf("%s (%s)", f.Username, f.HomeAccountID)
+		}
+		return engine.Account{}, usagef("several accounts match; pass --account with one of: %s", strings.Join(names, ", "))
+	}
+	return found[0], nil
+}
+
+// summaryAccount is the engine's view of an account the vault's index
+// knows.
+func summaryAccount(s vault.AccountSummary) engine.Account {
+	acct := engine.Account{HomeAccountID: s.HomeAccountID, Realms: s.Realms}
+	if len(s.Usernames) > 0 {
+		acct.Username = s.Usernames[0]
+	}
+	if len(s.Environments) > 0 {
+		acct.Environment = s.Environments[0]
+	}
+	return acct
+}

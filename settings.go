@@ -1,0 +1,132 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Defaults for the global settings.
+const (
+	defaultAuthority = "https://login.microsoftonline.com/organizations"
+	// defaultClientID is the Azure CLI's public client, so a user's existing
+	// consent and the Azure CLI's token cache both work.
+	defaultClientID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+)
+
+// settings are the global options after flags, ACCTUI_* variables and the
+// config file have been applied, in that order of precedence.
+type settings struct {
+	Authority    string `toml:"authority"`
+	ClientID     string `toml:"client_id"`
+	VaultDir     string `toml:"vault_dir"`
+	VaultBackend string `toml:"vault_backend"`
+	CAFile       string `toml:"ca_file"`
+	Debug        string `toml:"debug"`
+	// KeyctlCache is how long the file backend's unlocked key stays in the
+	// kernel keyring ("0" turns it off), as a Go duration.
+	KeyctlCache string `toml:"keyctl_cache"`
+	// Theme and Clipboard are read by the TUI.
+	Theme     string `toml:"theme"`
+	Clipboard string `toml:"clipboard"`
+	// ClipboardClear is how long a copied token stays, as a Go duration.
+	ClipboardClear string `toml:"clipboard_clear"`
+}
+
+// globalFlag ties a flag to its variable and config key.
+type globalFlag struct {
+	name, env, usage string
+	value            func(*settings) *string
+	def              string
+}
+
+var globalFlags = []globalFlag{
+	{"authority", "ACCTUI_AUTHORITY", "authority URL: https://login.microsoftonline.com/{tenant|organizations|common}", func(s *settings) *string { return &s.Authority }, defaultAuthority},
+	{"client-id", "ACCTUI_CLIENT_ID", "application (client) id", func(s *settings) *string { return &s.ClientID }, defaultClientID},
+	{"vault-dir", "ACCTUI_VAULT_DIR", "directory of the encrypted vault (default: $XDG_DATA_HOME/acctui)", func(s *settings) *string { return &s.VaultDir }, ""},
+	{"vault-backend", "ACCTUI_VAULT_BACKEND", "keyring backend: auto, keychain, wincred, secret-service, kwallet, pass, keyctl, file", func(s *settings) *string { return &s.VaultBackend }, "auto"},
+	{"ca-file", "ACCTUI_CA_FILE", "PEM file of extra trusted root certificates (for a local emulator)", func(s *settings) *string { return &s.CAFile }, ""},
+	{"debug", "ACCTUI_DEBUG", "write a debug log to this file (never tokens)", func(s *settings) *string { return &s.Debug }, ""},
+	{"keyctl-cache", "ACCTUI_KEYCTL_CACHE", "keep the file backend's unlocked key in the kernel keyring this long (0 = off)", func(s *settings) *string { return &s.KeyctlCache }, "8h"},
+}
+
+// registerGlobalFlags adds the persistent flags to the root command.
+func registerGlobalFlags(root *cobra.Command, s *settings) {
+	for _, f := range globalFlags {
+		usage := fmt.Sprintf("%s [$%s]", f.usage, f.env)
+		root.PersistentFlags().StringVar(f.value(s), f.name, f.def, usage)
+	}
+}
+
+// resolveSettings fills every setting the user did not pass as a flag from
+// its variable, then from the config file.
+func resolveSettings(flags *pflag.FlagSet, s *settings, getenv func(string) string) error {
+	file, err := loadConfigFile(getenv)
+	if err != nil {
+		return err
+	}
+	for _, f := range globalFlags {
+		if flags.Changed(f.name) {
+			continue
+		}
+		if v := getenv(f.env); v != "" {
+			*f.value(s) = v
+			continue
+		}
+		if v := *f.value(file); v != "" {
+			*f.value(s) = v
+		}
+	}
+	for _, pair := range []struct{ dst, src *string }{{&s.Theme, &file.Theme}, {&s.Clipboard, &file.Clipboard}, {&s.ClipboardClear, &file.ClipboardClear}} {
+		if *pair.dst == "" {
+			*pair.dst = *pair.src
+		}
+	}
+	return nil
+}
+
+// configPath is $XDG_CONFIG_HOME/acctui/config.toml (or ACCTUI_CONFIG).
+func configPath(getenv func(string) string) string {
+	if p := getenv("ACCTUI_CONFIG"); p != "" {
+		return p
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "acctui", "config.toml")
+}
+
+func loadConfigFile(getenv func(string) string) (*settings, error) {
+	var file settings
+	path := configPath(getenv)
+	if path == "" {
+		return &file, nil
+	}
+	meta, err := toml.DecodeFile(path, &file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &file, nil
+	}
+	if err != nil {
+		return nil, usageError{fmt.Errorf("config file %s: %w", path, err)}
+	}
+	if undecoded := meta.Undecoded(); len(undecoded) > 0 {
+		keys := make([]string, len(undecoded))
+		for i, k := range undecoded {
+			keys[i] = k.String()
+		}
+		return nil, usageError{fmt.Errorf("config file %s: unknown keys: %s", path, strings.Join(keys, ", "))}
+	}
+	return &file, nil
+}
