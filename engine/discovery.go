@@ -49,7 +49,7 @@ func (c *Client) endpoints(ctx context.Context, a Authority) (*oidcMetadata, err
 	}
 	var cached oidcMetadata
 	found := false
-	err := c.store.Read(ctx, CacheHint{}, func(cc *cache.Cache) error {
+	err := c.store.Read(ctx, CacheHint{Shared: true}, func(cc *cache.Cache) error {
 		raw, ok := cc.Metadata(key, c.nowUnix())
 		if ok && json.Unmarshal(raw, &cached) == nil && cached.TokenEndpoint != "" {
 			found = true
@@ -102,7 +102,7 @@ func (c *Client) discover(ctx context.Context, a Authority) (*oidcMetadata, erro
 		return nil, err
 	}
 	raw, _ := json.Marshal(m)
-	err = c.store.Write(ctx, CacheHint{}, func(cc *cache.Cache) error {
+	err = c.store.Write(ctx, CacheHint{Shared: true}, func(cc *cache.Cache) error {
 		if len(aliases) > 0 {
 			im, _ := json.Marshal(instanceMetadata{Aliases: aliases})
 			if err := cc.SetMetadata(instanceKey(a), im, c.metadataExpiry()); err != nil {

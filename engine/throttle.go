@@ -43,7 +43,7 @@ func (c *Client) checkThrottle(ctx context.Context, key string) error {
 	entry, ok := c.throttled[key]
 	c.mu.Unlock()
 	if !ok {
-		_ = c.store.Read(ctx, CacheHint{}, func(cc *cache.Cache) error {
+		_ = c.store.Read(ctx, CacheHint{Shared: true}, func(cc *cache.Cache) error {
 			if raw, found := cc.Metadata(key, now.Unix()); found {
 				ok = json.Unmarshal(raw, &entry) == nil
 			}
@@ -73,7 +73,7 @@ func (c *Client) noteThrottle(ctx context.Context, key string, resp *response, e
 	c.throttled[key] = entry
 	c.mu.Unlock()
 	raw, _ := json.Marshal(entry)
-	_ = c.store.Write(ctx, CacheHint{}, func(cc *cache.Cache) error {
+	_ = c.store.Write(ctx, CacheHint{Shared: true}, func(cc *cache.Cache) error {
 		return cc.SetMetadata(key, raw, entry.Until)
 	})
 }

@@ -76,3 +76,38 @@ func TestLockTimeout(t *testing.T) {
 		t.Errorf("read under a held lock: %v", got)
 	}
 }
+
+// TestSharedHintTouchesNoAccount: discovery and throttling state lives in
+// the shared record; reading and writing it must not cost a decryption or
+// a re-seal of any account.
+func TestSharedHintTouchesNoAccount(t *testing.T) {
+	ctx := context.Background()
+	opts := fileOptions(t)
+	fill(t, open(t, opts), 0, 20, 30)
+	v := open(t, opts)
+	err := v.Write(ctx, cache.Hint{Shared: true}, func(c *cache.Cache) error {
+		if n := len(c.Accounts()); n != 0 {
+			t.Errorf("a shared write sees %d accounts", n)
+		}
+		return c.SetMetadata("oidc|test", []byte(`{"token_endpoint":"x"}`), time.Now().Add(time.Hour).Unix())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := v.Decryptions(); n != 2 {
+		t.Errorf("a shared write decrypted %d things, want 2 (index, shared)", n)
+	}
+	fresh := open(t, opts)
+	err = fresh.Read(ctx, cache.Hint{Shared: true}, func(c *cache.Cache) error {
+		if _, ok := c.Metadata("oidc|test", time.Now().Unix()); !ok {
+			t.Error("the metadata did not survive")
+		}
+		return nil
+	})
+	if err != nil || fresh.Decryptions() != 2 {
+		t.Errorf("shared read: %v, %d decryptions", err, fresh.Decryptions())
+	}
+	if got := usernames(t, fresh); len(got) != 20 {
+		t.Errorf("accounts after a shared write: %d", len(got))
+	}
+}

@@ -130,9 +130,13 @@ func (v *Vault) Update(ctx context.Context, fn func(*cache.Cache) error) error {
 	return v.modify(ctx, nil, fn)
 }
 
-// selection turns a hint into the account record it selects; nil means
-// every record.
+// selection turns a hint into the account record it selects (the shared
+// record is always loaded); nil means every record.
 func selection(hint cache.Hint) *string {
+	if hint.Shared && hint.HomeAccountID == "" {
+		id := sharedID
+		return &id
+	}
 	if hint.HomeAccountID == "" {
 		return nil
 	}

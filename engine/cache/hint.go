@@ -7,4 +7,7 @@ type Hint struct {
 	// HomeAccountID selects one account's entries, plus the entries every
 	// account shares (app metadata, discovery metadata).
 	HomeAccountID string
+	// Shared selects only the entries no account owns (app metadata,
+	// discovery metadata): what discovery and throttling read and write.
+	Shared bool
 }
