@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -68,10 +67,27 @@ func ParseAuthority(raw string) (Authority, error) {
 		}
 	}
 	a.Tenant = segments[0]
-	if strings.ContainsAny(a.Tenant, " %?#") {
-		return Authority{}, errors.New("engine: authority tenant has characters a tenant cannot have")
+	if !isTenantName(a.Tenant) {
+		return Authority{}, fmt.Errorf("engine: authority %q: the tenant must be a GUID, a domain, common, organizations or consumers", raw)
 	}
 	return a, nil
+}
+
+// isTenantName accepts what a tenant segment can be: a GUID or a domain
+// name. Anything else (escapes, control characters) is refused rather
+// than sent on.
+func isTenantName(s string) bool {
+	if len(s) > 253 {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // String is the canonical authority URL.

@@ -24,6 +24,7 @@ func TestParseAuthority(t *testing.T) {
 		{"https://login.microsoftonline.com/common?x=1", Authority{}, true},
 		{"ftp://login.microsoftonline.com/common", Authority{}, true},
 		{"::not a url", Authority{}, true},
+		{"https://login.microsoftonline.com/%00tenant", Authority{}, true},
 	}
 	for _, tt := range tests {
 		got, err := ParseAuthority(tt.raw)
