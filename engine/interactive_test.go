@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,4 +115,48 @@ func TestInteractiveListener(t *testing.T) {
 			t.Error("want an error without WithOpenURL")
 		}
 	})
+}
+
+func TestLoopbackListenerHardening(t *testing.T) {
+	e := newEnv(t)
+	checked := make(chan struct{})
+	open := func(authURL string) error {
+		u, _ := url.Parse(authURL)
+		redirectURI := u.Query().Get("redirect_uri")
+		state := u.Query().Get("state")
+		port := redirectURI[strings.LastIndex(redirectURI, ":")+1:]
+		go func() {
+			defer close(checked)
+			if conn, err := net.Dial("tcp", "[::1]:"+port); err == nil {
+				conn.Close()
+				t.Errorf("the listener answers on ::1; it must bind 127.0.0.1 only")
+			}
+			evil := url.Values{"state": {state}, "error": {`<script>alert(1)</script>`}, "error_description": {`<img src=x onerror=alert(2)>`}}
+			resp, err := http.Get(redirectURI + "/?" + evil.Encode())
+			if err != nil {
+				t.Errorf("listener: %v", err)
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(body), "<script>") || strings.Contains(string(body), "<img") || !strings.Contains(string(body), "&lt;script&gt;") {
+				t.Errorf("the error page does not escape what it echoes:\n%s", body)
+			}
+			// a second answer, even a well-formed one, is refused
+			resp, err = http.Get(redirectURI + "/?" + url.Values{"state": {state}, "code": {"x"}}.Encode())
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					t.Errorf("a second response was accepted")
+				}
+			}
+		}()
+		return nil
+	}
+	_, err := e.client.AcquireTokenInteractive(context.Background(), graph, WithOpenURL(open), WithTimeout(10*time.Second))
+	var ie *Error
+	if !errors.As(err, &ie) || ie.Code != "<script>alert(1)</script>" {
+		t.Fatalf("the error answer ends the flow as *Error: %v", err)
+	}
+	<-checked
 }
