@@ -138,4 +138,10 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("engine: the identity provider asked to wait; retry in %s (last answer: %v)", e.RetryAfter.Round(time.Second), e.Last)
 }
 
-func (e *ThrottledError) Unwrap() error { return e.Last }
+// Unwrap gives the answer that started the wait, if known.
+func (e *ThrottledError) Unwrap() error {
+	if e.Last == nil {
+		return nil // a typed nil would make errors.As hand out a nil *Error
+	}
+	return e.Last
+}

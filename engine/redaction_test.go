@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"acctui/engine/cache"
 )
@@ -70,6 +71,8 @@ func TestErrorClassification(t *testing.T) {
 		{&Error{Code: "temporarily_unavailable", HTTPStatus: 503}, false},
 		{fmt.Errorf("wrapped: %w", &Error{Code: "login_required"}), true},
 		{ErrNoToken, true},
+		{&ThrottledError{RetryAfter: time.Second}, false},
+		{&ThrottledError{Last: &Error{Code: "temporarily_unavailable", HTTPStatus: 429}}, false},
 		{errors.New("network down"), false},
 	}
 	for _, tt := range tests {
