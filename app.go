@@ -32,6 +32,9 @@ type app struct {
 	http     *http.Client
 	vault    *vault.Vault
 	stdinTTY bool
+	// passphraseOverride replaces the terminal prompt (the TUI asks on its
+	// own unlock screen).
+	passphraseOverride func(ctx context.Context, prompt string) (string, error)
 }
 
 func newApp() *app {
@@ -159,8 +162,20 @@ func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, 
 // promptPassphrase asks on the terminal without echo; without a terminal it
 // refuses rather than hang.
 func (a *app) promptPassphrase(ctx context.Context, prompt string) (string, error) {
+	if a.passphraseOverride != nil {
+		return a.passphraseOverride(ctx, prompt)
+	}
 	if !a.stdinTTY {
 		return "", errNoTerminal("the vault passphrase (set ACCTUI_VAULT_PASSPHRASE)")
 	}
 	return readSecretLine(ctx, a.stderr, prompt)
+}
+
+// clipboardClear is the clipboard_clear setting; zero means the TUI's default.
+func (a *app) clipboardClear() time.Duration {
+	d, err := time.ParseDuration(a.s.ClipboardClear)
+	if err != nil {
+		return 0
+	}
+	return d
 }

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -28,7 +32,9 @@ func run(args []string) int {
 	defer a.close()
 	root := newRootCommand(a)
 	root.SetArgs(args)
-	err := root.Execute()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
@@ -42,10 +48,14 @@ func run(args []string) int {
 }
 
 func newRootCommand(a *app) *cobra.Command {
+	var demo bool
 	root := &cobra.Command{
 		Use:   "acctui",
 		Short: "A terminal account manager for Microsoft identity platform accounts",
-		Long: `acctui lists your Microsoft Entra ID accounts and the state of every cached
+		Long: `Without a command, acctui opens its terminal UI; acctui --demo tries it
+with a local identity provider and demo accounts.
+
+acctui lists your Microsoft Entra ID accounts and the state of every cached
 token, signs in (browser, device code, password), refreshes silently and
 gives scripts tokens from its encrypted cache in milliseconds.`,
 		SilenceUsage:  true,
@@ -57,9 +67,13 @@ gives scripts tokens from its encrypted cache in milliseconds.`,
 			return a.setUp()
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
+			if demo {
+				return a.runDemo(cmd.Context())
+			}
+			return a.runTUI(cmd.Context())
 		},
 	}
+	root.Flags().BoolVar(&demo, "demo", false, "try acctui with a local identity provider and demo accounts (no Entra tenant needed)")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })

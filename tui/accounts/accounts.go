@@ -1,0 +1,281 @@
+// Package accounts is the TUI's home screen: the filterable list of signed-in
+// accounts, each with a status badge that reads without colour.
+package accounts
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/list"
+	"charm.land/bubbles/v2/paginator"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"acctui/overview"
+	"acctui/tui/common"
+)
+
+// KeyMap is the part of the TUI's key map this screen uses.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	// Filter starts filtering; ClearFilter drops an applied filter;
+	// AcceptFilter and CancelFilter end typing one.
+	Filter, ClearFilter, AcceptFilter, CancelFilter           key.Binding
+	Open, Add, Refresh, ForceRefresh, Copy, Remove, ViewToken key.Binding
+}
+
+// LoadedMsg (the accounts-loaded message) carries a fresh account list.
+type LoadedMsg struct {
+	Accounts []overview.Account
+	Err      error
+}
+
+// Model is the accounts screen.
+type Model struct {
+	c       *common.Common
+	keys    KeyMap
+	list    list.Model
+	loading bool
+	loaded  bool
+	err     error
+	width   int
+	height  int
+}
+
+// New returns the screen, empty until a LoadedMsg arrives (see Load).
+func New(c *common.Common, keys KeyMap) Model {
+	l := list.New(nil, delegate{c: c}, 0, 0)
+	l.Title = "Accounts"
+	l.SetShowTitle(false)
+	l.SetShowHelp(false)
+	l.SetStatusBarItemName("account", "accounts")
+	l.DisableQuitKeybindings()
+	l.InfiniteScrolling = false
+	// Page numbers ("2/77"), not dots: they read without colour, and the
+	// dots of a long list cost time on every resize.
+	l.Paginator.Type = paginator.Arabic
+	l.FilterInput.Prompt = "Filter: "
+	l.KeyMap = list.KeyMap{
+		CursorUp:             keys.Up,
+		CursorDown:           keys.Down,
+		NextPage:             keys.PageDown,
+		PrevPage:             keys.PageUp,
+		GoToStart:            keys.Home,
+		GoToEnd:              keys.End,
+		Filter:               keys.Filter,
+		ClearFilter:          keys.ClearFilter,
+		CancelWhileFiltering: keys.CancelFilter,
+		AcceptWhileFiltering: keys.AcceptFilter,
+		ShowFullHelp:         key.NewBinding(key.WithDisabled()),
+		CloseFullHelp:        key.NewBinding(key.WithDisabled()),
+		Quit:                 key.NewBinding(key.WithDisabled()),
+		ForceQuit:            key.NewBinding(key.WithDisabled()),
+	}
+	m := Model{c: c, keys: keys, list: l}
+	m.ApplyStyles()
+	return m
+}
+
+// Load starts reading the account list; the answer comes as LoadedMsg.
+func (m *Model) Load() tea.Cmd {
+	m.loading = true
+	b := m.c.Backend
+	return common.Call(common.CallTimeout,
+		func(ctx context.Context) ([]overview.Account, error) { return b.Accounts(ctx) },
+		func(list []overview.Account, err error) tea.Msg { return LoadedMsg{Accounts: list, Err: err} })
+}
+
+// ApplyStyles takes the current theme's styles into the list's own parts.
+func (m *Model) ApplyStyles() {
+	s := m.c.Styles
+	ls := list.Styles{
+		TitleBar:                    lipgloss.NewStyle(),
+		Title:                       s.Title,
+		Spinner:                     s.Spinner,
+		DefaultFilterCharacterMatch: s.Accent.Underline(true),
+		StatusBar:                   s.Muted,
+		StatusEmpty:                 s.Muted,
+		StatusBarActiveFilter:       s.Accent,
+		StatusBarFilterCount:        s.Muted,
+		NoItems:                     s.Muted,
+		PaginationStyle:             s.Muted,
+		HelpStyle:                   s.Muted,
+		ActivePaginationDot:         s.Accent.SetString("•"),
+		InactivePaginationDot:       s.Muted.SetString("·"),
+		ArabicPagination:            s.Muted,
+		DividerDot:                  s.Muted.SetString(" • "),
+	}
+	ls.Filter = common.InputStyles(m.c)
+	m.list.Styles = ls
+	m.list.FilterInput.SetStyles(ls.Filter)
+}
+
+// SetSize sets the screen's size in cells.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.list.SetSize(width, height)
+}
+
+// Update handles keys, the mouse wheel and LoadedMsg.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case LoadedMsg:
+		m.loading = false
+		m.err = msg.Err
+		if msg.Err != nil {
+			return m, nil
+		}
+		m.loaded = true
+		cmd := m.setAccounts(msg.Accounts)
+		return m, cmd
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			m.list.CursorUp()
+		case tea.MouseWheelDown:
+			m.list.CursorDown()
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		if !m.list.SettingFilter() {
+			if cmd, ok := m.action(msg); ok {
+				return m, cmd
+			}
+		}
+	}
+	var cmd tea.Cmd
+	m.list, cmd = m.list.Update(msg)
+	return m, cmd
+}
+
+// action turns a key into a request to the root, when it is one.
+func (m Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	if key.Matches(msg, m.keys.Add) {
+		return common.Send(common.AddAccountMsg{}), true
+	}
+	acct, ok := m.Selected()
+	if !ok {
+		return nil, false
+	}
+	switch {
+	case key.Matches(msg, m.keys.Open):
+		return common.Send(common.OpenAccountMsg{Account: acct}), true
+	case key.Matches(msg, m.keys.Refresh):
+		return common.Send(common.RefreshMsg{Account: acct}), true
+	case key.Matches(msg, m.keys.ForceRefresh):
+		return common.Send(common.RefreshMsg{Account: acct, Force: true}), true
+	case key.Matches(msg, m.keys.Copy):
+		return common.Send(common.CopyAccessTokenMsg{Account: acct}), true
+	case key.Matches(msg, m.keys.Remove):
+		return common.Send(common.RemoveAccountMsg{Account: acct}), true
+	case key.Matches(msg, m.keys.ViewToken):
+		return common.Send(common.ViewTokenMsg{Account: acct}), true
+	}
+	return nil, false
+}
+
+// setAccounts replaces the list, keeping the selection on the same account.
+func (m *Model) setAccounts(accounts []overview.Account) tea.Cmd {
+	selected, _ := m.Selected()
+	items := make([]list.Item, len(accounts))
+	for i, a := range accounts {
+		items[i] = item{acct: a}
+	}
+	cmd := m.list.SetItems(items)
+	if selected.HomeAccountID != "" {
+		m.SelectID(selected.HomeAccountID)
+	}
+	return cmd
+}
+
+// SelectID moves the selection to the account with that home account id,
+// if it is visible.
+func (m *Model) SelectID(homeAccountID string) {
+	for i, it := range m.list.VisibleItems() {
+		if strings.EqualFold(it.(item).acct.HomeAccountID, homeAccountID) {
+			m.list.Select(i)
+			return
+		}
+	}
+}
+
+// Selected is the account under the cursor.
+func (m Model) Selected() (overview.Account, bool) {
+	it, ok := m.list.SelectedItem().(item)
+	if !ok {
+		return overview.Account{}, false
+	}
+	return it.acct, true
+}
+
+// Account finds a loaded account by home account id.
+func (m Model) Account(homeAccountID string) (overview.Account, bool) {
+	for _, it := range m.list.Items() {
+		if a := it.(item).acct; strings.EqualFold(a.HomeAccountID, homeAccountID) {
+			return a, true
+		}
+	}
+	return overview.Account{}, false
+}
+
+// Len is the number of loaded accounts.
+func (m Model) Len() int { return len(m.list.Items()) }
+
+// Typing reports whether the user is typing a filter, when single-letter
+// keys must reach the input instead of acting.
+func (m Model) Typing() bool { return m.list.SettingFilter() }
+
+// Busy says what the screen is waiting for, or "".
+func (m Model) Busy() string {
+	if m.loading {
+		return "loading accounts…"
+	}
+	return ""
+}
+
+// View draws the screen.
+func (m Model) View() string {
+	s := m.c.Styles
+	switch {
+	case m.err != nil && !m.loaded:
+		msg, next := common.Explain(m.err, "")
+		out := common.Title(s, "Accounts", m.width) + "\n\n" + s.ErrorText.Render(common.Wrap("Could not read the accounts: "+msg, m.width))
+		if next != "" {
+			out += "\n" + s.Text.Render(common.Wrap("→ "+next, m.width))
+		}
+		return common.Fit(out, m.height)
+	case !m.loaded:
+		return common.Fit(common.Title(s, "Accounts", m.width)+"\n\n"+s.Muted.Render("Loading accounts…"), m.height)
+	case m.Len() == 0:
+		out := common.Title(s, "Accounts", m.width) + "\n\n" +
+			s.Text.Render(common.Wrap("No accounts yet.", m.width)) + "\n" +
+			s.Muted.Render(common.Wrap("Press "+m.keys.Add.Help().Key+" to sign in to one.", m.width))
+		return common.Fit(out, m.height)
+	}
+	return common.Fit(m.list.View(), m.height)
+}
+
+// ShortHelp lists the keys shown in the status bar.
+func (m Model) ShortHelp() []key.Binding {
+	if m.list.SettingFilter() {
+		return []key.Binding{m.keys.AcceptFilter, m.keys.CancelFilter}
+	}
+	if m.Len() == 0 {
+		return []key.Binding{m.keys.Add}
+	}
+	kb := []key.Binding{m.keys.Open, m.keys.Filter, m.keys.Add, m.keys.Refresh, m.keys.Copy, m.keys.Remove}
+	if m.list.IsFiltered() {
+		kb = append([]key.Binding{m.keys.ClearFilter}, kb...)
+	}
+	return kb
+}
+
+// FullHelp lists every key of the screen.
+func (m Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Home, m.keys.End},
+		{m.keys.Open, m.keys.Filter, m.keys.ClearFilter},
+		{m.keys.Add, m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove},
+	}
+}

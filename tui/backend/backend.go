@@ -1,0 +1,53 @@
+// Package backend is what acctui's terminal UI asks for accounts and tokens:
+// an interface the screens call from tea.Cmds, and its implementation on the
+// engine and a cache store. The UI never speaks HTTP or touches files itself.
+package backend
+
+import (
+	"context"
+	"time"
+
+	"acctui/engine"
+	"acctui/overview"
+)
+
+// Backend is everything the TUI needs from the auth engine and the vault.
+// Every method may block on the network or on storage: callers run them in
+// a tea.Cmd under a context deadline. Accounts are named by their home
+// account id.
+type Backend interface {
+	// Accounts lists the signed-in accounts with the state of their tokens.
+	Accounts(ctx context.Context) ([]overview.Account, error)
+	// Refresh renews the account's access token silently (cache, then
+	// refresh token); force skips a cached access token.
+	Refresh(ctx context.Context, homeAccountID string, force bool) (engine.Result, error)
+	// AccessToken returns a valid access token for the account, refreshing
+	// silently when needed.
+	AccessToken(ctx context.Context, homeAccountID string) (engine.Result, error)
+	// IDTokenClaims returns the claims of the account's cached ID token,
+	// decoded without checking its signature. It never returns the token.
+	IDTokenClaims(ctx context.Context, homeAccountID string) (map[string]any, error)
+	// SignInBrowser runs an interactive sign-in; openURL receives the
+	// authorization URL once the loopback listener is ready, and must not
+	// block.
+	SignInBrowser(ctx context.Context, req SignInRequest, openURL func(url string) error) (engine.Result, error)
+	// StartDeviceCode asks the identity provider for a device code.
+	StartDeviceCode(ctx context.Context, req SignInRequest) (engine.DeviceCode, error)
+	// FinishDeviceCode waits for the user to sign in with the device code.
+	FinishDeviceCode(ctx context.Context, dc engine.DeviceCode) (engine.Result, error)
+	// SignInPassword signs in with a username and password (ROPC, a flow
+	// Microsoft deprecates: no MFA). req.Claims is passed on; the username
+	// replaces req.LoginHint.
+	SignInPassword(ctx context.Context, req SignInRequest, username string, password engine.Secret) (engine.Result, error)
+	// Remove signs the account out of the app and deletes its tokens.
+	Remove(ctx context.Context, homeAccountID string) error
+}
+
+// SignInRequest carries what a sign-in should know beforehand: whom to sign
+// in (LoginHint) and a claims challenge from an earlier refusal (Claims).
+type SignInRequest struct {
+	LoginHint string
+	Claims    string
+	// Timeout bounds an interactive browser sign-in; zero means 5 minutes.
+	Timeout time.Duration
+}

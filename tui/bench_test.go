@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"acctui/engine"
+	"acctui/engine/cache"
+	"acctui/engine/idptest"
+	"acctui/tui/accounts"
+)
+
+// syntheticStore is a cache of n accounts, each with an access, a refresh
+// and an ID token, as a big tenant's admin might have.
+func syntheticStore(b testing.TB, n int, now time.Time) *engine.MemoryStore {
+	b.Helper()
+	const env = "login.microsoftonline.com"
+	tid := idptest.ContosoTenantID
+	c := cache.New()
+	enc := base64.RawURLEncoding
+	header := enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`))
+	for i := range n {
+		oid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)
+		home := oid + "." + tid
+		user := fmt.Sprintf("user%04d@contoso.example", i)
+		claims, _ := json.Marshal(map[string]any{
+			"name": fmt.Sprintf("User %04d", i), "preferred_username": user, "oid": oid, "tid": tid,
+			"exp": now.Add(time.Hour).Unix(), "iat": now.Unix(),
+		})
+		idt := header + "." + enc.EncodeToString(claims) + ".c2ln"
+		must(b, c.SaveAccount(cache.Account{HomeAccountID: home, Environment: env, Realm: tid, LocalAccountID: oid, Username: user, AuthorityType: cache.AuthorityTypeMSSTS}))
+		must(b, c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: env, ClientID: idptest.AzureCLIClientID, Realm: tid,
+			Target: "https://graph.microsoft.com/.default", Secret: "at", CachedAt: now.Unix(), ExpiresOn: now.Add(time.Duration(i%90) * time.Minute).Unix()}))
+		must(b, c.SaveRefreshToken(cache.RefreshToken{HomeAccountID: home, Environment: env, ClientID: idptest.AzureCLIClientID,
+			Target: "https://graph.microsoft.com/.default", Secret: "rt", FamilyID: "1"}, now.Unix()))
+		must(b, c.SaveIDToken(cache.IDToken{HomeAccountID: home, Environment: env, Realm: tid, ClientID: idptest.AzureCLIClientID, Secret: cache.Secret(idt)}))
+	}
+	return engine.NewMemoryStore(c)
+}
+
+func must(b testing.TB, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchBackend(b *testing.B, n int) (Backend, func() time.Time) {
+	now := func() time.Time { return epoch }
+	store := syntheticStore(b, n, epoch)
+	client, err := engine.New(engine.Config{ClientID: idptest.AzureCLIClientID, Authority: "https://login.microsoftonline.com/organizations", Cache: store, Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return NewEngineBackend(client, store, graph, now), now
+}
+
+// BenchmarkStartToFirstFrame measures what a start with 1 000 accounts
+// costs before the first frame: the model, the accounts-loaded message, the
+// window size, one View. "with-cache-read" includes reading the cache into
+// the overview (the backend's Accounts); "model" starts from the list.
+func BenchmarkStartToFirstFrame(b *testing.B) {
+	backend, now := benchBackend(b, 1000)
+	loaded, err := backend.Accounts(context.Background())
+	if err != nil || len(loaded) != 1000 {
+		b.Fatal(len(loaded), err)
+	}
+	for _, withRead := range []bool{true, false} {
+		name := "model"
+		if withRead {
+			name = "with-cache-read"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				m := New(Options{Backend: backend, Now: now, ClipboardWriter: &fakeClipboard{}}).(*model)
+				list := loaded
+				if withRead {
+					list, _ = backend.Accounts(context.Background())
+				}
+				m.Update(accounts.LoadedMsg{Accounts: list})
+				m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+				if v := m.View(); len(v.Content) == 0 {
+					b.Fatal("empty frame")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFilterKeystroke measures one keystroke typed into the filter
+// over 1 000 accounts: Update, the filtering command, its result, View.
+func BenchmarkFilterKeystroke(b *testing.B) {
+	backend, now := benchBackend(b, 1000)
+	e := &env{backend: backend}
+	h := &harness{t: b, env: e, m: newModel(Options{Backend: backend, Now: now, ClipboardWriter: &fakeClipboard{}, tick: fakeTick})}
+	h.run(h.m.Init(), false)
+	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	h.press("/")
+	h.typeText("user0")
+	keys := []tea.KeyPressMsg{keyMsg("4"), keyMsg("backspace")}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		h.send(keys[i%2])
+		i++
+		if v := h.m.View(); len(v.Content) == 0 {
+			b.Fatal("empty frame")
+		}
+	}
+}

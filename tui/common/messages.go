@@ -1,0 +1,71 @@
+package common
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"acctui/engine"
+	"acctui/overview"
+)
+
+// BackMsg asks the root to leave the current screen.
+type BackMsg struct{}
+
+// Back returns a command that sends BackMsg.
+func Back() tea.Cmd { return Send(BackMsg{}) }
+
+// StatusKind says how a status line reads: information, success, a warning
+// or an error. Each kind has its own symbol, so colour is not needed.
+type StatusKind int
+
+// The status kinds.
+const (
+	StatusInfo StatusKind = iota
+	StatusOK
+	StatusWarn
+	StatusError
+)
+
+// StatusMsg puts a line in the status bar.
+type StatusMsg struct {
+	Kind StatusKind
+	Text string
+}
+
+// Status returns a command that sends a StatusMsg.
+func Status(kind StatusKind, text string) tea.Cmd {
+	return Send(StatusMsg{Kind: kind, Text: text})
+}
+
+// OpenAccountMsg asks the root to show an account's details.
+type OpenAccountMsg struct{ Account overview.Account }
+
+// AddAccountMsg asks the root to start a new sign-in.
+type AddAccountMsg struct{}
+
+// RefreshMsg asks the root to refresh an account silently (Force skips the
+// cached access token); when that needs the user, the root goes on to a
+// sign-in for that account.
+type RefreshMsg struct {
+	Account overview.Account
+	Force   bool
+}
+
+// CopyAccessTokenMsg asks the root to copy an account's access token.
+type CopyAccessTokenMsg struct{ Account overview.Account }
+
+// CopySecretMsg asks the root to copy a secret the screen already holds;
+// Label names it in the status line ("access token").
+type CopySecretMsg struct {
+	Label  string
+	Secret engine.Secret
+}
+
+// RemoveAccountMsg asks the root to confirm and remove an account.
+type RemoveAccountMsg struct{ Account overview.Account }
+
+// ViewTokenMsg asks the root to show an account's tokens.
+type ViewTokenMsg struct{ Account overview.Account }
+
+// ReloadAccountsMsg asks the root to re-read the account list, because a
+// screen's call changed the cache (a silent refresh).
+type ReloadAccountsMsg struct{}

@@ -1,0 +1,82 @@
+// Package confirm is the screen that asks before an account is removed.
+package confirm
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"acctui/overview"
+	"acctui/tui/common"
+)
+
+// KeyMap is the part of the TUI's key map this screen uses.
+type KeyMap struct {
+	Yes, No key.Binding
+}
+
+// ConfirmedMsg says the user agreed to remove the account.
+type ConfirmedMsg struct{ Account overview.Account }
+
+// Model is the remove confirmation.
+type Model struct {
+	c      *common.Common
+	keys   KeyMap
+	acct   overview.Account
+	width  int
+	height int
+}
+
+// New returns the confirmation screen.
+func New(c *common.Common, keys KeyMap) Model {
+	return Model{c: c, keys: keys}
+}
+
+// Ask sets the account the question is about.
+func (m *Model) Ask(acct overview.Account) { m.acct = acct }
+
+// Account is the account the question is about.
+func (m Model) Account() overview.Account { return m.acct }
+
+// SetSize sets the screen's size in cells.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+
+// Update answers Yes with ConfirmedMsg and No with BackMsg.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(msg, m.keys.Yes):
+			return m, common.Send(ConfirmedMsg{Account: m.acct})
+		case key.Matches(msg, m.keys.No):
+			return m, common.Back()
+		}
+	}
+	return m, nil
+}
+
+// View draws the question.
+func (m Model) View() string {
+	s := m.c.Styles
+	w := max(m.width-4, 20)
+	name := m.acct.Name
+	if name == "" {
+		name = m.acct.Username
+	}
+	var b strings.Builder
+	b.WriteString(s.Danger.Render("Remove this account?") + "\n\n")
+	b.WriteString(s.Bold.Render(common.Truncate(name, w)) + "\n")
+	b.WriteString(s.Text.Render(common.Truncate(m.acct.Username, w)) + "\n")
+	b.WriteString(s.Muted.Render(common.Truncate("tenant "+m.acct.TenantID, w)) + "\n\n")
+	b.WriteString(s.Text.Render(common.Wrap("Its tokens are deleted from the cache for this app; other apps keep theirs. You can sign in again later.", w)) + "\n\n")
+	b.WriteString(s.HelpKey.Render(m.keys.Yes.Help().Key) + " " + s.Danger.Render(m.keys.Yes.Help().Desc) +
+		"    " + s.HelpKey.Render(m.keys.No.Help().Key) + " " + s.HelpDesc.Render(m.keys.No.Help().Desc))
+	box := s.Frame.Width(min(m.width, w+4)).Render(b.String())
+	return common.Fit("\n"+box, m.height)
+}
+
+// ShortHelp lists the keys shown in the status bar.
+func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Yes, m.keys.No} }
+
+// FullHelp lists every key of the screen.
+func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{{m.keys.Yes, m.keys.No}} }

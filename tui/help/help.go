@@ -1,0 +1,116 @@
+// Package help is the help screen: every key of the TUI, by section,
+// generated from the key map so it never disagrees with what the keys do.
+package help
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"acctui/tui/common"
+)
+
+// Section is a titled group of bindings.
+type Section struct {
+	Title    string
+	Bindings []key.Binding
+}
+
+// KeyMap is the part of the TUI's key map this screen uses.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Back key.Binding
+}
+
+// Model is the help screen.
+type Model struct {
+	c        *common.Common
+	keys     KeyMap
+	sections []Section
+	vp       viewport.Model
+	width    int
+	height   int
+}
+
+// New returns the help screen for sections.
+func New(c *common.Common, keys KeyMap, sections []Section) Model {
+	vp := viewport.New()
+	vp.MouseWheelEnabled = true
+	vp.KeyMap.Up = keys.Up
+	vp.KeyMap.Down = keys.Down
+	vp.KeyMap.PageUp = keys.PageUp
+	vp.KeyMap.PageDown = keys.PageDown
+	vp.KeyMap.HalfPageUp = key.NewBinding(key.WithDisabled())
+	vp.KeyMap.HalfPageDown = key.NewBinding(key.WithDisabled())
+	vp.KeyMap.Left = key.NewBinding(key.WithDisabled())
+	vp.KeyMap.Right = key.NewBinding(key.WithDisabled())
+	return Model{c: c, keys: keys, sections: sections, vp: vp}
+}
+
+// SetSize sets the screen's size in cells.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.vp.SetWidth(width)
+	m.vp.SetHeight(max(height-1, 1))
+	m.refresh()
+}
+
+// ApplyStyles redraws with the current theme.
+func (m *Model) ApplyStyles() { m.refresh() }
+
+// Top scrolls back to the first line.
+func (m *Model) Top() { m.vp.GotoTop() }
+
+// Update scrolls, and goes back on Back.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if msg, ok := msg.(tea.KeyPressMsg); ok && key.Matches(msg, m.keys.Back) {
+		return m, common.Back()
+	}
+	var cmd tea.Cmd
+	m.vp, cmd = m.vp.Update(msg)
+	return m, cmd
+}
+
+// View draws the key list.
+func (m Model) View() string {
+	return common.Fit(common.Title(m.c.Styles, "Keys", m.width)+"\n"+m.vp.View(), m.height)
+}
+
+func (m *Model) refresh() {
+	if m.width > 0 {
+		m.vp.SetContent(m.content())
+	}
+}
+
+func (m Model) content() string {
+	s := m.c.Styles
+	keyWidth := 0
+	for _, sec := range m.sections {
+		for _, b := range sec.Bindings {
+			keyWidth = max(keyWidth, len([]rune(b.Help().Key)))
+		}
+	}
+	keyWidth += 2
+	var b strings.Builder
+	for _, sec := range m.sections {
+		b.WriteString("\n" + s.Section.Render(sec.Title) + "\n")
+		for _, kb := range sec.Bindings {
+			if !kb.Enabled() && kb.Help().Key == "" {
+				continue
+			}
+			h := kb.Help()
+			desc := common.Truncate(h.Desc, max(m.width-keyWidth-2, 4))
+			b.WriteString("  " + s.HelpKey.Render(common.PadRight(h.Key, keyWidth)) + s.HelpDesc.Render(desc) + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// ShortHelp lists the keys shown in the status bar.
+func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Back, m.keys.Up, m.keys.Down} }
+
+// FullHelp lists every key of the screen.
+func (m Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Back}}
+}

@@ -1,0 +1,448 @@
+package tui
+
+import (
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"acctui/engine"
+	"acctui/themes"
+	"acctui/tui/accounts"
+	"acctui/tui/clipboard"
+	"acctui/tui/common"
+	"acctui/tui/confirm"
+	"acctui/tui/detail"
+	"acctui/tui/help"
+	"acctui/tui/signin"
+	"acctui/tui/token"
+	"acctui/tui/unlock"
+)
+
+// screen names a screen of the TUI.
+type screen int
+
+const (
+	screenUnlock screen = iota
+	screenAccounts
+	screenDetail
+	screenSignIn
+	screenToken
+	screenConfirm
+	screenHelp
+)
+
+var screenTitles = map[screen]string{
+	screenUnlock:   "Unlock",
+	screenAccounts: "Accounts",
+	screenDetail:   "Account",
+	screenSignIn:   "Sign in",
+	screenToken:    "Token",
+	screenConfirm:  "Remove",
+	screenHelp:     "Help",
+}
+
+// model is the root: it routes messages to the screen on top, keeps the
+// stack of screens below it, and owns the clipboard, the spinner, the status
+// line and quitting.
+type model struct {
+	opts Options
+	c    *common.Common
+	keys KeyMap
+
+	active screen
+	stack  []screen
+
+	unlock   unlock.Model
+	accounts accounts.Model
+	detail   detail.Model
+	signin   signin.Model
+	token    token.Model
+	confirm  confirm.Model
+	help     help.Model
+
+	width, height int
+
+	themeName string
+	dark      bool
+
+	busy       string
+	spinner    spinner.Model
+	spinning   bool
+	spinGen    int
+	status     string
+	statusKind common.StatusKind
+
+	clip       clipboard.Writer
+	clipErr    error
+	clipSecret engine.Secret
+	clipGen    int
+
+	pendingSelect string
+	quitting      bool
+}
+
+func newModel(opts Options) *model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.tick == nil {
+		opts.tick = tea.Tick
+	}
+	if opts.ClipboardClear == 0 {
+		opts.ClipboardClear = DefaultClipboardClear
+	}
+	m := &model{opts: opts, keys: DefaultKeyMap(), themeName: opts.Theme, dark: true}
+	if _, ok := themes.Get(m.themeName); !ok {
+		m.themeName = themes.DefaultName
+	}
+	m.c = &common.Common{
+		Styles:  themes.NewStyles(themes.Resolve(m.themeName, opts.NoColor, m.dark)),
+		Backend: opts.Backend,
+		Now:     opts.Now,
+		Tick:    opts.tick,
+		NoColor: opts.NoColor,
+		Scopes:  opts.Scopes,
+	}
+	m.accounts = accounts.New(m.c, m.keys.accounts())
+	m.detail = detail.New(m.c, m.keys.detail())
+	m.signin = signin.New(m.c, m.keys.signin(), opts.OpenBrowser)
+	m.token = token.New(m.c, m.keys.token())
+	m.confirm = confirm.New(m.c, m.keys.confirm())
+	m.help = help.New(m.c, m.keys.help(), m.keys.Sections())
+	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(m.c.Styles.Spinner))
+	m.unlock = unlock.New(m.c, m.keys.unlock(), opts.Unlock)
+	m.active = screenAccounts
+	if opts.NeedsUnlock {
+		m.active = screenUnlock
+	}
+	m.clip = opts.ClipboardWriter
+	if m.clip == nil {
+		mode, err := clipboard.ParseMode(opts.Clipboard)
+		m.clip, m.clipErr = clipboard.Choose(mode, clipboard.SystemEnv(nil))
+		if err != nil {
+			m.clipErr = err
+		}
+	}
+	return m
+}
+
+// Init loads the accounts, or waits for the passphrase, and asks the
+// terminal for its background colour when the theme adapts to it.
+func (m *model) Init() tea.Cmd {
+	var cmds []tea.Cmd
+	if !m.opts.NoColor && themes.Adaptive(m.themeName) {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	if m.active != screenUnlock {
+		cmds = append(cmds, m.accounts.Load())
+	}
+	return m.withSpinner(tea.Batch(cmds...))
+}
+
+// Update routes a message and starts the spinner when something is busy.
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	return m, m.withSpinner(cmd)
+}
+
+func (m *model) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.setSize(msg.Width, msg.Height)
+		return nil
+	case tea.BackgroundColorMsg:
+		if m.dark != msg.IsDark() {
+			m.dark = msg.IsDark()
+			m.applyTheme()
+		}
+		return nil
+	case tea.KeyPressMsg:
+		return m.handleKey(msg)
+	case spinMsg:
+		return m.spin(msg)
+	case common.StatusMsg:
+		m.setStatus(msg.Kind, msg.Text)
+		return nil
+	case common.BackMsg:
+		return m.pop()
+	case unlock.UnlockedMsg:
+		m.active, m.stack = screenAccounts, nil
+		m.setStatus(common.StatusOK, "vault unlocked")
+		return m.accounts.Load()
+	case accounts.LoadedMsg:
+		return m.accountsLoaded(msg)
+	case common.ReloadAccountsMsg:
+		return m.accounts.Load()
+	case common.OpenAccountMsg:
+		cmd := m.detail.Show(msg.Account)
+		return tea.Batch(m.push(screenDetail), cmd)
+	case common.ViewTokenMsg:
+		cmd := m.token.Show(msg.Account)
+		return tea.Batch(m.push(screenToken), cmd)
+	case common.AddAccountMsg:
+		m.signin.Start(signin.Options{})
+		return m.push(screenSignIn)
+	case signin.SignedInMsg:
+		return m.signedIn(msg)
+	case common.RemoveAccountMsg:
+		m.confirm.Ask(msg.Account)
+		return m.push(screenConfirm)
+	case confirm.ConfirmedMsg:
+		return tea.Batch(m.pop(), m.remove(msg.Account))
+	case removedMsg:
+		return m.removed(msg)
+	case common.RefreshMsg:
+		return m.refresh(msg)
+	case refreshedMsg:
+		return m.refreshed(msg)
+	case common.CopyAccessTokenMsg:
+		return m.copyAccessToken(msg.Account)
+	case tokenForCopyMsg:
+		return m.tokenForCopy(msg)
+	case common.CopySecretMsg:
+		return m.copy(msg.Label, msg.Secret)
+	case copiedMsg:
+		return m.copied(msg)
+	case clipClearMsg:
+		return m.clearClipboard(msg)
+	case clipClearedMsg:
+		return m.clipboardCleared(msg)
+	}
+	return m.forward(msg)
+}
+
+// handleKey takes the global keys and passes the rest to the screen. While
+// the user types (a filter, a passphrase, a form) only ctrl+c is global.
+func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.ForceQuit) {
+		return m.quit()
+	}
+	if !m.typing() {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m.quit()
+		case key.Matches(msg, m.keys.Help):
+			if m.active == screenHelp {
+				return m.pop()
+			}
+			m.help.Top()
+			return m.push(screenHelp)
+		case key.Matches(msg, m.keys.Theme):
+			m.cycleTheme()
+			return nil
+		}
+	}
+	return m.forward(msg)
+}
+
+// forward gives a message to the screen on top.
+func (m *model) forward(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch m.active {
+	case screenUnlock:
+		m.unlock, cmd = m.unlock.Update(msg)
+	case screenAccounts:
+		m.accounts, cmd = m.accounts.Update(msg)
+	case screenDetail:
+		m.detail, cmd = m.detail.Update(msg)
+	case screenSignIn:
+		m.signin, cmd = m.signin.Update(msg)
+	case screenToken:
+		m.token, cmd = m.token.Update(msg)
+	case screenConfirm:
+		m.confirm, cmd = m.confirm.Update(msg)
+	case screenHelp:
+		m.help, cmd = m.help.Update(msg)
+	}
+	return cmd
+}
+
+func (m *model) typing() bool {
+	switch m.active {
+	case screenUnlock:
+		return m.unlock.Typing()
+	case screenAccounts:
+		return m.accounts.Typing()
+	case screenSignIn:
+		return m.signin.Typing()
+	}
+	return false
+}
+
+func (m *model) quit() tea.Cmd {
+	m.quitting = true
+	m.shutdown()
+	return tea.Quit
+}
+
+// shutdown cancels flows in flight and forgets secrets.
+func (m *model) shutdown() {
+	m.signin.Leave()
+	m.token.Leave()
+	m.detail.Leave()
+	m.clipGen++
+}
+
+// push puts a screen on top; the one below is covered.
+func (m *model) push(s screen) tea.Cmd {
+	if m.active == s {
+		return nil
+	}
+	m.cover(m.active)
+	m.stack = append(m.stack, m.active)
+	m.active = s
+	return nil
+}
+
+// pop closes the screen on top and uncovers the one below.
+func (m *model) pop() tea.Cmd {
+	if len(m.stack) == 0 {
+		return nil
+	}
+	m.close(m.active)
+	m.active = m.stack[len(m.stack)-1]
+	m.stack = m.stack[:len(m.stack)-1]
+	return m.uncover(m.active)
+}
+
+// home closes every screen above the accounts list.
+func (m *model) home() tea.Cmd {
+	for m.active != screenAccounts && len(m.stack) > 0 {
+		m.close(m.active)
+		m.active = m.stack[len(m.stack)-1]
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+	return nil
+}
+
+// cover pauses what must not run under another screen: the detail
+// countdown, a shown token.
+func (m *model) cover(s screen) {
+	switch s {
+	case screenDetail:
+		m.detail.Leave()
+	case screenToken:
+		m.token.Hide()
+	case screenSignIn:
+		m.signin.Pause()
+	}
+}
+
+// uncover resumes a screen that is on top again.
+func (m *model) uncover(s screen) tea.Cmd {
+	switch s {
+	case screenDetail:
+		return m.detail.Resume()
+	case screenSignIn:
+		return m.signin.Resume()
+	}
+	return nil
+}
+
+// close ends a screen that leaves the stack.
+func (m *model) close(s screen) {
+	switch s {
+	case screenDetail:
+		m.detail.Leave()
+	case screenToken:
+		m.token.Leave()
+	case screenSignIn:
+		m.signin.Leave()
+	}
+}
+
+func (m *model) setSize(w, h int) {
+	m.width, m.height = w, h
+	bodyH := max(h-3, 1)
+	m.unlock.SetSize(w, bodyH)
+	m.accounts.SetSize(w, bodyH)
+	m.detail.SetSize(w, bodyH)
+	m.signin.SetSize(w, bodyH)
+	m.token.SetSize(w, bodyH)
+	m.confirm.SetSize(w, bodyH)
+	m.help.SetSize(w, bodyH)
+}
+
+func (m *model) cycleTheme() {
+	if m.opts.NoColor {
+		m.setStatus(common.StatusInfo, "NO_COLOR is set: colours stay off")
+		return
+	}
+	names := themes.Names()
+	next := names[0]
+	for i, n := range names {
+		if n == m.themeName {
+			next = names[(i+1)%len(names)]
+		}
+	}
+	m.themeName = next
+	m.applyTheme()
+	m.setStatus(common.StatusInfo, "theme: "+next)
+}
+
+func (m *model) applyTheme() {
+	m.c.Styles = themes.NewStyles(themes.Resolve(m.themeName, m.opts.NoColor, m.dark))
+	m.spinner.Style = m.c.Styles.Spinner
+	m.unlock.ApplyStyles()
+	m.accounts.ApplyStyles()
+	m.detail.ApplyStyles()
+	m.signin.ApplyStyles()
+	m.token.ApplyStyles()
+	m.help.ApplyStyles()
+}
+
+func (m *model) setStatus(kind common.StatusKind, text string) {
+	m.statusKind, m.status = kind, text
+}
+
+// spinMsg advances the spinner; gen tells the live loop from stale ones.
+type spinMsg struct{ gen int }
+
+// busyText says what is in progress, from the root or the screen on top.
+func (m *model) busyText() string {
+	if m.busy != "" {
+		return m.busy
+	}
+	switch m.active {
+	case screenUnlock:
+		return m.unlock.Busy()
+	case screenAccounts:
+		return m.accounts.Busy()
+	case screenDetail:
+		return m.detail.Busy()
+	case screenSignIn:
+		return m.signin.Busy()
+	case screenToken:
+		return m.token.Busy()
+	}
+	return ""
+}
+
+// withSpinner starts the spinner's timer when something became busy.
+func (m *model) withSpinner(cmd tea.Cmd) tea.Cmd {
+	if m.spinning || m.busyText() == "" {
+		return cmd
+	}
+	m.spinning = true
+	m.spinGen++
+	return tea.Batch(cmd, m.spinTick())
+}
+
+func (m *model) spinTick() tea.Cmd {
+	gen := m.spinGen
+	return m.c.Tick(m.spinner.Spinner.FPS, func(time.Time) tea.Msg { return spinMsg{gen: gen} })
+}
+
+func (m *model) spin(msg spinMsg) tea.Cmd {
+	if msg.gen != m.spinGen {
+		return nil
+	}
+	if m.busyText() == "" {
+		m.spinning = false
+		return nil
+	}
+	m.spinner, _ = m.spinner.Update(spinner.TickMsg{ID: m.spinner.ID()})
+	return m.spinTick()
+}

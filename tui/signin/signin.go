@@ -1,0 +1,402 @@
+// Package signin is the sign-in screen: choose the browser, a device code or
+// username and password; then the browser's URL and QR code while waiting
+// (cancellable), the device code large with its URL, a QR code and a
+// countdown, or the deprecated password form. Errors say what to do next.
+package signin
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+
+	"acctui/engine"
+	"acctui/tui/backend"
+	"acctui/tui/common"
+)
+
+// KeyMap is the part of the TUI's key map this screen uses.
+type KeyMap struct {
+	Up, Down, Submit, Back, NextField, PrevField key.Binding
+}
+
+// DeviceFlowTimeout bounds a whole device-code sign-in; the code's own
+// expiry usually ends it first.
+const DeviceFlowTimeout = 20 * time.Minute
+
+// stage is where the sign-in is.
+type stage int
+
+const (
+	stageChoose   stage = iota // pick a method
+	stageForm                  // username and password form
+	stageStarting              // asking for a device code or starting the browser flow
+	stageBrowser               // waiting for the browser
+	stageDevice                // showing a device code, polling
+	stagePassword              // password sign-in in flight
+)
+
+// SignedInMsg says a sign-in finished.
+type SignedInMsg struct{ Result engine.Result }
+
+// Options configure a sign-in: who (LoginHint), a claims challenge, and why
+// it is needed (Reason, shown to the user).
+type Options struct {
+	backend.SignInRequest
+	Reason string
+}
+
+// Model is the sign-in screen.
+type Model struct {
+	c           *common.Common
+	keys        KeyMap
+	openBrowser func(string) error
+
+	opts    Options
+	choice  int
+	stage   stage
+	method  common.Method
+	err     error
+	errFrom common.Method
+
+	url     string
+	openErr error
+	dc      engine.DeviceCode
+
+	username textinput.Model
+	password textinput.Model
+	focus    int
+
+	cancel context.CancelFunc
+	seq    int
+	gen    int
+	vp     viewport.Model
+	width  int
+	height int
+}
+
+// methods are the choices, in order.
+var methods = []struct {
+	method common.Method
+	name   string
+	about  string
+}{
+	{common.MethodBrowser, "Browser", "system browser; works with MFA and Conditional Access"},
+	{common.MethodDevice, "Device code", "sign in on another device (a phone) with a short code"},
+	{common.MethodPassword, "Username and password", "deprecated by Microsoft; cannot do MFA"},
+}
+
+// New returns the screen; openBrowser opens a URL in the desktop's browser
+// (nil: the user opens it).
+func New(c *common.Common, keys KeyMap, openBrowser func(string) error) Model {
+	user := textinput.New()
+	user.Prompt = "Username: "
+	user.Placeholder = "name@contoso.com"
+	pass := textinput.New()
+	pass.Prompt = "Password: "
+	pass.EchoMode = textinput.EchoPassword
+	pass.EchoCharacter = '•'
+	vp := viewport.New()
+	vp.MouseWheelEnabled = true
+	vp.KeyMap.Up = keys.Up
+	vp.KeyMap.Down = keys.Down
+	vp.KeyMap.PageUp = key.NewBinding(key.WithKeys("pgup"))
+	vp.KeyMap.PageDown = key.NewBinding(key.WithKeys("pgdown"))
+	vp.KeyMap.HalfPageUp = key.NewBinding(key.WithDisabled())
+	vp.KeyMap.HalfPageDown = key.NewBinding(key.WithDisabled())
+	vp.KeyMap.Left = key.NewBinding(key.WithDisabled())
+	vp.KeyMap.Right = key.NewBinding(key.WithDisabled())
+	m := Model{c: c, keys: keys, openBrowser: openBrowser, username: user, password: pass, vp: vp}
+	m.ApplyStyles()
+	return m
+}
+
+// Start resets the screen for a new sign-in.
+func (m *Model) Start(opts Options) {
+	m.Leave()
+	m.opts = opts
+	m.choice = 0
+	m.err = nil
+	m.username.SetValue(opts.LoginHint)
+	m.password.Reset()
+}
+
+// Leave cancels a sign-in in flight and stops the countdown.
+func (m *Model) Leave() {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.seq++
+	m.gen++
+	m.stage = stageChoose
+	m.url, m.openErr, m.dc = "", nil, engine.DeviceCode{}
+	m.password.Reset()
+	m.username.Blur()
+	m.password.Blur()
+}
+
+// ShowDeviceCode shows a device code and starts its countdown. The flow
+// calls it when the identity provider answered; tests call it with a fixed
+// code.
+func (m *Model) ShowDeviceCode(dc engine.DeviceCode) tea.Cmd {
+	m.stage = stageDevice
+	m.method = common.MethodDevice
+	m.dc = dc
+	m.gen++
+	m.vp.GotoTop()
+	m.refresh()
+	return m.tick()
+}
+
+// Pause stops the countdown while another screen covers this one; the
+// sign-in itself goes on.
+func (m *Model) Pause() { m.gen++ }
+
+// Resume restarts the countdown when the screen is on top again.
+func (m *Model) Resume() tea.Cmd {
+	m.gen++
+	if m.stage != stageDevice {
+		return nil
+	}
+	m.refresh()
+	return m.tick()
+}
+
+// ApplyStyles takes the current theme's styles.
+func (m *Model) ApplyStyles() {
+	m.username.SetStyles(common.InputStyles(m.c))
+	m.password.SetStyles(common.InputStyles(m.c))
+	m.refresh()
+}
+
+// SetSize sets the screen's size in cells.
+func (m *Model) SetSize(width, height int) {
+	m.width, m.height = width, height
+	m.username.SetWidth(max(width-len(m.username.Prompt)-2, 8))
+	m.password.SetWidth(max(width-len(m.password.Prompt)-2, 8))
+	m.vp.SetWidth(width)
+	m.vp.SetHeight(max(height-2, 1))
+	m.refresh()
+}
+
+// Typing reports whether the user is typing into the form.
+func (m Model) Typing() bool { return m.stage == stageForm }
+
+// Busy says what the screen is waiting for, or "".
+func (m Model) Busy() string {
+	switch m.stage {
+	case stageStarting:
+		return "starting the sign-in…"
+	case stageBrowser:
+		return "waiting for the browser sign-in…"
+	case stageDevice:
+		if m.cancel != nil {
+			return "waiting for the device code sign-in…"
+		}
+	case stagePassword:
+		return "signing in…"
+	}
+	return ""
+}
+
+// Update drives the sign-in.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tickMsg:
+		if msg.gen != m.gen || m.stage != stageDevice {
+			return m, nil
+		}
+		m.refresh()
+		return m, m.tick()
+	case browserURLMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.stage = stageBrowser
+		m.url, m.openErr = msg.url, msg.openErr
+		m.vp.GotoTop()
+		m.refresh()
+		return m, waitResult(msg.seq, msg.done)
+	case deviceCodeMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.err != nil {
+			return m.fail(msg.err), nil
+		}
+		tick := m.ShowDeviceCode(msg.dc)
+		return m, tea.Batch(tick, m.pollDevice(msg.ctx, msg.dc))
+	case resultMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if m.cancel != nil {
+			m.cancel()
+			m.cancel = nil
+		}
+		if msg.err != nil {
+			return m.fail(msg.err), nil
+		}
+		m.Leave()
+		return m, common.Send(SignedInMsg{Result: msg.result})
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.MouseWheelMsg:
+		var cmd tea.Cmd
+		m.vp, cmd = m.vp.Update(msg)
+		return m, cmd
+	}
+	if m.stage == stageForm {
+		return m.updateInputs(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch m.stage {
+	case stageChoose:
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			return m, common.Back()
+		case key.Matches(msg, m.keys.Up):
+			m.choice = (m.choice + len(methods) - 1) % len(methods)
+		case key.Matches(msg, m.keys.Down):
+			m.choice = (m.choice + 1) % len(methods)
+		case key.Matches(msg, m.keys.Submit):
+			return m.choose(methods[m.choice].method)
+		}
+		return m, nil
+	case stageForm:
+		switch {
+		case key.Matches(msg, m.keys.Back):
+			m.stage = stageChoose
+			m.username.Blur()
+			m.password.Blur()
+			return m, nil
+		case key.Matches(msg, m.keys.NextField), key.Matches(msg, m.keys.PrevField):
+			cmd := m.setFocus(1 - m.focus)
+			return m, cmd
+		case key.Matches(msg, m.keys.Submit):
+			if m.focus == 0 {
+				cmd := m.setFocus(1)
+				return m, cmd
+			}
+			return m.submitPassword()
+		}
+		return m.updateInputs(msg)
+	default:
+		if key.Matches(msg, m.keys.Back) {
+			m.Leave()
+			m.err = nil
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.vp, cmd = m.vp.Update(msg)
+		return m, cmd
+	}
+}
+
+func (m Model) updateInputs(msg tea.Msg) (Model, tea.Cmd) {
+	var c1, c2 tea.Cmd
+	m.username, c1 = m.username.Update(msg)
+	m.password, c2 = m.password.Update(msg)
+	return m, tea.Batch(c1, c2)
+}
+
+func (m *Model) setFocus(i int) tea.Cmd {
+	m.focus = i
+	if i == 0 {
+		m.password.Blur()
+		return m.username.Focus()
+	}
+	m.username.Blur()
+	return m.password.Focus()
+}
+
+// choose starts the chosen method.
+func (m Model) choose(method common.Method) (Model, tea.Cmd) {
+	m.method = method
+	m.err = nil
+	switch method {
+	case common.MethodPassword:
+		m.stage = stageForm
+		focus := 0
+		if m.username.Value() != "" {
+			focus = 1
+		}
+		cmd := m.setFocus(focus)
+		return m, cmd
+	case common.MethodDevice:
+		m.stage = stageStarting
+		cmd := m.startDevice()
+		return m, cmd
+	default:
+		m.stage = stageStarting
+		cmd := m.startBrowser()
+		return m, cmd
+	}
+}
+
+func (m Model) submitPassword() (Model, tea.Cmd) {
+	user := m.username.Value()
+	if user == "" {
+		cmd := m.setFocus(0)
+		return m, cmd
+	}
+	if m.password.Value() == "" {
+		return m, nil
+	}
+	pass := engine.Secret(m.password.Value())
+	m.password.Reset()
+	m.password.Blur()
+	m.stage = stagePassword
+	cmd := m.signInPassword(user, pass)
+	return m, cmd
+}
+
+// fail shows an error: the password form stays for a wrong password, every
+// other failure goes back to the choice with the advice on top.
+func (m Model) fail(err error) Model {
+	from := m.method
+	m.Leave()
+	m.err, m.errFrom = err, from
+	if errors.Is(err, context.Canceled) {
+		m.err = nil
+	}
+	var ie *engine.Error
+	if from == common.MethodPassword && errors.As(err, &ie) && ie.HasCode(50126) {
+		m.stage = stageForm
+		m.setFocus(1)
+		return m
+	}
+	if from == common.MethodPassword || (from == common.MethodDevice && isConditionalAccess(err)) {
+		m.choice = 0 // the browser is what the advice names
+	}
+	return m
+}
+
+func isConditionalAccess(err error) bool {
+	var ie *engine.Error
+	return errors.As(err, &ie) && (ie.HasCode(530003) || ie.HasCode(53003) || ie.HasCode(530002) || ie.HasCode(53000) || ie.HasCode(53001))
+}
+
+// ShortHelp lists the keys shown in the status bar.
+func (m Model) ShortHelp() []key.Binding {
+	switch m.stage {
+	case stageChoose:
+		return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.Back}
+	case stageForm:
+		return []key.Binding{m.keys.NextField, m.keys.Submit, m.keys.Back}
+	}
+	return []key.Binding{m.keys.Back}
+}
+
+// FullHelp lists every key of the screen.
+func (m Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}}
+}
