@@ -99,6 +99,15 @@ func (s *Server) GrantConsent(username, clientID string) error {
 	return nil
 }
 
+// IssuedSecrets returns every secret the server has handed out: access,
+// ID and refresh tokens, authorization codes and device codes. Leak tests
+// look for each in logs, files and screens.
+func (s *Server) IssuedSecrets() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.state.issued...)
+}
+
 // adminRequest is the union of the admin endpoints' JSON bodies.
 type adminRequest struct {
 	Username               string `json:"username"`
@@ -159,6 +168,9 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	})
 	handle("GET /_admin/requests", func(adminRequest) (any, error) {
 		return s.Requests(), nil
+	})
+	handle("GET /_admin/issued", func(adminRequest) (any, error) {
+		return s.IssuedSecrets(), nil
 	})
 	handle("DELETE /_admin/requests", func(adminRequest) (any, error) {
 		s.ResetRequests()

@@ -342,6 +342,7 @@ func (s *Server) finishInteraction(w http.ResponseWriter, r *http.Request, ia *i
 		return
 	}
 	code := randomToken(32)
+	s.state.issued = append(s.state.issued, code)
 	s.state.codes[code] = &authCode{grant: g, redirectURI: ia.redirectURI, codeChallenge: ia.codeChallenge, issued: s.nowLocked()}
 	params := url.Values{"code": {code}, "session_state": {randomGUID()}}
 	if ia.state != "" {

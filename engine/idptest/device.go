@@ -45,6 +45,7 @@ func (s *Server) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
 		userCode: userCode(), expires: now.Add(s.opts.DeviceCodeLifetime), createdAt: now,
 	}
 	deviceCodeValue := randomToken(64)
+	s.state.issued = append(s.state.issued, deviceCodeValue)
 	s.state.devices[deviceCodeValue] = dc
 	s.state.userCodes[dc.userCode] = dc
 	verification := s.url + "/devicelogin"

@@ -233,3 +233,18 @@ func TestAdminAPI(t *testing.T) {
 	}
 	_ = url.Values{}
 }
+
+func TestIssuedSecrets(t *testing.T) {
+	srv := startTLS(t)
+	_, body := postToken(t, srv, "organizations", passwordForm(cli, "alice@contoso.example", "demo-alice", graphScope))
+	dc := startDeviceFlow(t, srv)
+	issued := map[string]bool{}
+	for _, s := range srv.IssuedSecrets() {
+		issued[s] = true
+	}
+	for _, want := range []any{body["access_token"], body["refresh_token"], body["id_token"], dc["device_code"]} {
+		if !issued[want.(string)] {
+			t.Errorf("%.20s… is not listed", want)
+		}
+	}
+}

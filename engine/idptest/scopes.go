@@ -122,18 +122,3 @@ func (r scopeRequest) scp() string {
 func (r scopeRequest) responseScope() string {
 	return strings.Join(r.resourceScope, " ")
 }
-
-// covers reports whether an authorization-time scope request includes every
-// resource scope of a later redemption.
-func (r scopeRequest) covers(other scopeRequest) bool {
-	have := map[string]bool{}
-	for _, s := range r.resourceScope {
-		have[strings.ToLower(s)] = true
-	}
-	for _, s := range other.resourceScope {
-		if !have[strings.ToLower(s)] {
-			return false
-		}
-	}
-	return true
-}

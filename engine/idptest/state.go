@@ -13,6 +13,9 @@ type state struct {
 	sessions   map[string]*browserSession // session cookie → signed-in users
 	consents   map[string]bool            // oid|client_id → consented
 	challenges map[string]*claimsChallenge
+	// issued lists every secret handed out (tokens, codes, device codes), so
+	// leak tests can look for each of them in logs, files and screens.
+	issued []string
 }
 
 func newState() *state {

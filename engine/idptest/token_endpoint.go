@@ -309,6 +309,7 @@ func (s *Server) clientCredentialsLocked(tr tokenRequest) (map[string]any, *oaut
 	if err != nil {
 		return nil, serverError(err)
 	}
+	s.state.issued = append(s.state.issued, token)
 	secs := int(defaultAccessTokenLifetime.Seconds())
 	return map[string]any{"token_type": "Bearer", "expires_in": secs, "ext_expires_in": secs, "access_token": token}, nil
 }

@@ -65,6 +65,7 @@ func (s *Server) issueLocked(g grant, wantClientInfo bool) (map[string]any, erro
 	if err != nil {
 		return nil, err
 	}
+	s.state.issued = append(s.state.issued, accessToken)
 	resp := map[string]any{
 		"token_type":     "Bearer",
 		"scope":          g.scopes.responseScope(),
@@ -94,12 +95,16 @@ func (s *Server) issueLocked(g grant, wantClientInfo bool) (map[string]any, erro
 		if g.nonce != "" {
 			idt["nonce"] = g.nonce
 		}
-		if resp["id_token"], err = s.key.sign(idt); err != nil {
+		idToken, err := s.key.sign(idt)
+		if err != nil {
 			return nil, err
 		}
+		resp["id_token"] = idToken
+		s.state.issued = append(s.state.issued, idToken)
 	}
 	if g.scopes.offlineAccess {
 		rt := randomToken(48)
+		s.state.issued = append(s.state.issued, rt)
 		s.state.refresh[rt] = &refreshRecord{
 			oid: g.user.ObjectID, clientID: g.app.ClientID, family: g.app.Family,
 			mfa: g.mfa, authTime: g.authTime, lastUsed: now,
