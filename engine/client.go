@@ -112,6 +112,7 @@ func New(cfg Config) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Timeout: defaultTimeout}
 	}
+	c.http = noRedirects(c.http)
 	if c.store == nil {
 		c.store = NewMemoryStore(nil)
 	}

@@ -102,6 +102,9 @@ func (c *Client) sendOnce(ctx context.Context, req request) (*response, error) {
 	}
 	start := time.Now()
 	httpResp, err := c.http.Do(httpReq)
+	if errors.Is(err, errRedirect) {
+		return nil, fmt.Errorf("%w (%s)", errRedirect, redactURL(req.url))
+	}
 	if err != nil {
 		return nil, &NetworkError{URL: redactURL(req.url), Err: err}
 	}

@@ -29,6 +29,9 @@ const (
 	FaultTruncated FaultKind = "truncated"
 	// FaultOversize answers 200 with Size bytes (default 8 MiB) of JSON.
 	FaultOversize FaultKind = "oversize"
+	// FaultRedirect answers 307 to the same path on another host, as a
+	// hijacked proxy would.
+	FaultRedirect FaultKind = "redirect"
 )
 
 // Fault makes the next Count requests to an endpoint fail. Endpoint names
@@ -50,7 +53,7 @@ type activeFault struct {
 
 func (f Fault) validate() error {
 	switch f.Kind {
-	case FaultStatus, FaultDelay, FaultMalformedJSON, FaultHTML, FaultDrop, FaultTruncated, FaultOversize:
+	case FaultStatus, FaultDelay, FaultMalformedJSON, FaultHTML, FaultDrop, FaultTruncated, FaultOversize, FaultRedirect:
 	default:
 		return fmt.Errorf("idptest: unknown fault kind %q", f.Kind)
 	}
@@ -153,6 +156,9 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, now time.Time) (se
 			_ = buf.Flush()
 		}
 		conn.Close()
+	case FaultRedirect:
+		w.Header().Set("Location", "https://attacker.invalid"+r.URL.Path)
+		w.WriteHeader(http.StatusTemporaryRedirect)
 	case FaultOversize:
 		size := f.Size
 		if size == 0 {
