@@ -109,6 +109,25 @@ func (a Authority) WithTenant(tenant string) Authority {
 	return a
 }
 
+// isGUID reports whether a tenant is a directory id rather than a domain.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if r != '-' {
+				return false
+			}
+		case r >= '0' && r <= '9', r >= 'a' && r <= 'f', r >= 'A' && r <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // knownAliases returns the built-in aliases of a known cloud host, or nil.
 func knownAliases(environment string) []string {
 	for _, group := range cloudAliases {

@@ -212,3 +212,26 @@ func hostsWithoutPorts(hosts []string) []string {
 	}
 	return out
 }
+
+// realm is the tenant the cache files an authority's tokens under: the
+// tenant segment of its token endpoint, as MSAL Python records it. For a
+// domain (contoso.onmicrosoft.com) that is the directory's id, so tokens
+// asked for by domain and by id are the same entries; GUIDs and the
+// multi-tenant names stand for themselves and need no discovery.
+func (c *Client) realm(ctx context.Context, a Authority) string {
+	if a.IsMultiTenant() || isGUID(a.Tenant) {
+		return a.Tenant
+	}
+	meta, err := c.endpoints(ctx, a)
+	if err != nil {
+		return a.Tenant
+	}
+	u, err := url.Parse(meta.TokenEndpoint)
+	if err != nil {
+		return a.Tenant
+	}
+	if segment := strings.SplitN(strings.Trim(u.Path, "/"), "/", 2)[0]; segment != "" {
+		return segment
+	}
+	return a.Tenant
+}

@@ -226,3 +226,33 @@ func TestAccountsAndRemove(t *testing.T) {
 		t.Error("PoP needs a broker")
 	}
 }
+
+// TestDomainAuthorityCachesUnderTheTenantID: MSAL Python files tokens under
+// the tenant segment of the token endpoint, which for a domain authority
+// is the directory's id; asking by domain or by id must find the same
+// entries.
+func TestDomainAuthorityCachesUnderTheTenantID(t *testing.T) {
+	srv := idptest.Start(t, idptest.Options{TLS: true})
+	store := NewMemoryStore(nil)
+	byDomain := newEnvFor(t, srv, store, func(c *Config) { c.Authority = srv.URL() + "/fabrikam.example" })
+	got := byDomain.signIn(t, "dave@fabrikam.example", "demo-dave")
+	if got.Account.Realm != idptest.FabrikamTenantID {
+		t.Errorf("realm %q, want the tenant id", got.Account.Realm)
+	}
+	for _, at := range store.Snapshot().FindAccessTokens(cache.AccessTokenQuery{HomeAccountID: got.Account.HomeAccountID}) {
+		if at.Realm != idptest.FabrikamTenantID {
+			t.Errorf("access token realm %q", at.Realm)
+		}
+	}
+	byID := newEnvFor(t, srv, store, func(c *Config) { c.Authority = srv.Authority("fabrikam") })
+	srv.ResetRequests()
+	for _, client := range []*Client{byID.client, byDomain.client} {
+		r, err := client.AcquireTokenSilent(context.Background(), graph, got.Account)
+		if err != nil || r.Source != SourceCache {
+			t.Errorf("silent: %v %v", r, err)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests for a cached token", n)
+	}
+}

@@ -139,6 +139,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenResponse) (Result, error) {
 	now := c.now()
 	a := call.authority
+	realm := c.realm(ctx, a)
 	var idClaims map[string]any
 	if !tr.IDToken.IsZero() {
 		decoded, err := DecodeClaimsUnverified(tr.IDToken.Reveal())
@@ -175,14 +176,14 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		tokenType = "Bearer"
 	}
 	at := cache.AccessToken{
-		HomeAccountID: homeAccountID, Environment: a.Environment, ClientID: c.cfg.ClientID, Realm: a.Tenant,
+		HomeAccountID: homeAccountID, Environment: a.Environment, ClientID: c.cfg.ClientID, Realm: realm,
 		Target: target, Secret: tr.AccessToken, TokenType: tokenType, CachedAt: now.Unix(),
 		ExpiresOn: now.Add(expiresIn).Unix(), ExtendedExpiresOn: now.Add(extExpiresIn).Unix(),
 	}
 	if tr.RefreshIn > 0 {
 		at.RefreshOn = now.Add(time.Duration(tr.RefreshIn) * time.Second).Unix()
 	}
-	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: a.Tenant, AuthorityType: cache.AuthorityTypeMSSTS}
+	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: realm, AuthorityType: cache.AuthorityTypeMSSTS}
 	if idClaims != nil {
 		acct.LocalAccountID = claimString(idClaims, "oid")
 		if acct.LocalAccountID == "" {
@@ -200,7 +201,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 	case "authorization_code", "password", "urn:ietf:params:oauth:grant-type:device_code":
 		acct.AccountSource = call.grantType
 	}
-	acct.Realms = []string{a.Tenant}
+	acct.Realms = []string{realm}
 
 	err := c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
 		if err := cc.SaveAccessToken(at); err != nil {
@@ -213,13 +214,13 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		}
 		if !tr.IDToken.IsZero() {
 			if err := cc.SaveIDToken(cache.IDToken{HomeAccountID: homeAccountID, Environment: a.Environment,
-				Realm: a.Tenant, ClientID: c.cfg.ClientID, Secret: tr.IDToken}); err != nil {
+				Realm: realm, ClientID: c.cfg.ClientID, Secret: tr.IDToken}); err != nil {
 				return err
 			}
 		}
 		if hasInfo && !call.skipAccount {
 			if err := cc.SaveAccount(cache.Account{HomeAccountID: homeAccountID, Environment: a.Environment,
-				Realm: a.Tenant, LocalAccountID: acct.LocalAccountID, Username: acct.Username,
+				Realm: realm, LocalAccountID: acct.LocalAccountID, Username: acct.Username,
 				AuthorityType: cache.AuthorityTypeMSSTS, AccountSource: acct.AccountSource}); err != nil {
 				return err
 			}

@@ -66,19 +66,20 @@ func (c *Client) callAuthority(o callOptions) (Authority, error) {
 func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, account Account) (*Result, bool, error) {
 	now := c.now()
 	envs := c.environments(a)
+	realm := c.realm(ctx, a)
 	var result *Result
 	fresh := false
 	err := c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID}, func(cc *cache.Cache) error {
 		at, ok := cc.FindAccessToken(cache.AccessTokenQuery{
 			HomeAccountID: account.HomeAccountID, Environments: envs, ClientID: c.cfg.ClientID,
-			Realm: a.Tenant, Scopes: scopes,
+			Realm: realm, Scopes: scopes,
 		})
 		if !ok || time.Unix(at.ExpiresOn, 0).Sub(now) < expiryMargin || at.CachedAt > now.Add(expiryMargin).Unix() {
 			return nil
 		}
 		var idt *cache.IDToken
 		if found, ok := cc.FindIDToken(cache.IDTokenQuery{HomeAccountID: account.HomeAccountID, Environments: envs,
-			ClientID: c.cfg.ClientID, Realm: a.Tenant}); ok {
+			ClientID: c.cfg.ClientID, Realm: realm}); ok {
 			idt = &found
 		}
 		acct := account
