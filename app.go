@@ -1,15 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"acctui/engine"
@@ -80,28 +83,57 @@ func redactArgs(args []string) []string {
 	return out
 }
 
-// httpClient trusts the system roots plus --ca-file.
+// httpClient trusts the system roots plus --ca-file. The roots are loaded
+// on the first request, not here: a token served from the cache must not
+// pay for parsing the system's certificate store.
 func (a *app) httpClient() (*http.Client, error) {
 	if a.http != nil {
 		return a.http, nil
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	var transport http.RoundTripper = http.DefaultTransport
 	if a.s.CAFile != "" {
 		pem, err := os.ReadFile(a.s.CAFile)
 		if err != nil {
 			return nil, usageError{fmt.Errorf("--ca-file: %w", err)}
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
+		if !bytes.Contains(pem, []byte("-----BEGIN CERTIFICATE-----")) {
 			return nil, usageError{fmt.Errorf("--ca-file %s holds no PEM certificate", a.s.CAFile)}
 		}
-		transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		transport = &lazyTransport{build: func() (http.RoundTripper, error) { return transportWithRoots(pem) }}
 	}
 	a.http = &http.Client{Transport: transport, Timeout: 30 * time.Second}
 	return a.http, nil
+}
+
+// transportWithRoots is the default transport trusting the system roots
+// and the PEM's certificates.
+func transportWithRoots(pem []byte) (http.RoundTripper, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, errors.New("--ca-file holds no usable certificate")
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return t, nil
+}
+
+// lazyTransport builds its transport on the first request.
+type lazyTransport struct {
+	once  sync.Once
+	build func() (http.RoundTripper, error)
+	rt    http.RoundTripper
+	err   error
+}
+
+func (l *lazyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	l.once.Do(func() { l.rt, l.err = l.build() })
+	if l.err != nil {
+		return nil, l.err
+	}
+	return l.rt.RoundTrip(r)
 }
 
 // openVault opens the encrypted vault once per process.

@@ -19,6 +19,7 @@ type loginOptions struct {
 	noBrowser     bool
 	port          int
 	tenant        string
+	claims        string
 	timeout       time.Duration
 }
 
@@ -48,6 +49,7 @@ func newLoginCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.noBrowser, "no-browser", false, "print the URL instead of opening a browser")
 	f.IntVar(&o.port, "port", 0, "fixed loopback port for the browser's answer (for SSH -L forwarding)")
 	f.StringVar(&o.tenant, "tenant", "", "tenant id or domain (default: the authority's)")
+	f.StringVar(&o.claims, "claims", "", "claims challenge JSON to satisfy (from an interaction_required error)")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the sign-in")
 	return cmd
 }
@@ -77,7 +79,7 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 	case "browser":
 		result, err = a.loginBrowser(ctx, client, scopes, o)
 	case "device":
-		result, err = a.loginDevice(ctx, client, scopes)
+		result, err = a.loginDevice(ctx, client, scopes, o)
 	case "password":
 		result, err = a.loginPassword(ctx, client, scopes, o)
 	default:
@@ -110,11 +112,18 @@ func (a *app) loginBrowser(ctx context.Context, client *engine.Client, scopes []
 	if o.username != "" {
 		opts = append(opts, engine.WithLoginHint(o.username))
 	}
+	if o.claims != "" {
+		opts = append(opts, engine.WithClaims(o.claims))
+	}
 	return client.AcquireTokenInteractive(ctx, scopes, opts...)
 }
 
-func (a *app) loginDevice(ctx context.Context, client *engine.Client, scopes []string) (engine.Result, error) {
-	dc, err := client.InitiateDeviceFlow(ctx, scopes)
+func (a *app) loginDevice(ctx context.Context, client *engine.Client, scopes []string, o loginOptions) (engine.Result, error) {
+	var opts []engine.Option
+	if o.claims != "" {
+		opts = append(opts, engine.WithClaims(o.claims))
+	}
+	dc, err := client.InitiateDeviceFlow(ctx, scopes, opts...)
 	if err != nil {
 		return engine.Result{}, err
 	}
@@ -145,5 +154,9 @@ func (a *app) loginPassword(ctx context.Context, client *engine.Client, scopes [
 	if password == "" {
 		return engine.Result{}, usagef("the password is empty")
 	}
-	return client.AcquireTokenByUsernamePassword(ctx, scopes, o.username, engine.Secret(password))
+	var opts []engine.Option
+	if o.claims != "" {
+		opts = append(opts, engine.WithClaims(o.claims))
+	}
+	return client.AcquireTokenByUsernamePassword(ctx, scopes, o.username, engine.Secret(password), opts...)
 }

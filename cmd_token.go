@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -40,6 +41,10 @@ prompts: when a sign-in is needed it exits with code 4.
 				scopes = []string{defaultScope}
 			}
 			acct, err := a.pickAccount(ctx, account)
+			if errors.Is(err, errUnknownAccount) {
+				// for a script, an account never signed in needs a sign-in
+				return interactionError{fmt.Errorf("%w; sign in with: acctui login --username %s", err, account)}
+			}
 			if err != nil {
 				return err
 			}
@@ -112,6 +117,9 @@ func tenantOf(homeAccountID string) string {
 	return ""
 }
 
+// errUnknownAccount means --account names no account in the vault.
+var errUnknownAccount = errors.New("no such account in the vault")
+
 // pickAccount resolves --account from the vault's index, or takes the only
 // account there is.
 func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, error) {
@@ -129,7 +137,7 @@ func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, e
 			found = append(found, summaryAccount(s))
 		}
 		if len(found) == 0 {
-			return engine.Account{}, interactionError{fmt.Errorf("no account %q in the vault; sign in with: acctui login --username %s", wanted, wanted)}
+			return engine.Account{}, fmt.Errorf("%w: %q", errUnknownAccount, wanted)
 		}
 	} else {
 		summaries, err := v.Accounts(ctx)

@@ -46,6 +46,8 @@ func nextStep(err error) string {
 		return fmt.Sprintf("the identity provider asked clients to wait; retry after %s", throttled.RetryAfter.Round(time.Second))
 	case errors.As(err, &ie):
 		return nextStepForAADSTS(ie)
+	case errors.Is(err, errUnknownAccount):
+		return "see the accounts with: acctui accounts"
 	case errors.Is(err, engine.ErrNoToken):
 		return "sign in with: acctui login"
 	case errors.Is(err, engine.ErrDeviceCodeExpired):
@@ -69,15 +71,26 @@ func nextStep(err error) string {
 }
 
 func nextStepForAADSTS(e *engine.Error) string {
+	login := "acctui login --method browser (or --method device)"
+	if e.Claims != "" {
+		// The challenge must travel with the next sign-in; it holds policy
+		// ids, not secrets.
+		claims := "'" + strings.ReplaceAll(oneLine(e.Claims), "'", `'\''`) + "'"
+		login = "acctui login --method browser --claims " + claims + " (or --method device), or pass --claims " + claims + " to acctui token"
+	}
 	switch {
 	case e.HasCode(50126):
 		return "check the username and password"
-	case e.HasCode(50076), e.HasCode(50079):
-		return "this account needs multi-factor authentication: sign in with acctui login --method browser (or --method device)"
+	case (e.HasCode(50076) || e.HasCode(50079)) && e.GrantType == "password":
+		return "this account needs multi-factor authentication, which password sign-in cannot do: sign in with " + login
+	case e.Claims != "":
+		return "the identity provider asks for more (a claims challenge): sign in with " + login
 	case e.HasCode(65001) || e.SubError == "consent_required":
 		return "consent is needed: sign in with acctui login --method browser"
 	case e.HasCode(50057):
 		return "the account is disabled; contact the tenant's administrator"
+	case e.HasCode(50020):
+		return "the account is not in this tenant: pass --tenant with the account's own tenant"
 	case e.HasCode(700016):
 		return "check --client-id and the tenant (--tenant or --authority)"
 	case e.HasCode(90002):
@@ -87,7 +100,7 @@ func nextStepForAADSTS(e *engine.Error) string {
 	case e.HasCode(530003), e.HasCode(53003):
 		return "a Conditional Access policy blocked this sign-in method; use acctui login --method browser on a compliant device"
 	case e.Code == "invalid_grant" || engine.IsInteractionRequired(e):
-		return "sign in again with acctui login --method browser (or --method device)"
+		return "sign in again with " + login
 	case e.HTTPStatus >= 500:
 		return "the identity provider had a problem; retry later"
 	}
