@@ -5,13 +5,16 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 )
 
 // The sign-in pages are small and plain; html/template escapes everything
 // they echo (login hints, app names, error text). Every form carries the
 // interaction id in a hidden "ctx" field and names its button "action", so
 // a test's HTTP client can drive them as a person would.
-var pages = template.Must(template.New("layout").Parse(`<!DOCTYPE html>
+// layoutSource is parsed on first use: the emulator is linked into the
+// acctui binary, and a script's `acctui token` should not pay for it.
+const layoutSource = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}} - acctui identity emulator</title>
 <style>
@@ -31,7 +34,7 @@ footer{max-width:26rem;margin:0 auto;color:#777;font-size:.75rem}
 {{if .Error}}<p class="err" id="error">{{.Error}}</p>{{end}}
 {{if .Text}}<p>{{.Text}}</p>{{end}}
 {{template "body" .}}
-</main><footer>acctui identity emulator: a local test server, not Microsoft. Never enter real credentials here.</footer></body></html>`))
+</main><footer>acctui identity emulator: a local test server, not Microsoft. Never enter real credentials here.</footer></body></html>`
 
 var pageBodies = map[string]string{
 	"message": ``,
@@ -77,15 +80,16 @@ var pageBodies = map[string]string{
 }
 
 // pageTemplates holds one parsed template per page, each sharing the layout.
-var pageTemplates = func() map[string]*template.Template {
+var pageTemplates = sync.OnceValue(func() map[string]*template.Template {
+	layout := template.Must(template.New("layout").Parse(layoutSource))
 	out := map[string]*template.Template{}
 	for name, body := range pageBodies {
-		t := template.Must(pages.Clone())
+		t := template.Must(layout.Clone())
 		template.Must(t.New("body").Parse(body))
 		out[name] = t
 	}
 	return out
-}()
+})
 
 type pageAccount struct{ OID, Name, Username string }
 
@@ -106,7 +110,7 @@ func renderPage(w http.ResponseWriter, status int, name string, data pageData) {
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; form-action *")
 	w.WriteHeader(status)
-	_ = pageTemplates[name].Execute(w, data)
+	_ = pageTemplates()[name].Execute(w, data)
 }
 
 func (s *Server) loginAction(ia *interaction) string {
