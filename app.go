@@ -11,12 +11,14 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"acctui/engine"
 	"acctui/vault"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"golang.org/x/term"
 )
@@ -49,7 +51,9 @@ func newApp() *app {
 }
 
 // setUp applies the settings that every command needs: the debug log.
-func (a *app) setUp() error {
+// It logs the command and the names of the flags given, never a value or
+// an argument: those can be tokens pasted by mistake.
+func (a *app) setUp(cmd *cobra.Command) error {
 	if a.s.Debug == "" {
 		return nil
 	}
@@ -59,7 +63,9 @@ func (a *app) setUp() error {
 	}
 	a.logFile = f
 	a.log = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a.log.Debug("acctui start", "version", version, "args", redactArgs(os.Args[1:]))
+	var flags []string
+	cmd.Flags().Visit(func(f *pflag.Flag) { flags = append(flags, "--"+f.Name) })
+	a.log.Debug("acctui start", "version", version, "command", cmd.CommandPath(), "flags", flags, "arguments", len(cmd.Flags().Args()))
 	return nil
 }
 
@@ -67,20 +73,6 @@ func (a *app) close() {
 	if a.logFile != nil {
 		a.logFile.Close()
 	}
-}
-
-// redactArgs keeps flag names and harmless values but never a token that a
-// user pasted on the command line (decode's argument, --claims is fine).
-func redactArgs(args []string) []string {
-	out := make([]string, len(args))
-	for i, arg := range args {
-		if strings.Count(arg, ".") >= 2 && len(arg) > 40 {
-			out[i] = "[redacted]"
-			continue
-		}
-		out[i] = arg
-	}
-	return out
 }
 
 // httpClient trusts the system roots plus --ca-file. The roots are loaded

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"acctui/engine/idptest"
 
@@ -39,9 +40,10 @@ type idpTenantRef struct {
 
 func newIdpServeCommand() *cobra.Command {
 	var (
-		listen        string
-		useTLS        bool
-		directoryFile string
+		listen         string
+		useTLS         bool
+		directoryFile  string
+		deviceInterval time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -54,7 +56,7 @@ certificate to trust. The default directory has the demo users documented in
 README.md. Control endpoints for tests live under /_admin/.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts := idptest.Options{TLS: useTLS, Listen: listen}
+			opts := idptest.Options{TLS: useTLS, Listen: listen, DeviceCodeInterval: deviceInterval}
 			if directoryFile != "" {
 				dir, err := idptest.LoadDirectory(directoryFile)
 				if err != nil {
@@ -98,6 +100,7 @@ README.md. Control endpoints for tests live under /_admin/.`,
 	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:0", "loopback address to listen on")
 	cmd.Flags().BoolVar(&useTLS, "tls", false, "serve https with a CA made at start (its PEM path is in the first line)")
 	cmd.Flags().StringVar(&directoryFile, "directory", "", "JSON file of tenants, users and apps (default: the demo directory)")
+	cmd.Flags().DurationVar(&deviceInterval, "device-code-interval", 5*time.Second, "polling interval the device code endpoint announces (whole seconds)")
 	return cmd
 }
 

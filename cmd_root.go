@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,6 +17,8 @@ const (
 	exitFailure             = 1
 	exitUsage               = 2
 	exitInteractionRequired = 4
+	// exitInterrupted is the shell's code for a SIGINT.
+	exitInterrupted = 130
 )
 
 // usageError marks a mistake in how the command was called (exit 2).
@@ -37,6 +40,10 @@ func run(args []string) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		fmt.Fprintln(a.stderr, "acctui: interrupted")
+		return exitInterrupted
 	}
 	if isCobraUsageError(err) {
 		err = usageError{err}
@@ -64,7 +71,7 @@ gives scripts tokens from its encrypted cache in milliseconds.`,
 			if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
 				return err
 			}
-			return a.setUp()
+			return a.setUp(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if demo {

@@ -79,6 +79,12 @@ func nextStepForAADSTS(e *engine.Error) string {
 		login = "acctui login --method browser --claims " + claims + " (or --method device), or pass --claims " + claims + " to acctui token"
 	}
 	switch {
+	case e.HTTPStatus == 429 || e.RetryAfter > 0:
+		wait := e.RetryAfter
+		if wait <= 0 {
+			wait = time.Minute // what the engine assumes for a bare 429
+		}
+		return fmt.Sprintf("the identity provider asked clients to wait; retry after %s", wait.Round(time.Second))
 	case e.HasCode(50126):
 		return "check the username and password"
 	case (e.HasCode(50076) || e.HasCode(50079)) && e.GrantType == "password":
