@@ -93,7 +93,7 @@ type emulator struct {
 
 func startEmulator(t *testing.T) *emulator {
 	t.Helper()
-	cmd := exec.Command(acctuiBinary(t), "idp", "serve", "--tls")
+	cmd := exec.Command(acctuiBinary(t), "idp", "serve", "--tls", "--device-code-interval", "1s")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	lines := make(chan string, 1)

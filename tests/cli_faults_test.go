@@ -1,0 +1,473 @@
+package tests
+
+// TestCLIFaultMatrix breaks the emulator's token endpoint in each way a real
+// identity provider, proxy or network does (POST /_admin/faults) and runs
+// `acctui token --force-refresh` against it: every fault must end in one
+// clear "acctui: " line and the right exit code, print nothing on stdout,
+// crash nothing, and leave the vault as it was, so that a plain `acctui
+// token` still answers from the cache afterwards without a request.
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"acctui/engine/cache"
+)
+
+// faultSpec is the body of POST /_admin/faults.
+type faultSpec struct {
+	Endpoint          string `json:"endpoint"`
+	Kind              string `json:"kind"`
+	Count             int    `json:"count,omitempty"`
+	Status            int    `json:"status,omitempty"`
+	RetryAfterSeconds int    `json:"retry_after_seconds,omitempty"`
+	DelayMillis       int    `json:"delay_ms,omitempty"`
+}
+
+// faultRecord is a request log entry with the fault that answered it.
+type faultRecord struct {
+	Endpoint  string `json:"endpoint"`
+	GrantType string `json:"grant_type"`
+	Status    int    `json:"status"`
+	Fault     string `json:"fault"`
+}
+
+func (e *emulator) injectFault(t *testing.T, f faultSpec) {
+	t.Helper()
+	e.admin(t, http.MethodPost, "/_admin/faults", f, nil)
+}
+
+func (e *emulator) clearFaults(t *testing.T) {
+	t.Helper()
+	e.admin(t, http.MethodDelete, "/_admin/faults", nil, nil)
+}
+
+func (e *emulator) faultRecords(t *testing.T) []faultRecord {
+	t.Helper()
+	var recs []faultRecord
+	e.admin(t, http.MethodGet, "/_admin/requests", nil, &recs)
+	return recs
+}
+
+// settledTokenRecords returns the token endpoint's log once it holds want
+// entries. The emulator logs a request when its handler returns, which for
+// an aborted answer (oversize, a cancelled delay) can be a moment after the
+// client gave up; it then waits a little longer for any surplus request.
+func (e *emulator) settledTokenRecords(t *testing.T, want int) []faultRecord {
+	t.Helper()
+	tokenRecs := func() []faultRecord {
+		var out []faultRecord
+		for _, r := range e.faultRecords(t) {
+			if r.Endpoint == "token" {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	recs := tokenRecs()
+	for len(recs) < want && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		recs = tokenRecs()
+	}
+	time.Sleep(50 * time.Millisecond)
+	return tokenRecs()
+}
+
+// dirSnapshot is every regular file under dir, by relative path.
+func dirSnapshot(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	snap := map[string][]byte{}
+	for _, f := range filesUnder(t, []string{dir}) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, err := filepath.Rel(dir, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap[rel] = data
+	}
+	return snap
+}
+
+// sameSnapshot reports how two snapshots of a directory differ ("" when
+// they do not), naming files only.
+func sameSnapshot(before, after map[string][]byte) string {
+	var diffs []string
+	for _, name := range slices.Sorted(maps.Keys(before)) {
+		got, ok := after[name]
+		switch {
+		case !ok:
+			diffs = append(diffs, name+" removed")
+		case !bytes.Equal(got, before[name]):
+			diffs = append(diffs, name+" changed")
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(after)) {
+		if _, ok := before[name]; !ok {
+			diffs = append(diffs, name+" added")
+		}
+	}
+	return strings.Join(diffs, ", ")
+}
+
+// exportSections exports the vault to a file outside every searched
+// directory and returns its sections as raw JSON.
+func exportSections(t *testing.T, env *cliEnv) map[string]map[string]json.RawMessage {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "export.json")
+	env.run(t, nil, "export", "--msal", file).want(t, 0)
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("export is not JSON: %v", err)
+	}
+	return doc
+}
+
+// checkOneErrorLine: nothing on stdout, and stderr is the "acctui: " line
+// alone, short and without the raw answer of the fault.
+func checkOneErrorLine(t *testing.T, res cliResult, wants ...string) string {
+	t.Helper()
+	if res.stdout != "" {
+		t.Errorf("stdout is not empty: %q", res.stdout)
+	}
+	line := res.errorLine()
+	if strings.TrimRight(res.stderr, "\n") != line || strings.Count(res.stderr, "\n") != 1 {
+		t.Errorf("stderr is not exactly the one \"acctui: \" line:\n%s", res.stderr)
+	}
+	if len(line) > 600 {
+		t.Errorf("the error line is %d bytes long: %.200q…", len(line), line)
+	}
+	for _, raw := range []string{"<html", "<body", "xxxxxxxxxxxxxxxx", `{"token_type"`} {
+		if strings.Contains(line, raw) {
+			t.Errorf("the error line repeats the raw answer (%q): %q", raw, line)
+		}
+	}
+	for _, want := range wants {
+		if !strings.Contains(strings.ToLower(line), strings.ToLower(want)) {
+			t.Errorf("the error line lacks %q: %q", want, line)
+		}
+	}
+	return line
+}
+
+func TestCLIFaultMatrix(t *testing.T) {
+	e := startEmulator(t)
+	s := newCLISuite(t, e)
+
+	// signedIn is a new person with alice signed in by password and her
+	// access token fetched once through the network, so the vault holds
+	// a refresh token that works and an access token fresh from the
+	// provider; it returns that token.
+	signedIn := func(t *testing.T, name string) (*cliEnv, string) {
+		t.Helper()
+		env := s.newEnv(t, name)
+		env.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		out := env.token(t, "--force-refresh")
+		if out.Source != "identity_provider" {
+			t.Fatalf("token --force-refresh: source %s", out.Source)
+		}
+		return env, out.AccessToken
+	}
+	// fromCache checks that a plain token run answers want from the cache
+	// with no request at all.
+	fromCache := func(t *testing.T, env *cliEnv, want string) {
+		t.Helper()
+		e.resetRequests(t)
+		if got := env.plainToken(t); got != want {
+			t.Errorf("plain token after the fault: not the cached token")
+		}
+		if recs := e.requests(t); len(recs) != 0 {
+			t.Errorf("plain token after the fault sent %d requests: %+v", len(recs), recs)
+		}
+	}
+
+	// alice goes through every fault that leaves no wait behind, one after
+	// the other, in one vault.
+	alice, cached := signedIn(t, "alice")
+	vaultDir := alice.vars["ACCTUI_VAULT_DIR"]
+	if _, err := os.Stat(filepath.Join(vaultDir, "vault.acctui")); err != nil {
+		t.Fatalf("no vault file: %v", err)
+	}
+
+	type faultCase struct {
+		name  string
+		fault faultSpec
+		// requests is how many token requests the run sends: one, or two
+		// when the engine's single retry after a dropped connection runs.
+		requests int
+		wants    []string // in the error line, case-insensitive
+	}
+	for _, c := range []faultCase{
+		{"status-500", faultSpec{Kind: "status", Status: 500}, 1, []string{"HTTP 500", "retry later"}},
+		{"malformed-json", faultSpec{Kind: "malformed_json"}, 1, []string{"malformed JSON"}},
+		{"html", faultSpec{Kind: "html"}, 1, []string{"HTML"}},
+		{"truncated", faultSpec{Kind: "truncated", Count: 2}, 2, []string{"cannot reach the identity provider", "check the network"}},
+		{"oversize", faultSpec{Kind: "oversize"}, 1, []string{"more than", "bytes"}},
+		{"drop", faultSpec{Kind: "drop", Count: 2}, 2, []string{"cannot reach the identity provider", "check the network"}},
+		{"redirect", faultSpec{Kind: "redirect"}, 1, []string{"redirect"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.clearFaults(t)
+			e.resetRequests(t)
+			before := dirSnapshot(t, vaultDir)
+			c.fault.Endpoint = "token"
+			e.injectFault(t, c.fault)
+			res := alice.run(t, nil, "token", "--force-refresh").want(t, 1)
+			line := checkOneErrorLine(t, res, c.wants...)
+			t.Logf("%s: %s (%s)", c.name, line, res.elapsed.Round(time.Millisecond))
+			if c.name == "redirect" && strings.Contains(line, "attacker.invalid") {
+				t.Errorf("the redirect's target is named as if it were fetched: %q", line)
+			}
+			recs := e.settledTokenRecords(t, c.requests)
+			if len(recs) != c.requests {
+				t.Errorf("token requests = %d, want %d: %+v", len(recs), c.requests, recs)
+			}
+			for _, r := range recs {
+				if r.Fault != c.fault.Kind || r.GrantType != "refresh_token" {
+					t.Errorf("a token request was not the faulted refresh: %+v", r)
+				}
+			}
+			if diff := sameSnapshot(before, dirSnapshot(t, vaultDir)); diff != "" {
+				t.Errorf("the failed run changed the vault directory: %s", diff)
+			}
+			e.clearFaults(t)
+		})
+	}
+
+	t.Run("untrusted-certificate", func(t *testing.T) {
+		e.clearFaults(t)
+		e.resetRequests(t)
+		before := dirSnapshot(t, vaultDir)
+		// Without --ca-file the emulator's CA is unknown: the handshake
+		// must fail, with no fallback to an unverified connection.
+		untrusting := alice.with("ACCTUI_CA_FILE", "")
+		res := untrusting.run(t, nil, "token", "--force-refresh").want(t, 1)
+		line := checkOneErrorLine(t, res, "certificate", "--ca-file")
+		t.Logf("untrusted-certificate: %s", line)
+		time.Sleep(100 * time.Millisecond)
+		if recs := e.requests(t); len(recs) != 0 {
+			t.Errorf("a request got through an untrusted TLS connection: %+v", recs)
+		}
+		if diff := sameSnapshot(before, dirSnapshot(t, vaultDir)); diff != "" {
+			t.Errorf("the failed run changed the vault directory: %s", diff)
+		}
+		// The cached token needs no TLS at all.
+		if got := untrusting.plainToken(t); got != cached {
+			t.Errorf("without the CA, the cached token changed")
+		}
+	})
+
+	t.Run("slow-answer-interrupted", func(t *testing.T) {
+		// acctui token has no setting for a shorter network timeout than
+		// its HTTP client's 30 s (and the command's 60 s), far too long to
+		// wait for here. A 40 s delay is therefore cut short the way a
+		// person does it, with Ctrl-C (SIGINT) while the request hangs:
+		// the request's context ends mid-flight, as it would at a
+		// deadline (only the reason in the message differs).
+		e.clearFaults(t)
+		e.resetRequests(t)
+		before := dirSnapshot(t, vaultDir)
+		logFile := alice.vars["ACCTUI_DEBUG"]
+		logBefore, _ := os.ReadFile(logFile)
+		e.injectFault(t, faultSpec{Endpoint: "token", Kind: "delay", DelayMillis: 40_000})
+		p := alice.start(t, "token", "--force-refresh")
+		// "acctui start" is logged once the signal handler is in place;
+		// the request follows within milliseconds.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			data, _ := os.ReadFile(logFile)
+			if bytes.Contains(data[min(len(logBefore), len(data)):], []byte("acctui start")) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("acctui token never started:\n%s", p.stderrText())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
+		interrupted := time.Now()
+		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		res := alice.wait(t, p, 10*time.Second)
+		if took := time.Since(interrupted); took > 3*time.Second {
+			t.Errorf("acctui token took %s to stop after SIGINT", took)
+		}
+		if res.code == 0 {
+			t.Fatalf("an interrupted token run succeeded: %s", res)
+		}
+		line := checkOneErrorLine(t, res, "interrupt")
+		t.Logf("slow-answer-interrupted: exit %d: %s", res.code, line)
+		recs := e.settledTokenRecords(t, 1)
+		if len(recs) != 1 || recs[0].Fault != "delay" {
+			t.Errorf("token requests: %+v, want the one delayed refresh", recs)
+		}
+		if diff := sameSnapshot(before, dirSnapshot(t, vaultDir)); diff != "" {
+			t.Errorf("the interrupted run changed the vault directory: %s", diff)
+		}
+		e.clearFaults(t)
+	})
+
+	t.Run("slow-answer-within-deadline", func(t *testing.T) {
+		e.clearFaults(t)
+		e.resetRequests(t)
+		e.injectFault(t, faultSpec{Endpoint: "token", Kind: "delay", DelayMillis: 1500})
+		out := alice.token(t, "--force-refresh")
+		if out.Source != "identity_provider" || out.AccessToken == cached {
+			t.Errorf("a slow but timely answer: source %s, same token %v", out.Source, out.AccessToken == cached)
+		}
+		if recs := e.settledTokenRecords(t, 1); len(recs) != 1 || recs[0].Fault != "delay" || recs[0].Status != http.StatusOK {
+			t.Errorf("token requests: %+v, want the one delayed refresh, answered", recs)
+		}
+		cached = out.AccessToken
+	})
+
+	t.Run("drop-once-recovers", func(t *testing.T) {
+		// One dropped connection is retried once, and the retry answers.
+		e.clearFaults(t)
+		e.resetRequests(t)
+		e.injectFault(t, faultSpec{Endpoint: "token", Kind: "drop", Count: 1})
+		out := alice.token(t, "--force-refresh")
+		if out.Source != "identity_provider" || out.AccessToken == cached {
+			t.Errorf("after one dropped connection: source %s, same token %v", out.Source, out.AccessToken == cached)
+		}
+		recs := e.settledTokenRecords(t, 2)
+		if len(recs) != 2 || recs[0].Fault != "drop" || recs[1].Fault != "" || recs[1].Status != http.StatusOK {
+			t.Errorf("token requests: %+v, want the dropped one and its answered retry", recs)
+		}
+		cached = out.AccessToken
+	})
+
+	// A 429, or a 5xx with Retry-After, asks every client to wait: the
+	// engine records the wait in the vault (so the next process honours
+	// it too). The vault file changes by that record only: every token
+	// and account stays as it was. Each case has a vault of its own, as
+	// the wait would hold back the other cases.
+	for _, c := range []struct {
+		name     string
+		fault    faultSpec
+		wants    []string
+		waitText *regexp.Regexp // the wait the second run names, a second or so gone
+	}{
+		{"status-503-retry-after", faultSpec{Kind: "status", Status: 503, RetryAfterSeconds: 120}, []string{"HTTP 503"}, regexp.MustCompile(`retry after (2m0s|1m5\ds)`)},
+		{"status-429", faultSpec{Kind: "status", Status: 429}, []string{"HTTP 429"}, regexp.MustCompile(`retry after (1m0s|5\ds)`)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env, token := signedIn(t, c.name)
+			dir := env.vars["ACCTUI_VAULT_DIR"]
+			exportBefore := exportSections(t, env)
+			before := dirSnapshot(t, dir)
+
+			e.clearFaults(t)
+			e.resetRequests(t)
+			c.fault.Endpoint = "token"
+			e.injectFault(t, c.fault)
+			res := env.run(t, nil, "token", "--force-refresh").want(t, 1)
+			line := checkOneErrorLine(t, res, c.wants...)
+			t.Logf("%s, first run: %s", c.name, line)
+			if recs := e.settledTokenRecords(t, 1); len(recs) != 1 || recs[0].Fault != "status" {
+				t.Errorf("token requests: %+v, want the one faulted refresh", recs)
+			}
+			e.clearFaults(t)
+
+			// Right after: the wait holds, without a request.
+			e.resetRequests(t)
+			res = env.run(t, nil, "token", "--force-refresh").want(t, 1)
+			line = checkOneErrorLine(t, res, "wait")
+			if !c.waitText.MatchString(line) {
+				t.Errorf("the second run does not say how long to wait (%s): %q", c.waitText, line)
+			}
+			t.Logf("%s, second run: %s", c.name, line)
+			time.Sleep(50 * time.Millisecond)
+			if recs := e.requests(t); len(recs) != 0 {
+				t.Errorf("the second run, inside the wait, sent %d requests: %+v", len(recs), recs)
+			}
+
+			fromCache(t, env, token)
+
+			after := dirSnapshot(t, dir)
+			delete(before, "vault.acctui")
+			delete(after, "vault.acctui")
+			if diff := sameSnapshot(before, after); diff != "" {
+				t.Errorf("beside the vault file, the vault directory changed: %s", diff)
+			}
+			exportAfter := exportSections(t, env)
+			for _, section := range msalSections {
+				if !maps.EqualFunc(exportBefore[section], exportAfter[section], func(a, b json.RawMessage) bool { return bytes.Equal(a, b) }) {
+					t.Errorf("the %s section changed", section)
+				}
+			}
+			for name := range exportAfter {
+				if name != cache.SectionMetadata && !slices.Contains(msalSections, name) {
+					t.Errorf("a new section %q", name)
+				}
+			}
+			var added []string
+			for key := range exportAfter[cache.SectionMetadata] {
+				if _, ok := exportBefore[cache.SectionMetadata][key]; !ok {
+					added = append(added, key)
+					if !strings.HasPrefix(key, "throttle|") {
+						t.Errorf("a new metadata entry %q", key)
+					}
+				}
+			}
+			if len(added) != 1 {
+				t.Errorf("new metadata entries %v, want the one wait", added)
+			}
+		})
+	}
+
+	t.Run("afterwards-from-cache", func(t *testing.T) {
+		e.clearFaults(t)
+		fromCache(t, alice, cached)
+	})
+
+	t.Run("debug-logs-hold-no-secret", func(t *testing.T) {
+		// Every run above wrote its debug log; the errors it records
+		// must not carry a token either.
+		var issued []string
+		e.admin(t, http.MethodGet, "/_admin/issued", nil, &issued)
+		if len(issued) == 0 {
+			t.Fatal("the emulator reports no issued secret")
+		}
+		logs := 0
+		for _, f := range filesUnder(t, []string{s.root}) {
+			if filepath.Base(f) != "acctui-debug.log" {
+				continue
+			}
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs++
+			rel, _ := filepath.Rel(s.root, f)
+			for _, secret := range issued {
+				if strings.Contains(string(data), secret) {
+					t.Errorf("%s holds an issued secret (%s…)", rel, secret[:6])
+				}
+			}
+			if jwtLike.Match(data) {
+				t.Errorf("%s holds something shaped like a JWT", rel)
+			}
+		}
+		if logs == 0 {
+			t.Error("no debug log was written")
+		}
+	})
+}
