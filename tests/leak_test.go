@@ -105,7 +105,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	record("login --method password (alice)", alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0))
 	record("token", alice.run(t, nil, "token").want(t, 0))
 	record("token --json", alice.run(t, nil, "token", "--json").want(t, 0))
-	accessToken := strings.TrimSpace(record("token --force-refresh", alice.run(t, nil, "token", "--force-refresh").want(t, 0)).stdout)
+	record("token --force-refresh", alice.run(t, nil, "token", "--force-refresh").want(t, 0))
 
 	var challenge struct {
 		Claims string `json:"claims"`
@@ -116,7 +116,7 @@ func TestNoSecretLeaks(t *testing.T) {
 	}
 	record("token --force-refresh, refused (claims challenge)", alice.run(t, nil, "token", "--force-refresh").want(t, 4))
 	record("token --claims", alice.run(t, nil, "token", "--claims", challenge.Claims).want(t, 0))
-	accessToken = strings.TrimSpace(record("token --force-refresh --scope graph", alice.run(t, nil, "token", "--force-refresh", "--scope", "https://graph.microsoft.com/.default").want(t, 0)).stdout)
+	accessToken := strings.TrimSpace(record("token --force-refresh --scope graph", alice.run(t, nil, "token", "--force-refresh", "--scope", "https://graph.microsoft.com/.default").want(t, 0)).stdout)
 	if len(strings.Split(accessToken, ".")) != 3 {
 		t.Fatalf("token printed no JWT")
 	}
