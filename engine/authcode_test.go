@@ -150,3 +150,32 @@ func TestLegacyAuthorizationCode(t *testing.T) {
 		t.Errorf("reused code: %v", err)
 	}
 }
+
+// TestConfidentialClientSendsItsSecret: a web app's code redemption carries
+// its secret; a wrong secret is refused with AADSTS7000215.
+func TestConfidentialClientSendsItsSecret(t *testing.T) {
+	srv := idptest.Start(t, idptest.Options{TLS: true})
+	for _, tt := range []struct {
+		secret Secret
+		ok     bool
+	}{{idptest.ConfidentialSecret, true}, {"wrong-secret", false}} {
+		e := newEnvFor(t, srv, NewMemoryStore(nil), func(c *Config) {
+			c.ClientID = idptest.ConfidentialClientID
+			c.ClientSecret = tt.secret
+			c.Authority = srv.Authority("contoso")
+		})
+		flow, err := e.client.InitiateAuthCodeFlow(context.Background(), graph, WithRedirectURI(idptest.ConfidentialRedirectURI))
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := browserResponse(t, e, flow.AuthURI, alice, "demo-alice")
+		got, err := e.client.AcquireTokenByAuthCodeFlow(context.Background(), flow, params, nil)
+		var ie *Error
+		switch {
+		case tt.ok && (err != nil || got.Account.Username != alice):
+			t.Errorf("with the secret: %v %v", got, err)
+		case !tt.ok && (!errors.As(err, &ie) || !ie.HasCode(7000215) || strings.Contains(err.Error(), "wrong-secret")):
+			t.Errorf("with a wrong secret: %v", err)
+		}
+	}
+}

@@ -285,3 +285,17 @@ func TestDroppedConnectionIsRetriedOnce(t *testing.T) {
 		t.Fatalf("two drops: %v", err)
 	}
 }
+
+func TestInstanceDiscovery(t *testing.T) {
+	for _, disabled := range []bool{false, true} {
+		e := newEnv(t, func(c *Config) { c.DisableInstanceDiscovery = disabled })
+		e.signIn(t, alice, "demo-alice")
+		want := 1
+		if disabled {
+			want = 0
+		}
+		if n := e.srv.CountRequests(idptest.EndpointInstanceDiscovery, ""); n != want {
+			t.Errorf("disabled=%v: %d instance discovery requests, want %d", disabled, n, want)
+		}
+	}
+}
