@@ -55,17 +55,8 @@ type Model struct {
 
 // New returns an empty detail screen.
 func New(c *common.Common, keys KeyMap) Model {
-	vp := viewport.New()
-	vp.MouseWheelEnabled = true
+	vp := common.NewViewport(keys.Up, keys.Down, keys.PageUp, keys.PageDown)
 	vp.SoftWrap = false
-	vp.KeyMap.Up = keys.Up
-	vp.KeyMap.Down = keys.Down
-	vp.KeyMap.PageUp = keys.PageUp
-	vp.KeyMap.PageDown = keys.PageDown
-	vp.KeyMap.HalfPageUp = key.NewBinding(key.WithDisabled())
-	vp.KeyMap.HalfPageDown = key.NewBinding(key.WithDisabled())
-	vp.KeyMap.Left = key.NewBinding(key.WithDisabled())
-	vp.KeyMap.Right = key.NewBinding(key.WithDisabled())
 	return Model{c: c, keys: keys, vp: vp}
 }
 

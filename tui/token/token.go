@@ -69,16 +69,7 @@ type Model struct {
 
 // New returns an empty token screen.
 func New(c *common.Common, keys KeyMap) Model {
-	vp := viewport.New()
-	vp.MouseWheelEnabled = true
-	vp.KeyMap.Up = keys.Up
-	vp.KeyMap.Down = keys.Down
-	vp.KeyMap.PageUp = keys.PageUp
-	vp.KeyMap.PageDown = keys.PageDown
-	vp.KeyMap.HalfPageUp = key.NewBinding(key.WithDisabled())
-	vp.KeyMap.HalfPageDown = key.NewBinding(key.WithDisabled())
-	vp.KeyMap.Left = key.NewBinding(key.WithDisabled())
-	vp.KeyMap.Right = key.NewBinding(key.WithDisabled())
+	vp := common.NewViewport(keys.Up, keys.Down, keys.PageUp, keys.PageDown)
 	return Model{c: c, keys: keys, vp: vp}
 }
 
