@@ -29,9 +29,17 @@ func (a *app) runTUI(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	needsUnlock, err := a.vaultNeedsUnlock(ctx)
+	needsUnlock, isNew, err := a.vaultNeedsUnlock(ctx)
 	if err != nil {
 		return err
+	}
+	if needsUnlock && isNew {
+		// A new vault's passphrase is chosen once and typed twice, before
+		// the UI starts: a typo here would lock the user out for good.
+		if passphrase, err = a.chooseVaultPassphrase(ctx); err != nil {
+			return err
+		}
+		needsUnlock = false
 	}
 	return tui.Run(ctx, tui.Options{
 		Backend:        tui.NewEngineBackend(client, a.vault, []string{defaultScope}, nil),
@@ -54,24 +62,48 @@ func (a *app) runTUI(ctx context.Context) error {
 }
 
 // vaultNeedsUnlock reports whether the vault cannot be read without a
-// passphrase the TUI must ask for.
-func (a *app) vaultNeedsUnlock(ctx context.Context) (bool, error) {
+// passphrase, and whether it is a new vault whose passphrase is chosen now.
+func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err error) {
 	st, err := a.vault.Status(ctx)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	if st.Backend != vault.BackendFile || a.getenv(vault.PassphraseEnv) != "" {
-		return false, nil
+		return false, false, nil
 	}
 	if !st.Exists {
-		return true, nil // a new vault: the passphrase is chosen now
+		return true, true, nil
 	}
 	_, err = a.vault.Accounts(ctx)
 	switch {
 	case errors.Is(err, errNeedsUnlock):
-		return true, nil
+		return true, false, nil
 	case err != nil:
-		return false, fmt.Errorf("vault: %w", err)
+		return false, false, fmt.Errorf("vault: %w", err)
 	}
-	return false, nil
+	return false, false, nil
+}
+
+// chooseVaultPassphrase asks twice on the terminal for a new vault's
+// passphrase.
+func (a *app) chooseVaultPassphrase(ctx context.Context) (string, error) {
+	fmt.Fprintln(a.stderr, "acctui keeps tokens in an encrypted vault; this machine has no keyring service, so a passphrase protects it.")
+	for {
+		first, err := readSecretLine(ctx, a.stderr, "Choose a vault passphrase: ")
+		if err != nil {
+			return "", err
+		}
+		if len(first) < 8 {
+			fmt.Fprintln(a.stderr, "Use at least 8 characters.")
+			continue
+		}
+		again, err := readSecretLine(ctx, a.stderr, "Type it again: ")
+		if err != nil {
+			return "", err
+		}
+		if again == first {
+			return first, nil
+		}
+		fmt.Fprintln(a.stderr, "The two differ; try again.")
+	}
 }
