@@ -59,12 +59,12 @@ func newRootCommand(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "acctui",
 		Short: "A terminal account manager for Microsoft identity platform accounts",
-		Long: `Without a command, acctui opens its terminal UI; acctui --demo tries it
-with a local identity provider and demo accounts.
-
-acctui lists your Microsoft Entra ID accounts and the state of every cached
+		Long: `acctui lists your Microsoft Entra ID accounts and the state of every cached
 token, signs in (browser, device code, password), refreshes silently and
-gives scripts tokens from its encrypted cache in milliseconds.`,
+gives scripts tokens from its encrypted cache in milliseconds.
+
+Without a command it opens the terminal UI; acctui --demo tries it with a
+local identity provider and demo accounts, no Entra tenant needed.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
