@@ -1,13 +1,13 @@
 package common
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"acctui/engine"
+	"acctui/remedy"
 )
 
 // Method names the flow an error came from: the advice depends on it (an
@@ -60,63 +60,68 @@ func Explain(err error, method Method) (message, next string) {
 		return "", ""
 	}
 	message = oneLine(err.Error())
-	var ie *engine.Error
-	var throttled *engine.ThrottledError
-	var network *engine.NetworkError
-	switch {
-	case errors.As(err, &throttled):
-		next = fmt.Sprintf("the identity provider asked clients to wait: retry in %s", throttled.RetryAfter.Round(time.Second))
-	case errors.As(err, &ie):
-		next = nextForAADSTS(ie, method)
-	case errors.Is(err, engine.ErrNoToken):
-		next = "nothing to refresh with: sign in again"
-	case errors.Is(err, engine.ErrDeviceCodeExpired):
-		next = "the code was not used in time: start the device code sign-in again"
-	case errors.Is(err, engine.ErrDeclined):
-		next = "the sign-in was declined: start it again if that was a mistake"
-	case errors.Is(err, engine.ErrTimeout):
-		next = "no answer from the browser in time: try again, or use device code"
-	case errors.Is(err, engine.ErrNoAccount):
-		next = "the account is gone from the cache: sign in again"
-	case errors.As(err, &network):
-		next = "check the network and the authority URL, then try again"
-	case errors.Is(err, context.DeadlineExceeded):
-		next = "it took too long: check the network and try again"
-	case errors.Is(err, context.Canceled):
-		next = "cancelled"
-	case method == MethodUnlock:
+	next = adviceFor(remedy.For(err, method.flow()))
+	if next == "" && method == MethodUnlock {
 		next = "check the passphrase and try again"
 	}
 	return message, next
 }
 
-func nextForAADSTS(e *engine.Error, method Method) string {
-	mfa := e.HasCode(50076) || e.HasCode(50079) || e.HasCode(50074) || e.HasCode(50158)
-	conditionalAccess := e.HasCode(530003) || e.HasCode(53003) || e.HasCode(530002) || e.HasCode(53000) || e.HasCode(53001)
-	switch {
-	case method == MethodPassword && (mfa || engine.IsInteractionRequired(e)):
-		return "this account needs multi-factor authentication or consent, which username/password sign-in cannot do: use browser or device code"
-	case method == MethodPassword && e.HasCode(50126):
+// flow maps a screen's method to the flow remedy classifies by.
+func (m Method) flow() remedy.Flow {
+	switch m {
+	case MethodRefresh:
+		return remedy.FlowSilent
+	case MethodBrowser:
+		return remedy.FlowBrowser
+	case MethodDevice:
+		return remedy.FlowDevice
+	case MethodPassword:
+		return remedy.FlowPassword
+	}
+	return remedy.FlowOther
+}
+
+// adviceFor words a remedy for the UI: what to choose on the screen.
+func adviceFor(r remedy.Remedy) string {
+	switch r.Kind {
+	case remedy.Wait:
+		return fmt.Sprintf("the identity provider asked clients to wait: retry in %s", r.Wait.Round(time.Second))
+	case remedy.CheckPassword:
 		return "check the username and password"
-	case conditionalAccess && method == MethodDevice:
+	case remedy.UseBrowserOrDevice:
+		return "this account needs multi-factor authentication or consent, which username/password sign-in cannot do: use browser or device code"
+	case remedy.UseBrowser:
 		return "a Conditional Access policy blocks device code sign-in for this account: use the browser"
-	case conditionalAccess:
+	case remedy.CompliantDevice:
 		return "a Conditional Access policy blocked this sign-in: use the browser on a compliant device, or ask your administrator"
-	case e.HasCode(50057):
+	case remedy.AccountDisabled:
 		return "the account is disabled: contact the tenant's administrator"
-	case e.HasCode(700016):
+	case remedy.UnknownApp:
 		return "the application is not known in this tenant: check the client id and tenant"
-	case e.HasCode(90002):
+	case remedy.UnknownTenant:
 		return "check the tenant name or id"
-	case e.HasCode(65001) || e.SubError == "consent_required":
+	case remedy.WrongTenant:
+		return "the account is not a member of this tenant: use its own tenant"
+	case remedy.BadScope:
+		return "check the scopes: one resource per request"
+	case remedy.Consent:
 		return "consent is needed: sign in with the browser"
-	case errors.Is(e, engine.ErrDeviceCodeExpired):
-		return "the code was not used in time: start the device code sign-in again"
-	case errors.Is(e, engine.ErrDeclined):
-		return "the sign-in was declined: start it again if that was a mistake"
-	case e.Code == "invalid_grant" || engine.IsInteractionRequired(e):
+	case remedy.ClaimsChallenge, remedy.SignInAgain:
 		return "sign in again (browser or device code)"
-	case e.HTTPStatus >= 500:
+	case remedy.CodeExpired:
+		return "the code was not used in time: start the device code sign-in again"
+	case remedy.Declined:
+		return "the sign-in was declined: start it again if that was a mistake"
+	case remedy.BrowserTimeout:
+		return "no answer from the browser in time: try again, or use device code"
+	case remedy.Network:
+		return "check the network and the authority URL, then try again"
+	case remedy.TooSlow:
+		return "it took too long: check the network and try again"
+	case remedy.Cancelled:
+		return "cancelled"
+	case remedy.ServerProblem:
 		return "the identity provider had a problem: retry later"
 	}
 	return ""
