@@ -25,53 +25,14 @@ import time
 
 import msal
 
+from msal_offline import OfflineHTTP
+
 CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 ENVIRONMENT = "login.microsoftonline.com"
 REALM = "organizations"
 AUTHORITY = "https://%s/%s" % (ENVIRONMENT, REALM)
 TARGET = "https://graph.microsoft.com/.default"
 TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
-
-
-class CannedResponse:
-    def __init__(self, status_code, payload):
-        self.status_code = status_code
-        self.text = json.dumps(payload)
-        self.headers = {"Content-Type": "application/json"}
-
-    def raise_for_status(self):
-        if self.status_code >= 400:
-            raise RuntimeError("HTTP %d" % self.status_code)
-
-
-class OfflineHTTP:
-    """An http_client with no network: GET answers the authority's OpenID
-    configuration (MSAL's tenant discovery at construction), anything else
-    raises, so a silent call that tried to refresh would fail loudly."""
-
-    def __init__(self):
-        self.gets = 0
-        self.posts = 0
-
-    def get(self, url, **kwargs):
-        self.gets += 1
-        if url.split("?")[0].endswith("/.well-known/openid-configuration") and "/%s/" % REALM in url:
-            base = AUTHORITY
-            return CannedResponse(200, {
-                "authorization_endpoint": base + "/oauth2/v2.0/authorize",
-                "token_endpoint": base + "/oauth2/v2.0/token",
-                "device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
-                "issuer": "https://login.microsoftonline.com/{tenantid}/v2.0",
-                "jwks_uri": base + "/discovery/v2.0/keys",
-            })
-        raise RuntimeError("unexpected GET %s" % url)
-
-    def post(self, url, **kwargs):
-        self.posts += 1
-        raise RuntimeError("unexpected POST %s: the benchmark must be served from the cache" % url)
-
-    def close(self):
-        pass
 
 
 def b64url(obj):
@@ -123,7 +84,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     cache, homes = synthetic_cache(args.accounts, int(time.time()))
-    http = OfflineHTTP()
+    http = OfflineHTTP(AUTHORITY)
     app = msal.PublicClientApplication(
         CLIENT_ID, authority=AUTHORITY, http_client=http, token_cache=cache,
         instance_discovery=False)

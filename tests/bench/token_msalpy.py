@@ -12,48 +12,13 @@ never a refresh.
 """
 
 import argparse
-import json
 import sys
 
 import msal
 
+from msal_offline import OfflineHTTP
+
 AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
-
-
-class Canned:
-    def __init__(self, status_code, payload):
-        self.status_code = status_code
-        self.text = json.dumps(payload)
-        self.headers = {"Content-Type": "application/json"}
-
-    def raise_for_status(self):
-        if self.status_code >= 400:
-            raise RuntimeError("HTTP %d" % self.status_code)
-
-
-class OfflineHTTP:
-    """Answers the tenant discovery of one authority; refuses the rest."""
-
-    def __init__(self, authority):
-        self.authority = authority.rstrip("/")
-
-    def get(self, url, **kwargs):
-        if url == self.authority + "/v2.0/.well-known/openid-configuration":
-            base = self.authority
-            return Canned(200, {
-                "authorization_endpoint": base + "/oauth2/v2.0/authorize",
-                "token_endpoint": base + "/oauth2/v2.0/token",
-                "device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
-                "issuer": base + "/v2.0",
-                "jwks_uri": base + "/discovery/v2.0/keys",
-            })
-        raise RuntimeError("token_msalpy.py: unexpected GET %s" % url)
-
-    def post(self, url, **kwargs):
-        raise RuntimeError("token_msalpy.py: unexpected POST %s (the token is not in the cache)" % url)
-
-    def close(self):
-        pass
 
 
 def main(argv=None):
