@@ -16,30 +16,27 @@
 // # File format
 //
 // One file, vault.acctui, 0600 in a 0700 directory, laid out so that a
-// single account can be read without decrypting the others. All integers
-// are big-endian:
+// single account can be found and read without decrypting the others:
 //
-//	offset  size  field
-//	     0     8  magic "ACCTUIVT"
-//	     8     2  format version (1)
-//	    10     2  flags (0)
-//	    12    16  key id
-//	    28     8  generation, +1 on every write
-//	    36    12  index nonce
-//	    48     4  index length n (ciphertext and 16-byte GCM tag)
-//	    52     n  index: AES-256-GCM(JSON), AAD = bytes 0..51 || "index"
-//	  52+n     …  records: AES-256-GCM(JSON fragment), back to back at the
-//	              offsets (relative to 52+n), lengths and nonces the index
-//	              lists; AAD = bytes 0..27 || "record" || record id
+//	header     magic, format version (2), flags, key id, generation, and
+//	           the nonce and length of the index (52 bytes)
+//	index      AES-256-GCM, authenticated with the whole header: a binary
+//	           table locating every record by a keyed hash of its id, and
+//	           every account by keyed hashes of its home account id and
+//	           usernames (case-folded)
+//	records    AES-256-GCM, one per home account, each bound to its hash
+//	directory  AES-256-GCM: every account's home account id, usernames,
+//	           environments and realms, for listing
 //
 // Each record holds the entries of one home account (its lower-cased
 // home_account_id is the record id) as a fragment of the MSAL unified cache
 // schema; the shared record, id "", holds everything that belongs to no
 // account: app metadata, acctui's discovery metadata, entries without a
-// home_account_id and sections acctui does not know. The index lists every
-// record's offset, length and nonce, and the usernames, environments and
-// realms of every account, so listing accounts or resolving a username
-// decrypts the index alone.
+// home_account_id and sections acctui does not know. `acctui token
+// --account U` decrypts the index (under 100 bytes per account), U's record and
+// the shared one; listing accounts decrypts the directory. The byte layout
+// is in format.go and table.go. Version 1 files (a JSON index holding the
+// directory) are read, and the next write turns them into version 2.
 //
 // # Kernel keyring cache
 //

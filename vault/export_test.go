@@ -28,8 +28,8 @@ func (v *Vault) RecordSpan(id string) (off, n int64, ok bool) {
 	if v.snap == nil || !v.snap.exists {
 		return 0, 0, false
 	}
-	ref, ok := v.snap.idx.find(id)
-	return v.snap.base + ref.Off, ref.Len, ok
+	ref, ok := v.snap.idx.find(recordTag(v.lookup, id))
+	return v.snap.base + ref.off, ref.len, ok
 }
 
 // SplitForTest is splitCache.
@@ -46,10 +46,21 @@ func (v *Vault) CheckRecords(ctx context.Context) error {
 	if !v.snap.exists {
 		return nil
 	}
-	for _, ref := range v.snap.idx.Records {
+	for _, ref := range v.snap.idx.records {
 		if _, err := v.record(ref); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// DirectorySpan returns the file offset and length of the sealed directory
+// in the current file.
+func (v *Vault) DirectorySpan() (off, n int64, ok bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.snap == nil || !v.snap.exists || v.snap.idx.version != formatVersion {
+		return 0, 0, false
+	}
+	return v.snap.base + v.snap.idx.dir.off, v.snap.idx.dir.len, true
 }

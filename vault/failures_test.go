@@ -83,7 +83,7 @@ func TestFailureLeavesEverythingAsItWas(t *testing.T) {
 			}},
 		{name: "unknown version", want: vault.ErrUnsupportedVersion,
 			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
-				binary.BigEndian.PutUint16(file[8:], 2)
+				binary.BigEndian.PutUint16(file[8:], 3)
 				return file
 			}},
 	}

@@ -13,16 +13,26 @@ import (
 //
 //	offset size field
 //	     0    8 magic "ACCTUIVT"
-//	     8    2 format version (1)
+//	     8    2 format version (2; version 1 files are read and rewritten
+//	            as version 2 by the next write)
 //	    10    2 flags (0; a reader refuses a file with unknown flags)
 //	    12   16 key id: names the keyring item "vault-key-<hex key id>"
 //	    28    8 generation: +1 on every write
 //	    36   12 index nonce
 //	    48    4 index length n (ciphertext with its 16-byte GCM tag)
-//	    52    n index: AES-256-GCM(index JSON), AAD = bytes 0..51 || "index"
-//	  52+n    … record area: the sealed records back to back, at the offsets
-//	            (relative to 52+n), lengths and nonces the index lists;
-//	            record AAD = bytes 0..27 || "record" || record id
+//	    52    n index: AES-256-GCM(index), AAD = bytes 0..51 || "index"
+//	  52+n    … record area: the sealed records back to back, then the
+//	            sealed directory, at the offsets (relative to 52+n), lengths
+//	            and nonces the index lists
+//
+// Version 2's index is a small binary table (table.go) that locates every
+// record by a keyed hash of its id and every account by keyed hashes of its
+// usernames, so finding one account's record touches a few kilobytes per
+// thousand accounts. What listing accounts needs (home account ids,
+// usernames, environments, realms) is in the directory, sealed on its own
+// and decrypted only when asked for. Record AAD = bytes 0..27 || "record" ||
+// record tag; directory AAD = bytes 0..27 || "directory". Version 1's index
+// was JSON holding the directory, and its record AAD ended in the record id.
 //
 // A record's AAD takes the header's identity (magic, version, flags, key id)
 // but not its generation or index nonce, so a record that did not change can
@@ -32,13 +42,15 @@ import (
 // sealing, so no other ciphertext of that record passes as this one.
 const (
 	magic         = "ACCTUIVT"
-	formatVersion = 1
-	headerSize    = 52
-	identitySize  = 28 // magic, version, flags, key id
-	keyIDSize     = 16
-	keySize       = 32
-	nonceSize     = 12
-	tagSize       = 16
+	formatVersion = 2
+	// formatVersion1 is the JSON-index format, still read.
+	formatVersion1 = 1
+	headerSize     = 52
+	identitySize   = 28 // magic, version, flags, key id
+	keyIDSize      = 16
+	keySize        = 32
+	nonceSize      = 12
+	tagSize        = 16
 	// maxIndexSize caps the index a reader accepts before authenticating it,
 	// so a damaged length cannot make it allocate gigabytes.
 	maxIndexSize = 256 << 20
@@ -83,9 +95,9 @@ func parseHeader(b []byte, path string) (header, error) {
 	}
 	if len(b) >= 10 {
 		h.version = binary.BigEndian.Uint16(b[8:])
-		if h.version != formatVersion {
-			return h, fmt.Errorf("%w: %s has format version %d, this acctui reads version %d (a newer acctui wrote it?)",
-				ErrUnsupportedVersion, path, h.version, formatVersion)
+		if h.version != formatVersion && h.version != formatVersion1 {
+			return h, fmt.Errorf("%w: %s has format version %d, this acctui reads versions %d and %d (a newer acctui wrote it?)",
+				ErrUnsupportedVersion, path, h.version, formatVersion1, formatVersion)
 		}
 	}
 	if len(b) < headerSize {
@@ -111,12 +123,19 @@ func indexAAD(hdr []byte) []byte {
 }
 
 // recordAAD is the additional data of a record: the header's identity part
-// and the record id.
-func recordAAD(hdr []byte, id string) []byte {
-	b := make([]byte, 0, identitySize+6+len(id))
+// and what names the record (its tag; in version 1 its id).
+func recordAAD(hdr []byte, name []byte) []byte {
+	b := make([]byte, 0, identitySize+6+len(name))
 	b = append(b, hdr[:identitySize]...)
 	b = append(b, "record"...)
-	return append(b, id...)
+	return append(b, name...)
+}
+
+// directoryAAD is the additional data of the directory.
+func directoryAAD(hdr []byte) []byte {
+	b := make([]byte, 0, identitySize+9)
+	b = append(b, hdr[:identitySize]...)
+	return append(b, "directory"...)
 }
 
 // newAEAD returns AES-256-GCM under key.

@@ -1,16 +1,16 @@
 package vault
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 )
 
-// AccountSummary is what the index knows about one home account: enough to
-// list accounts and resolve a username without decrypting any record.
+// AccountSummary is what the directory knows about one home account: enough
+// to list accounts and resolve a username without decrypting any record.
 type AccountSummary struct {
 	// HomeAccountID is the account's home_account_id, "<oid>.<tid>" for
 	// Entra ID accounts.
@@ -24,132 +24,121 @@ type AccountSummary struct {
 	Realms []string `json:"realms,omitempty"`
 }
 
-// index is the decrypted table of contents of a vault file:
-//
-//	{"size": <record area length>,
-//	 "records": [{"id": "<record id>", "off": n, "len": n, "nonce": "<base64>",
-//	              "account": {"home_account_id": …, "usernames": […],
-//	                          "environments": […], "realms": […]}}, …]}
-//
-// Records are sorted by id; "account" is absent for the shared record and
-// for an account record without Account entries. It is written with
-// encoding/json and read with the scanner: a 1 000-account index is a few
-// hundred kilobytes, and encoding/json took milliseconds to decode it,
-// more than everything else `acctui token` does.
+// index is the decrypted table of contents of a vault file, whichever
+// format version wrote it.
 type index struct {
-	// Size is the length of the record area, so a truncated file is caught
-	// on open, not only when a missing record is read.
-	Size    int64       `json:"size"`
-	Records []recordRef `json:"records"`
+	version uint16
+	size    int64       // length of the record area
+	records []recordRef // sorted by tag
+	names   []nameRef   // sorted by tag, then record
+	dir     recordRef   // where the directory is sealed (version 2)
 
+	// entries is the directory, sorted by id: nil until it is decrypted
+	// (version 1 keeps it in the index itself).
+	entries   []dirEntry
 	summaries []AccountSummary // decoded accounts, nil until asked for
 }
 
-// recordRef locates one sealed record in the record area.
-type recordRef struct {
-	ID    string `json:"id"`
-	Off   int64  `json:"off"`
-	Len   int64  `json:"len"`
-	Nonce []byte `json:"nonce"`
-	// Account is the record's AccountSummary as JSON, decoded only when
-	// accounts are listed, and copied as it is when the record is.
+// dirEntry is one account record in the directory: its id and, when the
+// record holds Account entries, its AccountSummary as JSON (decoded only
+// when accounts are listed, and copied as it is when the record is).
+type dirEntry struct {
+	ID      string          `json:"id"`
 	Account json.RawMessage `json:"account,omitempty"`
 }
 
-// parseIndex decodes and checks an index: records sorted by id, unique,
-// inside the record area and not overlapping.
-func parseIndex(plain []byte, path string) (*index, error) {
-	idx := &index{}
+// directory is the JSON form of the directory: {"records": [dirEntry, …]}.
+type directory struct {
+	Records []dirEntry `json:"records"`
+}
+
+// marshalDirectory encodes the directory; entries are sorted by id.
+func marshalDirectory(entries []dirEntry) ([]byte, error) {
+	if entries == nil {
+		entries = []dirEntry{}
+	}
+	b, err := json.Marshal(directory{Records: entries})
+	if err != nil {
+		return nil, fmt.Errorf("vault: directory: %w", err)
+	}
+	return b, nil
+}
+
+// parseDirectory decodes a directory written by marshalDirectory with the
+// scanner (encoding/json took milliseconds for a thousand accounts) and
+// checks that its ids are sorted and unique.
+func parseDirectory(plain []byte, path string) ([]dirEntry, error) {
+	entries := []dirEntry{}
 	_, err := walkObject(plain, skipSpace(plain, 0), func(name []byte, b []byte, i int) (int, error) {
 		if string(name) != "records" {
-			end, err := skipValue(b, i)
-			if err == nil && string(name) == "size" {
-				idx.Size, err = strconv.ParseInt(string(b[i:end]), 10, 64)
-			}
-			return end, err
+			return skipValue(b, i)
 		}
 		return walkArray(b, i, func(b []byte, i int) (int, error) {
-			var ref recordRef
+			var e dirEntry
 			end, err := walkObject(b, i, func(name []byte, b []byte, i int) (int, error) {
 				end, err := skipValue(b, i)
 				if err != nil {
 					return 0, err
 				}
-				return end, ref.set(name, b[i:end])
+				switch string(name) {
+				case "id":
+					e.ID, err = stringValue(b[i:end])
+				case "account":
+					e.Account = json.RawMessage(b[i:end])
+				}
+				return end, err
 			})
-			idx.Records = append(idx.Records, ref)
+			entries = append(entries, e)
 			return end, err
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: index: %v", ErrCorrupt, path, err)
+		return nil, fmt.Errorf("%w: %s: directory: %v", ErrCorrupt, path, err)
 	}
-	if idx.Size < 0 {
-		return nil, fmt.Errorf("%w: %s: index size %d", ErrCorrupt, path, idx.Size)
-	}
-	var end int64
-	for i, r := range idx.Records {
-		if i > 0 && idx.Records[i-1].ID >= r.ID {
-			return nil, fmt.Errorf("%w: %s: index records out of order", ErrCorrupt, path)
+	for i, e := range entries {
+		if e.ID == sharedID || i > 0 && entries[i-1].ID >= e.ID {
+			return nil, fmt.Errorf("%w: %s: directory ids out of order", ErrCorrupt, path)
 		}
-		if len(r.Nonce) != nonceSize || r.Len < tagSize || r.Off < end || r.Len > idx.Size || r.Off > idx.Size-r.Len {
-			return nil, fmt.Errorf("%w: %s: index entry %d out of range", ErrCorrupt, path, i)
-		}
-		end = r.Off + r.Len
 	}
-	return idx, nil
+	return entries, nil
 }
 
-// set decodes one member of an index record.
-func (ref *recordRef) set(name, val []byte) error {
-	var err error
-	switch string(name) {
-	case "id":
-		ref.ID, err = stringValue(val)
-	case "off":
-		ref.Off, err = strconv.ParseInt(string(val), 10, 64)
-	case "len":
-		ref.Len, err = strconv.ParseInt(string(val), 10, 64)
-	case "nonce":
-		var s string
-		if s, err = stringValue(val); err == nil {
-			ref.Nonce, err = base64.StdEncoding.DecodeString(s)
-		}
-	case "account":
-		ref.Account = json.RawMessage(val)
-	}
-	return err
-}
-
-// find returns the record with id.
-func (idx *index) find(id string) (recordRef, bool) {
-	i, ok := slices.BinarySearchFunc(idx.Records, id, func(r recordRef, id string) int {
-		return strings.Compare(r.ID, id)
-	})
-	if !ok {
-		return recordRef{}, false
-	}
-	return idx.Records[i], true
-}
-
-// accounts decodes the account summaries once, in record order.
+// accounts decodes the account summaries of the directory once, in id
+// order. The directory must have been loaded.
 func (idx *index) accounts(path string) ([]AccountSummary, error) {
 	if idx.summaries != nil {
 		return idx.summaries, nil
 	}
-	list := make([]AccountSummary, 0, len(idx.Records))
-	for _, r := range idx.Records {
-		if len(r.Account) == 0 {
+	list := make([]AccountSummary, 0, len(idx.entries))
+	for _, e := range idx.entries {
+		if len(e.Account) == 0 {
 			continue
 		}
-		s, err := parseSummary(r.Account)
+		s, err := parseSummary(e.Account)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: index entry %q: %v", ErrCorrupt, path, r.ID, err)
+			return nil, fmt.Errorf("%w: %s: directory entry %q: %v", ErrCorrupt, path, e.ID, err)
 		}
 		list = append(list, s)
 	}
 	idx.summaries = list
 	return list, nil
+}
+
+// appendNames adds the names of account s, record number rec: its home
+// account id and usernames.
+func appendNames(names []nameRef, key []byte, rec uint32, s AccountSummary) []nameRef {
+	names = append(names, nameRef{nameTag(key, s.HomeAccountID), rec})
+	for _, u := range s.Usernames {
+		names = append(names, nameRef{nameTag(key, u), rec})
+	}
+	return names
+}
+
+// sortNames puts names in table order, dropping repeats (a username that
+// equals the home account id, or two that differ only in case).
+func sortNames(names []nameRef) []nameRef {
+	slices.SortFunc(names, compareNames)
+	return slices.Compact(names)
 }
 
 // parseSummary decodes an AccountSummary written by encoding/json.
@@ -172,14 +161,95 @@ func parseSummary(b []byte) (AccountSummary, error) {
 	return s, err
 }
 
-// marshalIndex encodes an index.
-func marshalIndex(size int64, records []recordRef) ([]byte, error) {
-	if records == nil {
-		records = []recordRef{}
+// parseIndexV1 decodes and checks a version 1 index, JSON of the form
+//
+//	{"size": <record area length>,
+//	 "records": [{"id": "<record id>", "off": n, "len": n, "nonce": "<base64>",
+//	              "account": {AccountSummary}}, …]}
+//
+// with records sorted by id, unique, inside the record area and not
+// overlapping, and turns it into the version 2 shape: tags under key,
+// directory and names filled in.
+func parseIndexV1(plain []byte, path string, key []byte) (*index, error) {
+	type v1Record struct {
+		dirEntry
+		off, len int64
+		nonce    []byte
 	}
-	b, err := json.Marshal(index{Size: size, Records: records})
+	var size int64
+	var recs []v1Record
+	_, err := walkObject(plain, skipSpace(plain, 0), func(name []byte, b []byte, i int) (int, error) {
+		if string(name) != "records" {
+			end, err := skipValue(b, i)
+			if err == nil && string(name) == "size" {
+				size, err = strconv.ParseInt(string(b[i:end]), 10, 64)
+			}
+			return end, err
+		}
+		return walkArray(b, i, func(b []byte, i int) (int, error) {
+			var r v1Record
+			end, err := walkObject(b, i, func(name []byte, b []byte, i int) (int, error) {
+				end, err := skipValue(b, i)
+				if err != nil {
+					return 0, err
+				}
+				val := b[i:end]
+				switch string(name) {
+				case "id":
+					r.ID, err = stringValue(val)
+				case "off":
+					r.off, err = strconv.ParseInt(string(val), 10, 64)
+				case "len":
+					r.len, err = strconv.ParseInt(string(val), 10, 64)
+				case "nonce":
+					var s string
+					if s, err = stringValue(val); err == nil {
+						r.nonce, err = base64.StdEncoding.DecodeString(s)
+					}
+				case "account":
+					r.Account = json.RawMessage(val)
+				}
+				return end, err
+			})
+			recs = append(recs, r)
+			return end, err
+		})
+	})
 	if err != nil {
-		return nil, fmt.Errorf("vault: index: %w", err)
+		return nil, fmt.Errorf("%w: %s: index: %v", ErrCorrupt, path, err)
 	}
-	return b, nil
+	if size < 0 {
+		return nil, fmt.Errorf("%w: %s: index size %d", ErrCorrupt, path, size)
+	}
+	idx := &index{version: formatVersion1, size: size, entries: []dirEntry{}}
+	var end int64
+	for i, r := range recs {
+		if i > 0 && recs[i-1].ID >= r.ID {
+			return nil, fmt.Errorf("%w: %s: index records out of order", ErrCorrupt, path)
+		}
+		if len(r.nonce) != nonceSize || r.len < tagSize || r.off < end || r.len > size || r.off > size-r.len {
+			return nil, fmt.Errorf("%w: %s: index entry %d out of range", ErrCorrupt, path, i)
+		}
+		end = r.off + r.len
+		ref := recordRef{tag: recordTag(key, r.ID), id: r.ID, off: r.off, len: r.len}
+		copy(ref.nonce[:], r.nonce)
+		idx.records = append(idx.records, ref)
+		if r.ID != sharedID {
+			idx.entries = append(idx.entries, r.dirEntry)
+		}
+	}
+	slices.SortFunc(idx.records, func(a, b recordRef) int { return bytes.Compare(a.tag[:], b.tag[:]) })
+	for _, e := range idx.entries {
+		if len(e.Account) == 0 {
+			continue
+		}
+		s, err := parseSummary(e.Account)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: index entry %q: %v", ErrCorrupt, path, e.ID, err)
+		}
+		rec, _ := slices.BinarySearchFunc(idx.records, recordTag(key, e.ID), func(r recordRef, t tag) int { return bytes.Compare(r.tag[:], t[:]) })
+		idx.names = appendNames(idx.names, key, uint32(rec), s)
+	}
+	idx.names = sortNames(idx.names)
+	return idx, nil
 }

@@ -302,35 +302,6 @@ func eachElement(b []byte, fn func(val []byte) error) error {
 	return err
 }
 
-// containsFoldASCII reports whether s holds sub, ignoring ASCII case; sub
-// must be lower-case.
-func containsFoldASCII(s, sub []byte) bool {
-	if len(sub) == 0 {
-		return true
-	}
-	first := sub[0]
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if c := s[i] | 0x20; c != first && s[i] != first {
-			continue
-		}
-		match := true
-		for j := 1; j < len(sub); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != sub[j] {
-				match = false
-				break
-			}
-		}
-		if match {
-			return true
-		}
-	}
-	return false
-}
-
 // stringValue decodes a JSON string value.
 func stringValue(val []byte) (string, error) {
 	if len(val) < 2 || val[0] != '"' {

@@ -77,6 +77,8 @@ func FuzzSplitMerge(f *testing.F) {
 				t.Errorf("the original parses, the merged fragments do not: %v\n%s", err, merged)
 			}
 		}
-		parseIndex(data, "fuzz")
+		parseIndexV1(data, "fuzz", make([]byte, 32))
+		parseTable(data, "fuzz")
+		parseDirectory(data, "fuzz")
 	})
 }

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -76,12 +75,17 @@ func (v *Vault) readSnapshot(ctx context.Context, f *os.File) (*snapshot, error)
 		return nil, fmt.Errorf("%w: %s: the index fails authentication", ErrCorrupt, v.path)
 	}
 	v.decrypts.Add(1)
-	idx, err := parseIndex(plain, v.path)
+	var idx *index
+	if hdr.version == formatVersion1 {
+		idx, err = parseIndexV1(plain, v.path, v.lookup)
+	} else {
+		idx, err = parseTable(plain, v.path)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if base+idx.Size != info.Size() {
-		return nil, fmt.Errorf("%w: %s has %d bytes, its index says %d (truncated?)", ErrCorrupt, v.path, info.Size(), base+idx.Size)
+	if base+idx.size != info.Size() {
+		return nil, fmt.Errorf("%w: %s has %d bytes, its index says %d (truncated?)", ErrCorrupt, v.path, info.Size(), base+idx.size)
 	}
 	return &snapshot{exists: true, f: f, info: info, hdr: hdr, hdrRaw: raw, idx: idx, base: base}, nil
 }
@@ -93,13 +97,13 @@ func (v *Vault) setSnapshot(s *snapshot) {
 		v.snap.f.Close()
 	}
 	v.snap = s
-	for id, p := range v.plain {
+	for t, p := range v.plain {
 		if s == nil || s.idx == nil {
-			delete(v.plain, id)
+			delete(v.plain, t)
 			continue
 		}
-		if ref, ok := s.idx.find(id); !ok || !bytes.Equal(ref.Nonce, p.nonce) {
-			delete(v.plain, id)
+		if ref, ok := s.idx.find(t); !ok || ref.nonce != p.nonce {
+			delete(v.plain, t)
 		}
 	}
 }
@@ -126,36 +130,72 @@ func (v *Vault) useKey(dk dataKey) error {
 	if v.key == nil || v.key.id != dk.id {
 		clear(v.plain)
 	}
-	v.key, v.aead = &dk, aead
+	v.key, v.aead, v.lookup = &dk, aead, lookupKey(dk.key)
 	return nil
 }
 
 // record returns the plaintext of a record of the current snapshot,
 // decrypting it unless it is already in memory.
 func (v *Vault) record(ref recordRef) ([]byte, error) {
-	if p, ok := v.plain[ref.ID]; ok && bytes.Equal(p.nonce, ref.Nonce) {
+	if p, ok := v.plain[ref.tag]; ok && p.nonce == ref.nonce {
 		return p.data, nil
 	}
-	sealed, err := v.sealedRecord(ref)
+	name := ref.tag[:]
+	if v.snap.hdr.version == formatVersion1 {
+		name = []byte(ref.id)
+	}
+	data, err := v.open(ref, recordAAD(v.snap.hdrRaw, name), fmt.Sprintf("record %x", ref.tag[:4]))
 	if err != nil {
 		return nil, err
 	}
-	data, err := v.aead.Open(sealed[:0], ref.Nonce, sealed, recordAAD(v.snap.hdrRaw, ref.ID))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: record %q fails authentication", ErrCorrupt, v.path, ref.ID)
-	}
-	v.decrypts.Add(1)
-	v.plain[ref.ID] = plainRecord{nonce: ref.Nonce, data: data}
+	v.plain[ref.tag] = plainRecord{nonce: ref.nonce, data: data}
 	return data, nil
 }
 
-// sealedRecord reads a record's ciphertext from the snapshot.
-func (v *Vault) sealedRecord(ref recordRef) ([]byte, error) {
-	sealed := make([]byte, ref.Len)
-	if _, err := v.snap.f.ReadAt(sealed, v.snap.base+ref.Off); err != nil {
-		return nil, fmt.Errorf("%w: %s: record %q: %v", ErrCorrupt, v.path, ref.ID, err)
+// open reads and decrypts what ref locates in the record area; what names
+// it in errors.
+func (v *Vault) open(ref recordRef, aad []byte, what string) ([]byte, error) {
+	sealed := make([]byte, ref.len)
+	if _, err := v.snap.f.ReadAt(sealed, v.snap.base+ref.off); err != nil {
+		return nil, fmt.Errorf("%w: %s: %s: %v", ErrCorrupt, v.path, what, err)
 	}
-	return sealed, nil
+	data, err := v.aead.Open(sealed[:0], ref.nonce[:], sealed, aad)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %s fails authentication", ErrCorrupt, v.path, what)
+	}
+	v.decrypts.Add(1)
+	return data, nil
+}
+
+// directory returns the current snapshot's directory, decrypting it the
+// first time, and checks that it names every account record once.
+func (v *Vault) directory() ([]dirEntry, error) {
+	idx := v.snap.idx
+	if idx.entries != nil {
+		return idx.entries, nil
+	}
+	plain, err := v.open(idx.dir, directoryAAD(v.snap.hdrRaw), "the directory")
+	if err != nil {
+		return nil, err
+	}
+	entries, err := parseDirectory(plain, v.path)
+	if err != nil {
+		return nil, err
+	}
+	accounts := len(idx.records)
+	if _, ok := idx.find(recordTag(v.lookup, sharedID)); ok {
+		accounts--
+	}
+	if len(entries) != accounts {
+		return nil, fmt.Errorf("%w: %s: the directory lists %d records, the index %d", ErrCorrupt, v.path, len(entries), accounts)
+	}
+	for _, e := range entries {
+		if _, ok := idx.find(recordTag(v.lookup, e.ID)); !ok {
+			return nil, fmt.Errorf("%w: %s: the directory lists a record the index lacks", ErrCorrupt, v.path)
+		}
+	}
+	idx.entries = entries
+	return entries, nil
 }
 
 // loadCache returns the selected records of the snapshot as one cache:
@@ -171,10 +211,16 @@ func (v *Vault) loadCache(only *string) (*cache.Cache, error) {
 	if !v.snap.exists {
 		return c, nil
 	}
-	for _, ref := range v.snap.idx.Records {
-		if only != nil && ref.ID != sharedID && ref.ID != *only {
-			continue
+	refs := v.snap.idx.records
+	if only != nil {
+		refs = nil
+		for _, id := range []string{sharedID, *only} {
+			if ref, ok := v.snap.idx.find(recordTag(v.lookup, id)); ok && (len(refs) == 0 || refs[0] != ref) {
+				refs = append(refs, ref)
+			}
 		}
+	}
+	for _, ref := range refs {
 		parsed, err := v.parsedRecord(ref)
 		if err != nil {
 			return nil, err
@@ -191,14 +237,14 @@ func (v *Vault) parsedRecord(ref recordRef) (*cache.Cache, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := v.plain[ref.ID]
+	p := v.plain[ref.tag]
 	if p.parsed == nil {
 		c, err := cache.Parse(data)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: record %q: %v", ErrCorrupt, v.path, ref.ID, err)
+			return nil, fmt.Errorf("%w: %s: record %x: %v", ErrCorrupt, v.path, ref.tag[:4], err)
 		}
 		p.parsed = c
-		v.plain[ref.ID] = p
+		v.plain[ref.tag] = p
 	}
 	return p.parsed, nil
 }

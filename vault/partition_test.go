@@ -148,9 +148,15 @@ func sealedRecords(t *testing.T, v *Vault) map[string][]byte {
 	if err := v.refresh(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	entries, err := v.directory()
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string][]byte{}
-	for _, r := range v.snap.idx.Records {
-		out[r.ID] = file[v.snap.base+r.Off : v.snap.base+r.Off+r.Len]
+	for _, e := range append([]dirEntry{{ID: sharedID}}, entries...) {
+		if r, ok := v.snap.idx.find(recordTag(v.lookup, e.ID)); ok {
+			out[e.ID] = file[v.snap.base+r.off : v.snap.base+r.off+r.len]
+		}
 	}
 	return out
 }

@@ -48,7 +48,7 @@ func (v *Vault) Reset(ctx context.Context) (movedTo string, err error) {
 	if err := v.useKey(dk); err != nil {
 		return movedTo, err
 	}
-	if err := v.writeVault(dk, 1, nil); err != nil {
+	if err := v.writeVault(dk, 1, nil, true); err != nil {
 		return movedTo, err
 	}
 	return movedTo, nil

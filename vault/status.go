@@ -1,12 +1,12 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -70,7 +70,7 @@ func (v *Vault) Status(ctx context.Context) (Status, error) {
 		st.Exists = false // removed since the stat
 		return st, nil
 	}
-	accounts, err := v.snap.idx.accounts(v.path)
+	accounts, err := v.accounts()
 	if err != nil {
 		return st, err
 	}
@@ -94,7 +94,7 @@ func readHeader(path string) (header, error) {
 }
 
 // Accounts lists the vault's accounts, sorted by home account id, from the
-// index alone: no record is decrypted.
+// directory alone: no record is decrypted.
 func (v *Vault) Accounts(ctx context.Context) ([]AccountSummary, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -104,17 +104,28 @@ func (v *Vault) Accounts(ctx context.Context) ([]AccountSummary, error) {
 	if !v.snap.exists {
 		return nil, nil
 	}
-	list, err := v.snap.idx.accounts(v.path)
+	list, err := v.accounts()
 	if err != nil {
 		return nil, err
 	}
 	return cloneSummaries(list), nil
 }
 
+// accounts returns the decoded summaries of the current snapshot.
+func (v *Vault) accounts() ([]AccountSummary, error) {
+	if _, err := v.directory(); err != nil {
+		return nil, err
+	}
+	return v.snap.idx.accounts(v.path)
+}
+
 // ResolveAccount returns the accounts whose home account id or one of whose
-// usernames equals usernameOrHomeID, ignoring case. A username can name
-// several accounts (a work account and a guest account of another cloud),
-// so the caller decides what more than one means. Only the index is read.
+// usernames equals usernameOrHomeID, ignoring case, sorted by home account
+// id. A username can name several accounts (a work account and a guest
+// account of another cloud), so the caller decides what more than one
+// means. The index's name tags find the candidates; only their records are
+// decrypted (a hinted read of the account needs them next anyway), and
+// their own Account entries confirm the match.
 func (v *Vault) ResolveAccount(ctx context.Context, usernameOrHomeID string) ([]AccountSummary, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -124,34 +135,19 @@ func (v *Vault) ResolveAccount(ctx context.Context, usernameOrHomeID string) ([]
 	if !v.snap.exists {
 		return nil, nil
 	}
-	// Decode only the summaries whose JSON holds the name: with a thousand
-	// accounts, decoding them all is most of what `acctui token` costs.
-	lower := []byte(strings.ToLower(usernameOrHomeID))
-	ascii := isASCII(lower) && !bytes.ContainsAny(lower, "<>&\"\\") // encoding/json escapes these
 	var out []AccountSummary
-	for _, ref := range v.snap.idx.Records {
-		if len(ref.Account) == 0 || ascii && !containsFoldASCII(ref.Account, lower) {
-			continue
-		}
-		s, err := parseSummary(ref.Account)
+	for _, n := range v.snap.idx.named(nameTag(v.lookup, usernameOrHomeID)) {
+		data, err := v.record(v.snap.idx.records[n])
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: index entry %q: %v", ErrCorrupt, v.path, ref.ID, err)
+			return nil, err
 		}
-		if strings.EqualFold(s.HomeAccountID, usernameOrHomeID) || containsFold(s.Usernames, usernameOrHomeID) {
+		s, ok := summarize(data)
+		if ok && (strings.EqualFold(s.HomeAccountID, usernameOrHomeID) || containsFold(s.Usernames, usernameOrHomeID)) {
 			out = append(out, s)
 		}
 	}
+	slices.SortFunc(out, func(a, b AccountSummary) int { return strings.Compare(a.HomeAccountID, b.HomeAccountID) })
 	return out, nil
-}
-
-// isASCII reports whether b is plain ASCII.
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 // containsFold reports whether list holds s, ignoring case.

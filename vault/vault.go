@@ -26,11 +26,12 @@ type Vault struct {
 	lockPath string
 	keys     keyStore
 
-	mu    sync.Mutex
-	snap  *snapshot              // the file as last read; nil before the first look
-	key   *dataKey               // the unlocked key of snap's key id
-	aead  cipher.AEAD            // AES-256-GCM under key
-	plain map[string]plainRecord // decrypted records by id
+	mu     sync.Mutex
+	snap   *snapshot           // the file as last read; nil before the first look
+	key    *dataKey            // the unlocked key of snap's key id
+	aead   cipher.AEAD         // AES-256-GCM under key
+	lookup []byte              // the key of the tags, derived from key
+	plain  map[tag]plainRecord // decrypted records by tag
 
 	// decrypts counts index and record decryptions, so tests can see what a
 	// read touched.
@@ -54,7 +55,7 @@ type snapshot struct {
 // the record as a cache, made when first needed and never handed out:
 // callers get a cache merged from copies.
 type plainRecord struct {
-	nonce  []byte
+	nonce  [nonceSize]byte
 	data   []byte
 	parsed *cache.Cache
 }
@@ -75,7 +76,7 @@ func Open(ctx context.Context, opts Options) (*Vault, error) {
 	v := &Vault{
 		opts:  o,
 		path:  filepath.Join(o.Dir, FileName),
-		plain: map[string]plainRecord{},
+		plain: map[tag]plainRecord{},
 	}
 	v.lockPath = v.path + ".lock"
 	v.keys = keyStore{opts: &v.opts, wallet: "kdewallet"}
@@ -94,7 +95,7 @@ func (v *Vault) Close() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.setSnapshot(nil)
-	v.key, v.aead = nil, nil
+	v.key, v.aead, v.lookup = nil, nil, nil
 	clear(v.plain)
 	return nil
 }

@@ -84,7 +84,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Backend != vault.BackendFile || !st.Exists || st.Accounts != 3 || st.FormatVersion != 1 ||
+	if st.Backend != vault.BackendFile || !st.Exists || st.Accounts != 3 || st.FormatVersion != 2 ||
 		st.Generation != 1 || len(st.KeyID) != 32 || st.Size != info.Size() || st.Path != v.Path() ||
 		st.LockPath != v.Path()+".lock" || st.KeyFromKernel {
 		t.Errorf("Status = %+v", st)
