@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/BurntSushi/toml"
+	"github.com/pelletier/go-toml/v2"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -114,19 +114,29 @@ func loadConfigFile(getenv func(string) string) (*settings, error) {
 	if path == "" {
 		return &file, nil
 	}
-	meta, err := toml.DecodeFile(path, &file)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &file, nil
 	}
 	if err != nil {
 		return nil, usageError{fmt.Errorf("config file %s: %w", path, err)}
 	}
-	if undecoded := meta.Undecoded(); len(undecoded) > 0 {
-		keys := make([]string, len(undecoded))
-		for i, k := range undecoded {
-			keys[i] = k.String()
+	defer f.Close()
+	err = toml.NewDecoder(f).DisallowUnknownFields().Decode(&file)
+	var unknown *toml.StrictMissingError
+	var syntax *toml.DecodeError
+	switch {
+	case errors.As(err, &unknown):
+		keys := make([]string, len(unknown.Errors))
+		for i, e := range unknown.Errors {
+			keys[i] = strings.Join(e.Key(), ".")
 		}
 		return nil, usageError{fmt.Errorf("config file %s: unknown keys: %s", path, strings.Join(keys, ", "))}
+	case errors.As(err, &syntax):
+		line, col := syntax.Position()
+		return nil, usageError{fmt.Errorf("config file %s:%d:%d: %w", path, line, col, err)}
+	case err != nil:
+		return nil, usageError{fmt.Errorf("config file %s: %w", path, err)}
 	}
 	return &file, nil
 }

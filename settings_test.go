@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -52,7 +53,22 @@ func TestConfigFileUnknownKeyIsAUsageError(t *testing.T) {
 	root.SetArgs([]string{"version"})
 	root.SetOut(&discard{})
 	err := root.Execute()
-	if msg, code := explain(err); code != exitUsage || msg == "" {
+	if msg, code := explain(err); code != exitUsage || !strings.Contains(msg, "unknown keys: authoritty") {
+		t.Errorf("explain(%v) = %q, %d", err, msg, code)
+	}
+}
+
+func TestConfigFileSyntaxErrorNamesTheLine(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "acctui"), 0o700)
+	os.WriteFile(filepath.Join(dir, "acctui", "config.toml"), []byte("theme = \"dracula\"\nclient_id = \n"), 0o600)
+	_, err := loadConfigFile(func(k string) string {
+		if k == "XDG_CONFIG_HOME" {
+			return dir
+		}
+		return ""
+	})
+	if msg, code := explain(err); code != exitUsage || !strings.Contains(msg, "config.toml:2:") {
 		t.Errorf("explain(%v) = %q, %d", err, msg, code)
 	}
 }
