@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Browser drives the emulator's sign-in pages over HTTP as a person in a
@@ -171,17 +172,23 @@ func (b *Browser) completePages(ctx context.Context, page, username, password, f
 	return nil, errors.New("idptest browser: too many pages")
 }
 
+// The page patterns are compiled on first use: the idptest package is
+// linked into acctui, and every acctui run would compile them at start.
 var (
-	formActionRe = regexp.MustCompile(`<form id="idp-form" method="post" action="([^"]*)"`)
-	hiddenRe     = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
-	buttonRe     = regexp.MustCompile(`name="action" value="([^"]+)"`)
-	errorRe      = regexp.MustCompile(`<p class="err" id="error">([^<]*)</p>`)
+	formActionRe = lazyRegexp(`<form id="idp-form" method="post" action="([^"]*)"`)
+	hiddenRe     = lazyRegexp(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+	buttonRe     = lazyRegexp(`name="action" value="([^"]+)"`)
+	errorRe      = lazyRegexp(`<p class="err" id="error">([^<]*)</p>`)
 )
+
+func lazyRegexp(pattern string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(pattern) })
+}
 
 // nextAction picks the button a person signing in would press.
 func nextAction(page string) string {
 	var actions []string
-	for _, m := range buttonRe.FindAllStringSubmatch(page, -1) {
+	for _, m := range buttonRe().FindAllStringSubmatch(page, -1) {
 		actions = append(actions, html.UnescapeString(m[1]))
 	}
 	for _, preferred := range []string{"signin", "mfa", "consent", "confirm", "next", "other"} {
@@ -195,7 +202,7 @@ func nextAction(page string) string {
 }
 
 func pageError(page string) string {
-	if m := errorRe.FindStringSubmatch(page); m != nil {
+	if m := errorRe().FindStringSubmatch(page); m != nil {
 		return html.UnescapeString(m[1])
 	}
 	return ""
@@ -206,12 +213,12 @@ func (b *Browser) submit(ctx context.Context, page, action string, fields url.Va
 }
 
 func (b *Browser) submitTo(ctx context.Context, page, action string, fields url.Values) (string, *AuthResponse, error) {
-	m := formActionRe.FindStringSubmatch(page)
+	m := formActionRe().FindStringSubmatch(page)
 	if m == nil {
 		return "", nil, errors.New("idptest browser: no form on the page")
 	}
 	form := url.Values{}
-	for _, h := range hiddenRe.FindAllStringSubmatch(page, -1) {
+	for _, h := range hiddenRe().FindAllStringSubmatch(page, -1) {
 		form.Set(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
 	}
 	for k, vs := range fields {
@@ -262,9 +269,9 @@ func (b *Browser) do(req *http.Request) (string, *AuthResponse, error) {
 	}
 	page := string(body)
 	if strings.Contains(page, `document.getElementById("idp-form").submit()`) {
-		m := formActionRe.FindStringSubmatch(page)
+		m := formActionRe().FindStringSubmatch(page)
 		params := url.Values{}
-		for _, h := range hiddenRe.FindAllStringSubmatch(page, -1) {
+		for _, h := range hiddenRe().FindAllStringSubmatch(page, -1) {
 			params.Set(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
 		}
 		return "", &AuthResponse{RedirectURI: html.UnescapeString(m[1]), Params: params, FormPost: true}, nil
