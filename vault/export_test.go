@@ -46,8 +46,8 @@ func (v *Vault) CheckRecords(ctx context.Context) error {
 	if !v.snap.exists {
 		return nil
 	}
-	for _, ref := range v.snap.idx.records {
-		if _, err := v.record(ref); err != nil {
+	for i := range v.snap.idx.nrec {
+		if _, err := v.record(v.snap.idx.record(i)); err != nil {
 			return err
 		}
 	}

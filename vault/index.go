@@ -28,10 +28,14 @@ type AccountSummary struct {
 // format version wrote it.
 type index struct {
 	version uint16
-	size    int64       // length of the record area
-	records []recordRef // sorted by tag
-	names   []nameRef   // sorted by tag, then record
-	dir     recordRef   // where the directory is sealed (version 2)
+	size    int64     // length of the record area
+	table   []byte    // the version 2 table (table.go); version 1 is converted
+	nrec    int       // record entries in table, sorted by tag
+	nname   int       // name entries in table, sorted by tag, then record
+	dir     recordRef // where the directory is sealed (version 2)
+	// v1IDs are the record ids of a version 1 file, which its record AAD
+	// holds; nil for version 2.
+	v1IDs map[tag]string
 
 	// entries is the directory, sorted by id: nil until it is decrypted
 	// (version 1 keeps it in the index itself).
@@ -221,7 +225,8 @@ func parseIndexV1(plain []byte, path string, key []byte) (*index, error) {
 	if size < 0 {
 		return nil, fmt.Errorf("%w: %s: index size %d", ErrCorrupt, path, size)
 	}
-	idx := &index{version: formatVersion1, size: size, entries: []dirEntry{}}
+	var records []recordRef
+	entries := []dirEntry{}
 	var end int64
 	for i, r := range recs {
 		if i > 0 && recs[i-1].ID >= r.ID {
@@ -233,13 +238,19 @@ func parseIndexV1(plain []byte, path string, key []byte) (*index, error) {
 		end = r.off + r.len
 		ref := recordRef{tag: recordTag(key, r.ID), id: r.ID, off: r.off, len: r.len}
 		copy(ref.nonce[:], r.nonce)
-		idx.records = append(idx.records, ref)
+		records = append(records, ref)
 		if r.ID != sharedID {
-			idx.entries = append(idx.entries, r.dirEntry)
+			entries = append(entries, r.dirEntry)
 		}
 	}
-	slices.SortFunc(idx.records, func(a, b recordRef) int { return bytes.Compare(a.tag[:], b.tag[:]) })
-	for _, e := range idx.entries {
+	slices.SortFunc(records, func(a, b recordRef) int { return bytes.Compare(a.tag[:], b.tag[:]) })
+	ids := make(map[tag]string, len(records))
+	number := make(map[tag]uint32, len(records))
+	for i, r := range records {
+		ids[r.tag], number[r.tag] = r.id, uint32(i)
+	}
+	var names []nameRef
+	for _, e := range entries {
 		if len(e.Account) == 0 {
 			continue
 		}
@@ -247,9 +258,12 @@ func parseIndexV1(plain []byte, path string, key []byte) (*index, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: index entry %q: %v", ErrCorrupt, path, e.ID, err)
 		}
-		rec, _ := slices.BinarySearchFunc(idx.records, recordTag(key, e.ID), func(r recordRef, t tag) int { return bytes.Compare(r.tag[:], t[:]) })
-		idx.names = appendNames(idx.names, key, uint32(rec), s)
+		names = appendNames(names, key, number[recordTag(key, e.ID)], s)
 	}
-	idx.names = sortNames(idx.names)
+	// The table's directory span is unused: version 1 has no directory
+	// blob, its entries are known already.
+	names = sortNames(names)
+	idx := &index{version: formatVersion1, size: size, table: marshalTable(size, records, names, recordRef{}),
+		nrec: len(records), nname: len(names), v1IDs: ids, entries: entries}
 	return idx, nil
 }

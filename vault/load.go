@@ -182,7 +182,7 @@ func (v *Vault) directory() ([]dirEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	accounts := len(idx.records)
+	accounts := idx.nrec
 	if _, ok := idx.find(recordTag(v.lookup, sharedID)); ok {
 		accounts--
 	}
@@ -211,9 +211,12 @@ func (v *Vault) loadCache(only *string) (*cache.Cache, error) {
 	if !v.snap.exists {
 		return c, nil
 	}
-	refs := v.snap.idx.records
-	if only != nil {
-		refs = nil
+	var refs []recordRef
+	if only == nil {
+		for i := range v.snap.idx.nrec {
+			refs = append(refs, v.snap.idx.record(i))
+		}
+	} else {
 		for _, id := range []string{sharedID, *only} {
 			if ref, ok := v.snap.idx.find(recordTag(v.lookup, id)); ok && (len(refs) == 0 || refs[0] != ref) {
 				refs = append(refs, ref)

@@ -38,7 +38,8 @@ func (v *Vault) save(ctx context.Context, only *string, frags map[string][]byte)
 	}
 	recs := map[tag]*pending{}
 	if v.snap.exists {
-		for _, ref := range v.snap.idx.records {
+		for i := range v.snap.idx.nrec {
+			ref := v.snap.idx.record(i)
 			recs[ref.tag] = &pending{tag: ref.tag, id: ref.id, old: ref, has: true}
 		}
 	}
@@ -179,28 +180,35 @@ func (v *Vault) writeVault(dk dataKey, gen uint64, recs []*pending, newDirectory
 		size += ref.len
 	}
 
-	idx := &index{version: formatVersion, records: refs}
+	var names []nameRef
+	var entries []dirEntry
+	var summaries []AccountSummary
+	var dir recordRef
 	var dirSealed []byte
 	if newDirectory || !canCopy {
-		if idx.entries, idx.names, err = v.newDirectory(recs); err != nil {
+		if entries, names, err = v.newDirectory(recs); err != nil {
 			return err
 		}
-		dirJSON, err := marshalDirectory(idx.entries)
+		dirJSON, err := marshalDirectory(entries)
 		if err != nil {
 			return err
 		}
-		idx.dir.nonce = newNonce()
-		dirSealed = aead.Seal(nil, idx.dir.nonce[:], dirJSON, directoryAAD(identity))
-		idx.dir.len = int64(len(dirSealed))
+		dir.nonce = newNonce()
+		dirSealed = aead.Seal(nil, dir.nonce[:], dirJSON, directoryAAD(identity))
+		dir.len = int64(len(dirSealed))
 	} else {
 		// the same records under the same tags: the names and the
 		// directory stay as they are
-		idx.names, idx.entries, idx.summaries = v.snap.idx.names, v.snap.idx.entries, v.snap.idx.summaries
-		idx.dir.nonce, idx.dir.len = v.snap.idx.dir.nonce, v.snap.idx.dir.len
+		names, entries, summaries = v.snap.idx.names(), v.snap.idx.entries, v.snap.idx.summaries
+		dir.nonce, dir.len = v.snap.idx.dir.nonce, v.snap.idx.dir.len
 	}
-	idx.dir.off = size
-	idx.size = size + idx.dir.len
-	table := marshalTable(idx.size, refs, idx.names, idx.dir)
+	dir.off = size
+	table := marshalTable(size+dir.len, refs, names, dir)
+	idx, err := parseTable(table, v.path)
+	if err != nil {
+		return err // a bug: what was just laid out does not check
+	}
+	idx.entries, idx.summaries = entries, summaries
 
 	hdr.indexLen = uint32(len(table) + aead.Overhead())
 	hdrRaw := hdr.marshal()

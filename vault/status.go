@@ -137,7 +137,7 @@ func (v *Vault) ResolveAccount(ctx context.Context, usernameOrHomeID string) ([]
 	}
 	var out []AccountSummary
 	for _, n := range v.snap.idx.named(nameTag(v.lookup, usernameOrHomeID)) {
-		data, err := v.record(v.snap.idx.records[n])
+		data, err := v.record(v.snap.idx.record(int(n)))
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"slices"
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -119,9 +119,11 @@ func marshalTable(size int64, records []recordRef, names []nameRef, dir recordRe
 	return b
 }
 
-// parseTable decodes and checks a version 2 index: records sorted by tag,
-// unique, back to back in that order inside the record area, the
-// directory after them, names sorted and naming existing records.
+// parseTable checks a version 2 index and returns it, reading entries
+// from b itself rather than copying them out: with a thousand accounts the
+// copies cost more page faults than the lookup. Records must be sorted by
+// tag, unique and back to back in that order inside the record area, the
+// directory after them; names sorted and naming existing records.
 func parseTable(b []byte, path string) (*index, error) {
 	bad := func(format string, args ...any) (*index, error) {
 		return nil, fmt.Errorf("%w: %s: index: %s", ErrCorrupt, path, fmt.Sprintf(format, args...))
@@ -138,25 +140,21 @@ func parseTable(b []byte, path string) (*index, error) {
 	if size > 1<<62 {
 		return bad("record area size %d", size)
 	}
-	idx := &index{version: formatVersion, size: int64(size), records: make([]recordRef, nrec), names: make([]nameRef, nname)}
+	idx := &index{version: formatVersion, size: int64(size), table: b, nrec: int(nrec), nname: int(nname)}
 	// inArea checks that a span starts at or after from and ends inside
 	// the area, without overflowing.
 	inArea := func(off, n, from uint64) bool { return off >= from && n >= tagSize && n <= size && off <= size-n }
 	var end uint64
-	p := b[tableHeadSize:]
-	for i := range idx.records {
-		r := &idx.records[i]
-		copy(r.tag[:], p)
-		off, n := be.Uint64(p[16:]), be.Uint64(p[24:])
-		copy(r.nonce[:], p[32:])
+	for i := range idx.nrec {
+		p := idx.recordBytes(i)
+		off, n := be.Uint64(p[tagLen:]), be.Uint64(p[tagLen+8:])
 		if !inArea(off, n, end) {
 			return bad("record %d out of range", i)
 		}
-		if i > 0 && bytes.Compare(idx.records[i-1].tag[:], r.tag[:]) >= 0 {
+		if i > 0 && bytes.Compare(idx.recordBytes(i - 1)[:tagLen], p[:tagLen]) >= 0 {
 			return bad("records out of order")
 		}
-		r.off, r.len, end = int64(off), int64(n), off+n
-		p = p[tableRecordLen:]
+		end = off + n
 	}
 	dirOff, dirLen := be.Uint64(b[16:]), be.Uint64(b[24:])
 	if !inArea(dirOff, dirLen, end) || dirOff+dirLen != size {
@@ -164,17 +162,14 @@ func parseTable(b []byte, path string) (*index, error) {
 	}
 	idx.dir = recordRef{off: int64(dirOff), len: int64(dirLen)}
 	copy(idx.dir.nonce[:], b[32:])
-	for i := range idx.names {
-		n := &idx.names[i]
-		copy(n.tag[:], p)
-		n.record = be.Uint32(p[16:])
+	for i := range idx.nname {
+		n := idx.name(i)
 		if uint64(n.record) >= nrec {
 			return bad("name %d names no record", i)
 		}
-		if i > 0 && compareNames(idx.names[i-1], *n) >= 0 {
+		if i > 0 && compareNames(idx.name(i-1), n) >= 0 {
 			return bad("names out of order")
 		}
-		p = p[tableNameLen:]
 	}
 	return idx, nil
 }
@@ -187,21 +182,58 @@ func compareNames(a, b nameRef) int {
 	return cmp.Compare(a.record, b.record)
 }
 
+// recordBytes is record entry i of the table.
+func (idx *index) recordBytes(i int) []byte {
+	off := tableHeadSize + i*tableRecordLen
+	return idx.table[off : off+tableRecordLen]
+}
+
+// record decodes record entry i.
+func (idx *index) record(i int) recordRef {
+	p := idx.recordBytes(i)
+	r := recordRef{off: int64(binary.BigEndian.Uint64(p[tagLen:])), len: int64(binary.BigEndian.Uint64(p[tagLen+8:]))}
+	copy(r.tag[:], p)
+	copy(r.nonce[:], p[tagLen+16:])
+	r.id = idx.v1IDs[r.tag]
+	return r
+}
+
+// name decodes name entry i.
+func (idx *index) name(i int) nameRef {
+	off := tableHeadSize + idx.nrec*tableRecordLen + i*tableNameLen
+	var n nameRef
+	copy(n.tag[:], idx.table[off:])
+	n.record = binary.BigEndian.Uint32(idx.table[off+tagLen:])
+	return n
+}
+
+// names decodes the whole name table.
+func (idx *index) names() []nameRef {
+	out := make([]nameRef, idx.nname)
+	for i := range out {
+		out[i] = idx.name(i)
+	}
+	return out
+}
+
 // find returns the record with tag t.
 func (idx *index) find(t tag) (recordRef, bool) {
-	i, ok := slices.BinarySearchFunc(idx.records, t, func(r recordRef, t tag) int { return bytes.Compare(r.tag[:], t[:]) })
-	if !ok {
+	i := sort.Search(idx.nrec, func(i int) bool { return bytes.Compare(idx.recordBytes(i)[:tagLen], t[:]) >= 0 })
+	if i == idx.nrec || !bytes.Equal(idx.recordBytes(i)[:tagLen], t[:]) {
 		return recordRef{}, false
 	}
-	return idx.records[i], true
+	return idx.record(i), true
 }
 
 // named returns the numbers of the records that have a name of tag t.
 func (idx *index) named(t tag) []uint32 {
-	i, _ := slices.BinarySearchFunc(idx.names, t, func(n nameRef, t tag) int { return bytes.Compare(n.tag[:], t[:]) })
+	i := sort.Search(idx.nname, func(i int) bool {
+		n := idx.name(i)
+		return bytes.Compare(n.tag[:], t[:]) >= 0
+	})
 	var out []uint32
-	for ; i < len(idx.names) && idx.names[i].tag == t; i++ {
-		out = append(out, idx.names[i].record)
+	for ; i < idx.nname && idx.name(i).tag == t; i++ {
+		out = append(out, idx.name(i).record)
 	}
 	return out
 }
