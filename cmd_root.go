@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -33,7 +35,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 func run(args []string) int {
 	a := newApp()
 	defer a.close()
-	root := newRootCommand(a)
+	root := newRootCommand(a, args)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -54,7 +56,12 @@ func run(args []string) int {
 	return code
 }
 
-func newRootCommand(a *app) *cobra.Command {
+// newRootCommand builds the command tree for args. When args name one of
+// acctui's commands only that one is built, without cobra's completion
+// command: making every command and flag was a tenth of what a cached
+// `acctui token` cost. Help, completion and anything else get the whole
+// tree, so listings and "did you mean" suggestions stay complete.
+func newRootCommand(a *app, args []string) *cobra.Command {
 	var demo bool
 	root := &cobra.Command{
 		Use:   "acctui",
@@ -85,15 +92,62 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	registerGlobalFlags(root, &a.s)
-	root.AddCommand(
-		newAccountsCommand(a), newTokenCommand(a), newLoginCommand(a), newLogoutCommand(a),
-		newImportCommand(a), newExportCommand(a), newVaultCommand(a), newDecodeCommand(a),
-		newIdpCommand(), newVersionCommand(),
-	)
+	commands := map[string]func() *cobra.Command{
+		"accounts": func() *cobra.Command { return newAccountsCommand(a) },
+		"token":    func() *cobra.Command { return newTokenCommand(a) },
+		"login":    func() *cobra.Command { return newLoginCommand(a) },
+		"logout":   func() *cobra.Command { return newLogoutCommand(a) },
+		"import":   func() *cobra.Command { return newImportCommand(a) },
+		"export":   func() *cobra.Command { return newExportCommand(a) },
+		"vault":    func() *cobra.Command { return newVaultCommand(a) },
+		"decode":   func() *cobra.Command { return newDecodeCommand(a) },
+		"idp":      newIdpCommand,
+		"version":  newVersionCommand,
+	}
+	if build, ok := commands[commandName(root, args)]; ok {
+		root.AddCommand(build())
+		root.CompletionOptions.DisableDefaultCmd = true
+	} else {
+		for _, name := range slices.Sorted(maps.Keys(commands)) {
+			root.AddCommand(commands[name]())
+		}
+	}
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
 	}
 	return root
+}
+
+// commandName returns the first argument that is not a flag or a flag's
+// value, as cobra finds the command to run: the root's flags say which
+// take a value.
+func commandName(root *cobra.Command, args []string) string {
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			if i+1 < len(args) {
+				return args[i+1]
+			}
+			return ""
+		case strings.HasPrefix(arg, "--"):
+			if strings.Contains(arg, "=") {
+				continue
+			}
+			f := root.Flags().Lookup(arg[2:])
+			if f == nil {
+				f = root.PersistentFlags().Lookup(arg[2:])
+			}
+			if f != nil && f.NoOptDefVal == "" {
+				i++ // its value
+			}
+		case strings.HasPrefix(arg, "-") && arg != "-":
+			// shorthands: acctui's take no value
+		default:
+			return arg
+		}
+	}
+	return ""
 }
 
 // wrapArgs makes cobra's argument errors usage errors (exit 2).

@@ -17,7 +17,7 @@ func TestSettingsPrecedence(t *testing.T) {
 	env := map[string]string{"XDG_CONFIG_HOME": dir, "ACCTUI_CLIENT_ID": "from-env", "ACCTUI_VAULT_BACKEND": "keyctl"}
 	a := newApp()
 	a.getenv = func(k string) string { return env[k] }
-	root := newRootCommand(a)
+	root := newRootCommand(a, nil)
 	root.SetArgs([]string{"--vault-backend", "file", "version"})
 	root.SetOut(&discard{})
 	if err := root.Execute(); err != nil {
@@ -49,7 +49,7 @@ func TestConfigFileUnknownKeyIsAUsageError(t *testing.T) {
 		return ""
 	}
 	a.stderr = &discard{}
-	root := newRootCommand(a)
+	root := newRootCommand(a, nil)
 	root.SetArgs([]string{"version"})
 	root.SetOut(&discard{})
 	err := root.Execute()
