@@ -243,8 +243,12 @@ EOF
 			--export-json "$d/hyperfine.json" >/dev/null 2>"$d/hyperfine.err" || { cat "$d/hyperfine.err" >&2; exit 1; }
 		"$python" -c '
 import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print("  %-14s median %8.2f ms  (mean %8.2f ms +- %.2f)" % (r["command"], r["median"] * 1e3, r["mean"] * 1e3, r["stddev"] * 1e3))
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+for name, r in results.items():
+    print("  %-14s median %8.2f ms  (mean %8.2f ms +- %.2f)" % (name, r["median"] * 1e3, r["mean"] * 1e3, r["stddev"] * 1e3))
+floor = results["go-floor"]["median"]
+print("  acctui/Go floor back to back: file %.2fx, keyctl %.2fx (a floor run back to back stays in the CPU caches; the alternating runs above are the measure)" % (
+    results["acctui-file"]["median"] / floor, results["acctui-keyctl"]["median"] / floor))
 ' "$d/hyperfine.json"
 	fi
 done
