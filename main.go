@@ -2,15 +2,15 @@
 // platform accounts.
 package main
 
-import "os"
+import (
+	"os"
+	"runtime"
+)
 
 func main() {
 	growStack(len(os.Args))
 	os.Exit(run(os.Args[1:]))
 }
-
-// stackSink keeps growStack's frame from being optimised away.
-var stackSink byte
 
 // growStack makes the runtime grow the main goroutine's stack to 16 KB now,
 // while it holds three frames. `acctui token` needs that much, and left to
@@ -22,5 +22,5 @@ var stackSink byte
 func growStack(n int) {
 	var frame [12 << 10]byte
 	frame[n%len(frame)] = 1
-	stackSink = frame[(n/2)%len(frame)]
+	runtime.KeepAlive(&frame)
 }
