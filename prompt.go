@@ -17,8 +17,12 @@ func errNoTerminal(what string) error {
 	return fmt.Errorf("acctui needs %s but standard input is not a terminal", what)
 }
 
-// readSecretLine reads a line from the terminal without echo.
+// readSecretLine reads a line from the terminal without echo. When ctx
+// ends first (Ctrl-C) it turns echo back on itself: the reader is still
+// blocked, and the process exits before it could.
 func readSecretLine(ctx context.Context, stderr io.Writer, prompt string) (string, error) {
+	fd := int(os.Stdin.Fd())
+	state, stateErr := term.GetState(fd)
 	fmt.Fprint(stderr, prompt)
 	type answer struct {
 		line []byte
@@ -26,7 +30,7 @@ func readSecretLine(ctx context.Context, stderr io.Writer, prompt string) (strin
 	}
 	done := make(chan answer, 1)
 	go func() {
-		line, err := term.ReadPassword(int(os.Stdin.Fd()))
+		line, err := term.ReadPassword(fd)
 		done <- answer{line, err}
 	}()
 	select {
@@ -37,6 +41,9 @@ func readSecretLine(ctx context.Context, stderr io.Writer, prompt string) (strin
 		}
 		return string(a.line), nil
 	case <-ctx.Done():
+		if stateErr == nil {
+			term.Restore(fd, state)
+		}
 		fmt.Fprintln(stderr)
 		return "", ctx.Err()
 	}
