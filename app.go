@@ -37,6 +37,9 @@ type app struct {
 	http     *http.Client
 	vault    *vault.Vault
 	stdinTTY bool
+	// interrupts cancels the command's context on a signal once armed;
+	// nil in tests that build commands without run.
+	interrupts *interrupts
 	// passphraseOverride replaces the terminal prompt (the TUI asks on its
 	// own unlock screen).
 	passphraseOverride func(ctx context.Context, prompt string) (string, error)
@@ -93,7 +96,7 @@ func (a *app) httpClient() (*http.Client, error) {
 		}
 		transport = &lazyTransport{build: func() (http.RoundTripper, error) { return transportWithRoots(pem) }}
 	}
-	a.http = &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	a.http = &http.Client{Transport: armingTransport{arm: a.armInterrupts, next: transport}, Timeout: 30 * time.Second}
 	return a.http, nil
 }
 
@@ -192,7 +195,15 @@ func (a *app) promptPassphrase(ctx context.Context, prompt string) (string, erro
 	if !a.stdinTTY {
 		return "", errNoTerminal("the vault passphrase (set ACCTUI_VAULT_PASSPHRASE)")
 	}
+	a.armInterrupts()
 	return readSecretLine(ctx, a.stderr, prompt)
+}
+
+// armInterrupts makes a signal cancel the command from now on.
+func (a *app) armInterrupts() {
+	if a.interrupts != nil {
+		a.interrupts.arm()
+	}
 }
 
 // clipboardClear is the clipboard_clear setting; zero means the TUI's default.

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -37,8 +34,10 @@ func run(args []string) int {
 	defer a.close()
 	root := newRootCommand(a, args)
 	root.SetArgs(args)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a.interrupts = newInterrupts(cancel)
+	defer a.interrupts.stop()
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
@@ -75,6 +74,9 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if !armsLate(cmd) {
+				a.armInterrupts()
+			}
 			if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
 				return err
 			}
@@ -116,6 +118,19 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 		c.Args = wrapArgs(c.Args)
 	}
 	return root
+}
+
+// armsLate reports the commands that arm interrupts only before a network
+// request or a prompt: the quick ones scripts call.
+func armsLate(cmd *cobra.Command) bool {
+	for cmd.HasParent() && cmd.Parent().HasParent() {
+		cmd = cmd.Parent()
+	}
+	switch cmd.Name() {
+	case "token", "accounts", "decode", "version":
+		return true
+	}
+	return false
 }
 
 // commandName returns the first argument that is not a flag or a flag's
