@@ -92,7 +92,7 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 	root.Flags().BoolVar(&demo, "demo", false, "try acctui with a local identity provider and demo accounts (no Entra tenant needed)")
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetFlagErrorFunc(flagError)
 	registerGlobalFlags(root, &a.s)
 	commands := map[string]func() *cobra.Command{
 		"accounts": func() *cobra.Command { return newAccountsCommand(a) },
@@ -163,6 +163,18 @@ func commandName(root *cobra.Command, args []string) string {
 		}
 	}
 	return ""
+}
+
+// flagError makes a flag parsing error a usage error (exit 2). pflag quotes
+// the whole argument of an unknown shorthand ("unknown shorthand flag: 'x'
+// in -xAbC…"), and a token that starts with '-' pasted as an argument is
+// read as shorthands: that part of the message is dropped.
+func flagError(_ *cobra.Command, err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, " in -"); i >= 0 && strings.HasPrefix(msg, "unknown shorthand flag") {
+		return usageError{fmt.Errorf("%s (an argument that starts with '-' is read as flags: put -- before it)", msg[:i])}
+	}
+	return usageError{err}
 }
 
 // wrapArgs makes cobra's argument errors usage errors (exit 2).

@@ -320,7 +320,8 @@ func TestNoSecretLeaks(t *testing.T) {
 			t.Fatal("no refresh token issued")
 		}
 		env := newLeakEnv("decode-opaque")
-		res := env.run(t, nil, "decode", refreshToken).want(t, 2)
+		// "--": a base64url token may start with '-' (checked below)
+		res := env.run(t, nil, "decode", "--", refreshToken).want(t, 2)
 		log, err := os.ReadFile(env.vars["ACCTUI_DEBUG"])
 		if err != nil || !strings.Contains(string(log), "decode") {
 			t.Fatalf("no debug log of the decode run (%v)", err)
@@ -329,6 +330,16 @@ func TestNoSecretLeaks(t *testing.T) {
 			if strings.Contains(text, refreshToken) || strings.Contains(text, refreshToken[len(refreshToken)-32:]) {
 				t.Errorf("LEAK: acctui decode REFRESH_TOKEN: %s holds the refresh token (%s…) given as the argument", where, refreshToken[:6])
 			}
+		}
+		// Without "--", an argument that starts with '-' is read as
+		// shorthand flags, and pflag's error quotes the whole argument.
+		dashed := "-" + refreshToken
+		res = newLeakEnv("decode-dashed").run(t, nil, "decode", dashed).want(t, 2)
+		if !strings.Contains(res.stderr, "put -- before it") {
+			t.Errorf("decode -TOKEN: want advice to put -- before it, got %q", res.stderr)
+		}
+		if strings.Contains(res.stdout+res.stderr, refreshToken[len(refreshToken)-32:]) {
+			t.Errorf("LEAK: acctui decode -REFRESH_TOKEN echoed the argument: %s", res.stderr)
 		}
 	})
 }
