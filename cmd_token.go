@@ -27,10 +27,11 @@ func newTokenCommand(a *app) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "token",
-		Short: "Print an access token, from the cache when it can (no prompt, ever)",
+		Short: "Print an access token, from the cache when it can (never a sign-in)",
 		Long: `Print an access token for an account, silently: from the encrypted cache
-when a valid one is there, else through the refresh token. It never
-prompts: when a sign-in is needed it exits with code 4.
+when a valid one is there, else through the refresh token. It never starts
+a sign-in: when one is needed it exits with code 4. The only question it
+may ask, on a terminal, is the file backend's vault passphrase.
 
   curl -H "Authorization: Bearer $(acctui token --scope https://graph.microsoft.com/.default)" ...`,
 		Args: cobra.NoArgs,
