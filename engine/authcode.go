@@ -30,6 +30,9 @@ type AuthCodeFlow struct {
 	Claims       string   `json:"claims_challenge,omitempty"`
 	MaxAge       *int     `json:"max_age,omitempty"`
 	Authority    string   `json:"authority"`
+	// ExpectedHomeAccountID, when set (WithExpectedAccount), is the only
+	// account whose tokens the redemption accepts.
+	ExpectedHomeAccountID string `json:"expected_home_account_id,omitempty"`
 }
 
 // String shows the flow without its verifier and nonce.
@@ -65,6 +68,7 @@ func (c *Client) InitiateAuthCodeFlow(ctx context.Context, scopes []string, opts
 	flow := AuthCodeFlow{
 		State: o.state, Nonce: newNonce(), CodeVerifier: verifier, RedirectURI: o.redirectURI,
 		Scopes: append([]string(nil), scopes...), Claims: o.claims, Authority: a.String(),
+		ExpectedHomeAccountID: o.expectedHome,
 	}
 	if flow.State == "" {
 		flow.State = newState()
@@ -188,7 +192,7 @@ func (c *Client) AcquireTokenByAuthCodeFlow(ctx context.Context, flow AuthCodeFl
 	if info, ok := decodeClientInfo(response.Get("client_info")); ok {
 		call.anchor = anchorForHomeAccount(info.homeAccountID())
 	}
-	result, err := c.redeem(ctx, call, callOptions{claims: flow.Claims})
+	result, err := c.redeem(ctx, call, callOptions{claims: flow.Claims, expectedHome: flow.ExpectedHomeAccountID})
 	if err != nil {
 		return Result{}, err
 	}

@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"acctui/engine/cache"
 )
+
+// defaultExpiresIn applies when an answer states no lifetime, as in MSAL
+// Python (RFC 6749 leaves it to the client).
+const defaultExpiresIn = 10 * time.Minute
 
 // reservedScopes are added by the engine to every user flow, as MSAL does;
 // callers must not pass them.
@@ -50,10 +55,16 @@ type grantCall struct {
 	refreshed *cache.RefreshToken
 	// nonce, when set, must come back in the id_token.
 	nonce string
+	// expectHome, when set, is the home account id the answer must be
+	// for (a refresh, a re-authentication); see responseIdentity.check.
+	expectHome string
 }
 
 // redeem posts a grant and caches the answer.
 func (c *Client) redeem(ctx context.Context, call grantCall, opts callOptions) (Result, error) {
+	if call.expectHome == "" {
+		call.expectHome = opts.expectedHome
+	}
 	resp, correlationID, err := c.postToken(ctx, call, opts)
 	if err != nil {
 		return Result{}, err
@@ -148,29 +159,15 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		}
 		idClaims = decoded.Claims
 	}
-	info, hasInfo := decodeClientInfo(tr.ClientInfo)
-	homeAccountID := ""
-	switch {
-	case hasInfo:
-		homeAccountID = info.homeAccountID()
-	case idClaims != nil:
-		homeAccountID = claimString(idClaims, "sub")
+	homeAccountID, err := identityOf(tr, idClaims).check(call.expectHome)
+	if err != nil {
+		return Result{}, err
 	}
 	target := cache.NormalizeTarget(tr.Scope)
 	if target == "" {
 		target = cache.NormalizeTarget(strings.Join(call.scopes, " "))
 	}
-	expiresIn := time.Duration(tr.ExpiresIn) * time.Second
-	if expiresIn <= 0 && tr.ExpiresOn > 0 {
-		expiresIn = time.Unix(int64(tr.ExpiresOn), 0).Sub(now)
-	}
-	if expiresIn <= 0 {
-		expiresIn = 10 * time.Minute
-	}
-	extExpiresIn := time.Duration(tr.ExtExpiresIn) * time.Second
-	if extExpiresIn <= 0 {
-		extExpiresIn = expiresIn
-	}
+	expiresIn, extExpiresIn, refreshIn := lifetimes(tr, now)
 	tokenType := tr.TokenType
 	if tokenType == "" {
 		tokenType = "Bearer"
@@ -180,8 +177,8 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		Target: target, Secret: tr.AccessToken, TokenType: tokenType, CachedAt: now.Unix(),
 		ExpiresOn: now.Add(expiresIn).Unix(), ExtendedExpiresOn: now.Add(extExpiresIn).Unix(),
 	}
-	if tr.RefreshIn > 0 {
-		at.RefreshOn = now.Add(time.Duration(tr.RefreshIn) * time.Second).Unix()
+	if refreshIn > 0 {
+		at.RefreshOn = now.Add(refreshIn).Unix()
 	}
 	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: realm, AuthorityType: cache.AuthorityTypeMSSTS}
 	if idClaims != nil {
@@ -203,7 +200,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 	}
 	acct.Realms = []string{realm}
 
-	err := c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
+	err = c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
 		if err := cc.SaveAccessToken(at); err != nil {
 			return err
 		}
@@ -218,7 +215,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 				return err
 			}
 		}
-		if hasInfo && !call.skipAccount {
+		if !call.skipAccount {
 			if err := cc.SaveAccount(cache.Account{HomeAccountID: homeAccountID, Environment: a.Environment,
 				Realm: realm, LocalAccountID: acct.LocalAccountID, Username: acct.Username,
 				AuthorityType: cache.AuthorityTypeMSSTS, AccountSource: acct.AccountSource}); err != nil {
@@ -239,6 +236,29 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		r.RefreshOn = time.Unix(at.RefreshOn, 0)
 	}
 	return r, nil
+}
+
+// lifetimes reads the answer's lifetimes with one rule (boundedSeconds):
+// expires_in, else expires_on, else MSAL Python's 600 s; ext_expires_in
+// defaults to expires_in; a refresh_in that is not before expiry is
+// dropped.
+func lifetimes(tr *tokenResponse, now time.Time) (expiresIn, extExpiresIn, refreshIn time.Duration) {
+	expiresIn = tr.ExpiresIn.duration()
+	if expiresIn <= 0 && tr.ExpiresOn > 0 {
+		expiresIn = boundedSeconds(strconv.FormatInt(tr.ExpiresOn-now.Unix(), 10))
+	}
+	if expiresIn <= 0 {
+		expiresIn = defaultExpiresIn
+	}
+	extExpiresIn = tr.ExtExpiresIn.duration()
+	if extExpiresIn <= 0 {
+		extExpiresIn = expiresIn
+	}
+	refreshIn = tr.RefreshIn.duration()
+	if refreshIn >= expiresIn {
+		refreshIn = 0
+	}
+	return expiresIn, extExpiresIn, refreshIn
 }
 
 // saveRefreshToken updates the redeemed refresh token in place (keeping its

@@ -23,6 +23,8 @@ type callOptions struct {
 	port          int
 	openURL       func(string) error
 	timeout       time.Duration
+	// expectedHome is the home account id a sign-in must end with.
+	expectedHome string
 }
 
 // Option changes one call.
@@ -48,6 +50,19 @@ func WithUsername(username string) Option { return func(o *callOptions) { o.user
 
 // WithLoginHint pre-fills the username on the sign-in page.
 func WithLoginHint(username string) Option { return func(o *callOptions) { o.loginHint = username } }
+
+// WithExpectedAccount makes a sign-in a re-authentication of that account:
+// the account's username becomes the login hint (unless WithLoginHint sets
+// one), and an answer with another account's tokens fails with
+// *AccountMismatchError and stores nothing.
+func WithExpectedAccount(account Account) Option {
+	return func(o *callOptions) {
+		o.expectedHome = account.HomeAccountID
+		if o.loginHint == "" {
+			o.loginHint = account.Username
+		}
+	}
+}
 
 // WithDomainHint names the user's organisation to skip home-realm discovery.
 func WithDomainHint(domain string) Option { return func(o *callOptions) { o.domainHint = domain } }

@@ -187,8 +187,9 @@ func isRefreshRefusal(err error) bool {
 func (c *Client) redeemRefreshToken(ctx context.Context, a Authority, scopes []string, account Account, rt cache.RefreshToken, o callOptions) (Result, error) {
 	call := grantCall{
 		authority: a, scopes: scopes, grantType: "refresh_token", skipAccount: true, refreshed: &rt,
-		form:   map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret.Reveal()}, "scope": {decorate(scopes)}},
-		anchor: anchorForHomeAccount(account.HomeAccountID),
+		form:       map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret.Reveal()}, "scope": {decorate(scopes)}},
+		anchor:     anchorForHomeAccount(account.HomeAccountID),
+		expectHome: account.HomeAccountID,
 	}
 	return c.redeem(ctx, call, o)
 }
