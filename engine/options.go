@@ -35,8 +35,9 @@ type Option func(*callOptions)
 func WithForceRefresh() Option { return func(o *callOptions) { o.forceRefresh = true } }
 
 // WithClaims passes a claims challenge (from an interaction_required error
-// or a resource's WWW-Authenticate header); the cached access token is
-// skipped because it cannot satisfy the challenge.
+// or a resource's WWW-Authenticate header) in any form ParseClaimsChallenge
+// reads; the cached access token is skipped because it cannot satisfy the
+// challenge.
 func WithClaims(claimsJSON string) Option { return func(o *callOptions) { o.claims = claimsJSON } }
 
 // WithAuthority uses another authority (another tenant) for this call.
@@ -112,7 +113,11 @@ func mergeClaims(challenge string, capabilities []string) (string, error) {
 	}
 	merged := map[string]any{}
 	if challenge != "" {
-		if err := json.Unmarshal([]byte(challenge), &merged); err != nil {
+		parsed, err := ParseClaimsChallenge(challenge)
+		if err != nil {
+			return "", err
+		}
+		if err := json.Unmarshal([]byte(parsed), &merged); err != nil {
 			return "", fmt.Errorf("engine: the claims challenge is not a JSON object: %w", err)
 		}
 	}
