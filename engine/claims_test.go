@@ -43,9 +43,11 @@ func TestParseClaimsChallenge(t *testing.T) {
 // challenge with each form a resource hands out.
 func TestClaimsChallengeFormsOverTheWire(t *testing.T) {
 	forms := map[string]func(string) string{
-		"json":         func(c string) string { return c },
-		"base64url":    func(c string) string { return base64.RawURLEncoding.EncodeToString([]byte(c)) },
-		"header value": func(c string) string { return `Bearer realm="", error="insufficient_claims", claims="` + base64.StdEncoding.EncodeToString([]byte(c)) + `"` },
+		"json":      func(c string) string { return c },
+		"base64url": func(c string) string { return base64.RawURLEncoding.EncodeToString([]byte(c)) },
+		"header value": func(c string) string {
+			return `Bearer realm="", error="insufficient_claims", claims="` + base64.StdEncoding.EncodeToString([]byte(c)) + `"`
+		},
 	}
 	for name, form := range forms {
 		t.Run(name, func(t *testing.T) {
