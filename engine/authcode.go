@@ -129,6 +129,9 @@ func (c *Client) authorizeParams(scopes []string, o callOptions) (url.Values, er
 		"response_type": {"code"},
 		"redirect_uri":  {o.redirectURI},
 		"scope":         {decorate(scopes)},
+		// as MSAL does, so the redirect carries the home account for the
+		// code redemption's routing hint
+		"client_info": {"1"},
 	}
 	for name, value := range map[string]string{"prompt": o.prompt, "login_hint": o.loginHint, "domain_hint": o.domainHint, "response_mode": o.responseMode} {
 		if value != "" {

@@ -28,6 +28,10 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 		return Result{}, err
 	}
 	o := collect(opts)
+	if o.correlationID == "" {
+		// one id for the whole silent call, whichever refresh tokens it tries
+		o.correlationID = newCorrelationID()
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return Result{}, err

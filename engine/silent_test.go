@@ -270,22 +270,6 @@ func TestWarmStartSendsNoDiscovery(t *testing.T) {
 	}
 }
 
-func TestDroppedConnectionIsRetriedOnce(t *testing.T) {
-	e := newEnv(t)
-	first := e.signIn(t, alice, "demo-alice")
-	e.srv.InjectFault(idptest.Fault{Endpoint: idptest.EndpointToken, Kind: idptest.FaultDrop})
-	e.srv.ResetRequests()
-	if _, err := e.client.AcquireTokenSilent(context.Background(), graph, first.Account, WithForceRefresh()); err != nil {
-		t.Fatalf("one drop is retried: %v", err)
-	}
-	e.srv.InjectFault(idptest.Fault{Endpoint: idptest.EndpointToken, Kind: idptest.FaultDrop, Count: 2})
-	_, err := e.client.AcquireTokenSilent(context.Background(), graph, first.Account, WithForceRefresh())
-	var ne *NetworkError
-	if !errors.As(err, &ne) {
-		t.Fatalf("two drops: %v", err)
-	}
-}
-
 func TestInstanceDiscovery(t *testing.T) {
 	for _, disabled := range []bool{false, true} {
 		e := newEnv(t, func(c *Config) { c.DisableInstanceDiscovery = disabled })

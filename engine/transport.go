@@ -51,7 +51,10 @@ type response struct {
 }
 
 // send makes one call with MSAL's headers, a deadline, a size bound, and one
-// retry when the connection drops before an answer.
+// retry when the connection could not be made. A request that may have
+// reached the server is never sent again: a grant is single-use (a code
+// redeemed twice fails with AADSTS54005) and a refresh token may already
+// have been rotated.
 func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -68,10 +71,10 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 			return resp, nil
 		}
 		lastErr = err
-		if ctx.Err() != nil || !isDroppedConnection(err) {
+		if ctx.Err() != nil || !isConnectFailure(err) {
 			break
 		}
-		c.log.Debug("engine: connection dropped, retrying once", "url", redactURL(req.url))
+		c.log.Debug("engine: could not connect, retrying once", "url", redactURL(req.url))
 	}
 	return nil, lastErr
 }
@@ -135,21 +138,21 @@ func (e *NetworkError) Error() string {
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
-// isDroppedConnection reports a connection closed before any answer, which
-// one retry may fix; timeouts and TLS failures are not retried.
-func isDroppedConnection(err error) bool {
+// isConnectFailure reports a failure to open the connection (refused,
+// unreachable, a DNS answer that did not come): the request never left, so
+// one retry is safe. Resets, EOFs and timeouts after the connection was made
+// are not: the server may have acted on the request.
+func isConnectFailure(err error) bool {
 	var netErr *NetworkError
 	if !errors.As(err, &netErr) {
 		return false
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && !opErr.Timeout() {
-		return strings.Contains(opErr.Err.Error(), "reset") || strings.Contains(opErr.Err.Error(), "broken pipe")
+	if errors.As(err, &opErr) {
+		return opErr.Op == "dial" && !opErr.Timeout()
 	}
-	return strings.Contains(err.Error(), "server closed idle connection")
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsTemporary
 }
 
 // parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
