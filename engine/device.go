@@ -12,6 +12,8 @@ import (
 )
 
 const (
+	// deviceCodeGrant is the device flow's grant_type.
+	deviceCodeGrant       = "urn:ietf:params:oauth:grant-type:device_code"
 	defaultDeviceInterval = 5 * time.Second
 	slowDownStep          = 5 * time.Second
 	// maxDeviceInterval bounds a polling interval the server asks for: a

@@ -101,9 +101,13 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 	} else if claims != "" {
 		form.Set("claims", claims)
 	}
-	key := throttleKey(meta.TokenEndpoint, form)
-	if err := c.checkThrottle(ctx, key); err != nil {
+	if err := c.checkThrottle(ctx, throttleKey(meta.TokenEndpoint, form)); err != nil {
 		return nil, "", err
+	}
+	if form.Get("grant_type") != deviceCodeGrant {
+		if err := c.checkThrottle(ctx, badRequestKey(meta.TokenEndpoint, form)); err != nil {
+			return nil, "", err
+		}
 	}
 	correlationID := opts.correlationID
 	if correlationID == "" {
@@ -128,7 +132,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 			e.CorrelationID = correlationID
 		}
 		e.GrantType = form.Get("grant_type")
-		c.noteThrottle(ctx, key, resp, e)
+		c.noteThrottle(ctx, form, meta.TokenEndpoint, resp, e)
 		return nil, correlationID, e
 	}
 	if err := decodeJSON(resp, &tr); err != nil {
