@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"acctui/engine/cache"
 	"acctui/engine/idptest"
 )
 
@@ -104,3 +105,8 @@ func listenFree(t *testing.T) (int, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// rtOf queries an account's refresh tokens.
+func rtOf(a Account) cache.RefreshTokenQuery {
+	return cache.RefreshTokenQuery{HomeAccountID: a.HomeAccountID}
+}

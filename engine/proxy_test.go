@@ -24,6 +24,9 @@ type rewritingProxy struct {
 	response func(body map[string]any)
 	// raw replaces the token answer's body whole when set.
 	raw func(body []byte) []byte
+	// endpoint is the path suffix whose POSTs are rewritten; empty means
+	// the token endpoint.
+	endpoint string
 }
 
 func (p *rewritingProxy) set(request func(url.Values), response func(map[string]any)) {
@@ -40,9 +43,12 @@ func (p *rewritingProxy) setRaw(raw func([]byte) []byte) {
 
 func (p *rewritingProxy) RoundTrip(r *http.Request) (*http.Response, error) {
 	p.mu.Lock()
-	request, response, raw := p.request, p.response, p.raw
+	request, response, raw, endpoint := p.request, p.response, p.raw, p.endpoint
 	p.mu.Unlock()
-	isToken := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token")
+	if endpoint == "" {
+		endpoint = "/oauth2/v2.0/token"
+	}
+	isToken := r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, endpoint)
 	if !isToken {
 		return p.next.RoundTrip(r)
 	}

@@ -153,7 +153,7 @@ func (c *Client) refreshWithCache(ctx context.Context, a Authority, scopes []str
 			}
 			lastErr = err
 			var e *Error
-			if errors.As(err, &e) && hasString(e.AdditionalInfo, "client_mismatch") {
+			if errors.As(err, &e) && (e.SubError == "client_mismatch" || hasString(e.AdditionalInfo, "client_mismatch")) {
 				break // this app is not in the family
 			}
 			if !isRefreshRefusal(err) {
