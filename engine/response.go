@@ -51,13 +51,16 @@ func (tr *tokenResponse) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// epochSeconds reads an absolute time in epoch seconds; unreadable, not
-// finite or non-positive values are 0. saveTokens bounds what is left with
-// the same rule as expires_in.
+// epochSeconds reads an absolute time in epoch seconds; unreadable or
+// non-positive values are 0 and huge ones are held at 2^62, so that
+// lifetimes bounds the rest with the same rule as expires_in.
 func epochSeconds(text string) int64 {
 	f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
-	if err != nil || math.IsNaN(f) || f <= 0 || f > 1<<62 {
+	switch {
+	case err != nil && !isRangeError(err), math.IsNaN(f), f <= 0:
 		return 0
+	case f >= 1<<62:
+		return 1 << 62
 	}
 	return int64(f)
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -155,18 +154,30 @@ func isConnectFailure(err error) bool {
 	return errors.As(err, &dnsErr) && dnsErr.IsTemporary
 }
 
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+// parseRetryAfter reads a Retry-After header: seconds (bounded like every
+// lifetime, see boundedSeconds) or an HTTP date.
 func parseRetryAfter(value string, now time.Time) time.Duration {
+	value = strings.TrimSpace(value)
 	if value == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(value)); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
+	if isDecimal(value) {
+		return boundedSeconds(value)
 	}
 	if t, err := http.ParseTime(value); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxLifetime)
 	}
 	return 0
+}
+
+// isDecimal reports a run of ASCII digits, the delay-seconds form.
+func isDecimal(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // redactURL drops the query string, where codes or hints could sit, from a
