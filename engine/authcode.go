@@ -33,6 +33,9 @@ type AuthCodeFlow struct {
 	// ExpectedHomeAccountID, when set (WithExpectedAccount), is the only
 	// account whose tokens the redemption accepts.
 	ExpectedHomeAccountID string `json:"expected_home_account_id,omitempty"`
+	// ExpectedUsername, when set (WithExpectedUsername), is the only
+	// username whose tokens the redemption accepts.
+	ExpectedUsername string `json:"expected_username,omitempty"`
 }
 
 // String shows the flow without its verifier and nonce.
@@ -68,7 +71,7 @@ func (c *Client) InitiateAuthCodeFlow(ctx context.Context, scopes []string, opts
 	flow := AuthCodeFlow{
 		State: o.state, Nonce: newNonce(), CodeVerifier: verifier, RedirectURI: o.redirectURI,
 		Scopes: append([]string(nil), scopes...), Claims: o.claims, Authority: a.String(),
-		ExpectedHomeAccountID: o.expectedHome,
+		ExpectedHomeAccountID: o.expectedHome, ExpectedUsername: o.expectedUsername,
 	}
 	if flow.State == "" {
 		flow.State = newState()
@@ -195,7 +198,7 @@ func (c *Client) AcquireTokenByAuthCodeFlow(ctx context.Context, flow AuthCodeFl
 	if info, ok := decodeClientInfo(response.Get("client_info")); ok {
 		call.anchor = anchorForHomeAccount(info.homeAccountID())
 	}
-	result, err := c.redeem(ctx, call, callOptions{claims: flow.Claims, expectedHome: flow.ExpectedHomeAccountID})
+	result, err := c.redeem(ctx, call, callOptions{claims: flow.Claims, expectedHome: flow.ExpectedHomeAccountID, expectedUsername: flow.ExpectedUsername})
 	if err != nil {
 		return Result{}, err
 	}

@@ -223,6 +223,34 @@ func TestReauthenticationIsBoundToTheExpectedAccount(t *testing.T) {
 			t.Error("the refused sign-in changed the cache")
 		}
 	})
+	t.Run("browser by username", func(t *testing.T) {
+		e := newEnv(t)
+		e.signIn(t, alice, "demo-alice")
+		before := marshalled(t, e.store)
+		_, err := e.client.AcquireTokenInteractive(ctx, graph, WithExpectedUsername(alice), WithTimeout(10*time.Second),
+			WithOpenURL(func(authURL string) error {
+				if u, _ := url.Parse(authURL); u.Query().Get("login_hint") != alice {
+					t.Errorf("no login hint in %s", redactURL(authURL))
+				}
+				go func() {
+					resp, err := idptest.NewBrowser(e.srv.Client()).SignIn(ctx, authURL, carol, "demo-carol")
+					if err == nil {
+						_, _, err = idptest.NewBrowser(e.srv.Client()).Deliver(ctx, resp)
+					}
+					if err != nil {
+						t.Error(err)
+					}
+				}()
+				return nil
+			}))
+		var mismatch *AccountMismatchError
+		if !errors.As(err, &mismatch) || mismatch.Want != alice || mismatch.Got != carol {
+			t.Fatalf("err = %v", err)
+		}
+		if marshalled(t, e.store) != before {
+			t.Error("the refused sign-in changed the cache")
+		}
+	})
 	t.Run("auth code flow", func(t *testing.T) {
 		e := newEnv(t)
 		first := e.signIn(t, alice, "demo-alice")

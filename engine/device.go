@@ -74,6 +74,7 @@ type DeviceCode struct {
 	claims        string
 	correlationID string
 	expectedHome  string
+	expectedUser  string
 }
 
 // String shows what the user needs, never the device code.
@@ -171,7 +172,7 @@ func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts .
 	return DeviceCode{
 		UserCode: body.UserCode, VerificationURI: body.VerificationURI, Message: strings.TrimSpace(message),
 		ExpiresOn: c.now().Add(expiresIn), Interval: interval, deviceCode: body.DeviceCode,
-		scopes: scopes, authority: a, claims: o.claims, correlationID: correlationID, expectedHome: o.expectedHome,
+		scopes: scopes, authority: a, claims: o.claims, correlationID: correlationID, expectedHome: o.expectedHome, expectedUser: o.expectedUsername,
 	}, nil
 }
 
@@ -192,7 +193,7 @@ func (c *Client) AcquireTokenByDeviceFlow(ctx context.Context, dc DeviceCode) (R
 			form: url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
 				"device_code": {dc.deviceCode.Reveal()}, "scope": {decorate(dc.scopes)}},
 		}
-		result, err := c.redeem(ctx, call, callOptions{claims: dc.claims, correlationID: dc.correlationID, expectedHome: dc.expectedHome})
+		result, err := c.redeem(ctx, call, callOptions{claims: dc.claims, correlationID: dc.correlationID, expectedHome: dc.expectedHome, expectedUsername: dc.expectedUser})
 		if err == nil {
 			return result, nil
 		}

@@ -58,12 +58,18 @@ type grantCall struct {
 	// expectHome, when set, is the home account id the answer must be
 	// for (a refresh, a re-authentication); see responseIdentity.check.
 	expectHome string
+	// expectUsername, when set, is the username the answer's account must
+	// have (a re-authentication by login hint).
+	expectUsername string
 }
 
 // redeem posts a grant and caches the answer.
 func (c *Client) redeem(ctx context.Context, call grantCall, opts callOptions) (Result, error) {
 	if call.expectHome == "" {
 		call.expectHome = opts.expectedHome
+	}
+	if call.expectUsername == "" {
+		call.expectUsername = opts.expectedUsername
 	}
 	resp, correlationID, err := c.postToken(ctx, call, opts)
 	if err != nil {
@@ -203,6 +209,9 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		acct.AccountSource = call.grantType
 	}
 	acct.Realms = []string{realm}
+	if call.expectUsername != "" && !strings.EqualFold(acct.Username, call.expectUsername) {
+		return Result{}, &AccountMismatchError{Want: call.expectUsername, Got: acct.Username}
+	}
 
 	err = c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
 		if err := cc.SaveAccessToken(at); err != nil {

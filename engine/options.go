@@ -25,6 +25,8 @@ type callOptions struct {
 	timeout       time.Duration
 	// expectedHome is the home account id a sign-in must end with.
 	expectedHome string
+	// expectedUsername is the username a sign-in must end with.
+	expectedUsername string
 }
 
 // Option changes one call.
@@ -62,6 +64,17 @@ func WithExpectedAccount(account Account) Option {
 		if o.loginHint == "" {
 			o.loginHint = account.Username
 		}
+	}
+}
+
+// WithExpectedUsername is WithExpectedAccount for a caller that knows only
+// the username (a "sign in again as …" prompt): it is the login hint, and
+// an answer whose account has another username fails with
+// *AccountMismatchError and stores nothing.
+func WithExpectedUsername(username string) Option {
+	return func(o *callOptions) {
+		o.expectedUsername = username
+		o.loginHint = username
 	}
 }
 
