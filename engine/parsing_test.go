@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,5 +121,21 @@ func TestFamilyFallbackStopsOnClientMismatchInEveryShape(t *testing.T) {
 				t.Errorf("%d refresh attempts; the family search stops at client_mismatch", n)
 			}
 		})
+	}
+}
+
+// TestTokenAnswerThatIsNotAnObject: a 200 whose body is JSON but not an
+// object is one clear error and stores nothing.
+func TestTokenAnswerThatIsNotAnObject(t *testing.T) {
+	for _, body := range []string{`[]`, `"token"`, `null`, `{"access_token":`} {
+		e, proxy := newProxiedEnv(t)
+		proxy.setRaw(func([]byte) []byte { return []byte(body) })
+		_, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, alice, "demo-alice")
+		if err == nil || !strings.Contains(err.Error(), "malformed JSON") {
+			t.Errorf("%s: %v", body, err)
+		}
+		if c := e.store.Snapshot().Counts(); c.AccessTokens+c.RefreshTokens+c.Accounts != 0 {
+			t.Errorf("%s: stored %+v", body, c)
+		}
 	}
 }
