@@ -70,15 +70,18 @@ func (id responseIdentity) consistent() bool {
 }
 
 // matches reports whether the answer is for the account whose home account
-// id is want. With client_info the ids must be equal; without it the ID
-// token must name the account, by sub (an account MSAL filed under sub) or
-// by oid and tid in its home tenant.
+// id is want. With client_info the ids must be equal; an account filed
+// under its ID token's sub (signed in when client_info was missing) is
+// matched by sub; without client_info the ID token must name the account,
+// by sub or by oid and tid in its home tenant.
 func (id responseIdentity) matches(want string) bool {
+	// Entra's sub (base64url) holds no dot and uid.utid always does, so a
+	// sub match never stands in for a client_info one.
+	if id.sub != "" && !strings.Contains(want, ".") && strings.EqualFold(id.sub, want) {
+		return true
+	}
 	if id.hasInfo {
 		return strings.EqualFold(id.home, want)
-	}
-	if id.sub != "" && strings.EqualFold(id.sub, want) {
-		return true
 	}
 	return id.oid != "" && id.tid != "" && strings.EqualFold(id.oid+"."+id.tid, want)
 }

@@ -154,10 +154,14 @@ func TestSignInWithoutClientInfoMakesAVisibleAccount(t *testing.T) {
 	if err != nil || len(accounts) != 1 || accounts[0].Username != alice || accounts[0].HomeAccountID != sub {
 		t.Fatalf("accounts %+v %v", accounts, err)
 	}
-	// silent works for it, and removing it leaves no secret behind
+	// a refresh for it, now with client_info, stays under the same
+	// account; removing it leaves no secret behind
 	proxy.set(nil, nil)
-	if _, err := e.client.AcquireTokenSilent(context.Background(), graph, accounts[0]); err != nil {
-		t.Errorf("silent: %v", err)
+	if r, err := e.client.AcquireTokenSilent(context.Background(), graph, accounts[0], WithForceRefresh()); err != nil || r.Account.HomeAccountID != sub {
+		t.Errorf("silent: %v %v", r, err)
+	}
+	if c := e.store.Snapshot().Counts(); c.Accounts != 1 || c.AccessTokens != 1 {
+		t.Errorf("after the refresh %+v", c)
 	}
 	if err := e.client.RemoveAccount(context.Background(), accounts[0]); err != nil {
 		t.Fatal(err)
