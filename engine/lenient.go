@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Entra and the proxies in front of it do not always send a member in the
@@ -27,13 +29,27 @@ func jsonMembers(data []byte) (map[string]json.RawMessage, bool) {
 // lenientString reads a string member, or a number's literal text; any
 // other type reads as absent.
 func lenientString(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
 	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
+	switch c := raw[0]; {
+	case c == '"':
+		// most members hold no escapes: skip the reflection of Unmarshal
+		if n := len(raw); n >= 2 && raw[n-1] == '"' {
+			if body := raw[1 : n-1]; bytes.IndexByte(body, '\\') < 0 && bytes.IndexByte(body, '"') < 0 && utf8.Valid(body) && !hasControl(body) {
+				return string(body)
+			}
+		}
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		var n json.Number
+		if json.Unmarshal(raw, &n) == nil {
+			return n.String()
+		}
 	}
 	return ""
 }
@@ -117,3 +133,14 @@ func (f *flexSeconds) UnmarshalJSON(data []byte) error {
 
 // duration is the lifetime as a time.Duration.
 func (f flexSeconds) duration() time.Duration { return time.Duration(f) }
+
+// hasControl reports a raw control byte, which JSON strings may not hold
+// unescaped: such a member goes through encoding/json and is refused.
+func hasControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
+}
