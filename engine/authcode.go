@@ -142,6 +142,9 @@ func (c *Client) authorizeParams(scopes []string, o callOptions) (url.Values, er
 		}
 	}
 	if o.loginHint != "" {
+		if err := CheckUsername(o.loginHint); err != nil {
+			return nil, err
+		}
 		q.Set("X-AnchorMailbox", "UPN:"+o.loginHint)
 	}
 	if o.maxAge >= 0 {

@@ -268,6 +268,11 @@ func TestUsernameWithControlCharactersIsRefusedBeforeAnyRequest(t *testing.T) {
 			t.Errorf("%q: %v", user, err)
 		}
 	}
+	for _, opt := range []Option{WithLoginHint("alice\x1b[2J@contoso.example"), WithExpectedUsername("alice\n@contoso.example")} {
+		if _, err := e.client.InitiateAuthCodeFlow(context.Background(), graph, WithRedirectURI("http://localhost:8400"), opt); !errors.Is(err, ErrInvalidUsername) {
+			t.Errorf("login hint with control characters: %v", err)
+		}
+	}
 	if n := len(e.srv.Requests()); n != 0 {
 		t.Errorf("%d requests for invalid usernames", n)
 	}
