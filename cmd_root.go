@@ -77,6 +77,9 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 			if !armsLate(cmd) {
 				a.armInterrupts()
 			}
+			if err := refuseBlankFlags(cmd); err != nil {
+				return err
+			}
 			if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
 				return err
 			}

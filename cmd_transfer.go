@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"acctui/internal/safetext"
+
 	"github.com/spf13/cobra"
 )
 
@@ -32,7 +34,7 @@ files import as they are; the file itself is left untouched.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Imported %s: %s.\n", file, report)
+			fmt.Fprintf(a.stderr, "Imported %s: %s.\n", safetext.Line(file), report)
 			return nil
 		},
 	}
@@ -63,7 +65,7 @@ existing file is never overwritten.`,
 			if err := v.ExportPlaintext(ctx, file); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", file)
+			fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", safetext.Line(file))
 			return nil
 		},
 	}

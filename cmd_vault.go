@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"acctui/internal/safetext"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -78,7 +79,7 @@ func newVaultResetCommand(a *app) *cobra.Command {
 				fmt.Fprintln(a.stderr, "There was no vault file; a new empty vault is ready.")
 				return nil
 			}
-			fmt.Fprintf(a.stderr, "The old vault is kept at %s; a new empty vault is ready.\n", moved)
+			fmt.Fprintf(a.stderr, "The old vault is kept at %s; a new empty vault is ready.\n", safetext.Line(moved))
 			return nil
 		},
 	}
@@ -137,7 +138,7 @@ standard input.`,
 
 func printVaultStatus(a *app, st vault.Status) {
 	fmt.Fprintf(a.stdout, "backend      %s\n", st.Backend)
-	fmt.Fprintf(a.stdout, "file         %s\n", st.Path)
+	fmt.Fprintf(a.stdout, "file         %s\n", safetext.Line(st.Path))
 	if !st.Exists {
 		fmt.Fprintln(a.stdout, "state        no vault yet (it is created at the first sign-in or import)")
 		return
