@@ -75,6 +75,9 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := a.refuseWeakNewVault(ctx, a.vault); err != nil {
+		return err
+	}
 	var result engine.Result
 	switch o.method {
 	case "browser":

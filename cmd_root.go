@@ -80,7 +80,7 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 			if err := refuseBlankFlags(cmd); err != nil {
 				return err
 			}
-			if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
+			if err := resolveSettings(cmd.Context(), cmd.Flags(), &a.s, a.getenv); err != nil {
 				return err
 			}
 			return a.setUp(cmd)

@@ -26,11 +26,18 @@ files import as they are; the file itself is left untouched.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
+			data, err := readUserFile(ctx, "--msal", file, maxMSALImportSize)
+			if err != nil {
+				return err
+			}
 			v, err := a.openVault(ctx)
 			if err != nil {
 				return err
 			}
-			report, err := v.ImportMSAL(ctx, file)
+			if err := a.refuseWeakNewVault(ctx, v); err != nil {
+				return err
+			}
+			report, err := v.ImportMSALData(ctx, file, data)
 			if err != nil {
 				return err
 			}

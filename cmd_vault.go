@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"acctui/internal/passphrase"
 	"acctui/internal/safetext"
 	"acctui/vault"
 
@@ -71,6 +73,7 @@ func newVaultResetCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			a.newVaultKey = true // Reset stores a new key
 			moved, err := v.Reset(ctx)
 			if err != nil {
 				return err
@@ -107,23 +110,28 @@ standard input.`,
 			var next string
 			switch {
 			case fromStdin:
-				next, err = readStdinSecret(a.stdin)
+				if next, err = readStdinSecret(a.stdin); err == nil {
+					err = passphrase.Check(next)
+				}
 			case a.stdinTTY:
+				var again string
 				next, err = readSecretLine(ctx, a.stderr, "New vault passphrase: ")
 				if err == nil {
-					var again string
-					if again, err = readSecretLine(ctx, a.stderr, "Repeat it: "); err == nil && again != next {
-						return usagef("the two passphrases differ; nothing changed")
+					err = passphrase.Check(next)
+				}
+				if err == nil {
+					if again, err = readSecretLine(ctx, a.stderr, "Repeat it: "); err == nil {
+						err = passphrase.Confirm(next, again)
 					}
 				}
 			default:
 				return usageError{errNoTerminal("the new passphrase (use --new-from-stdin)")}
 			}
+			if errors.Is(err, passphrase.ErrTooShort) || errors.Is(err, passphrase.ErrBlank) || errors.Is(err, passphrase.ErrMismatch) {
+				return usagef("%w; nothing changed", err)
+			}
 			if err != nil {
 				return err
-			}
-			if len(next) < 8 {
-				return usagef("the new passphrase is shorter than 8 characters; nothing changed")
 			}
 			if err := v.ChangePassphrase(ctx, next); err != nil {
 				return err
