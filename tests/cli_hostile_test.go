@@ -353,7 +353,7 @@ func TestCLIHostileText(t *testing.T) {
 				"hostile-at": map[string]any{
 					"home_account_id": home, "environment": "login.microsoftonline.com", "realm": "utid\x1b[2J",
 					"credential_type": "AccessToken", "client_id": idptest.AzureCLIClientID, "secret": "not-a-real-token-0123456789",
-					"target": "https://graph.microsoft.com/.default \x1b]8;;https://evil.example/\x1b\\scope",
+					"target":    "https://graph.microsoft.com/.default \x1b]8;;https://evil.example/\x1b\\scope",
 					"cached_at": "1700000000", "expires_on": "4102444800",
 				},
 			},
