@@ -17,6 +17,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// maxDecodeInput bounds what decode reads from stdin: tokens are a few KB.
+const maxDecodeInput = 1 << 20
+
 // timeClaims are shown as dates as well as numbers.
 var timeClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "auth_time": true, "xms_tcdt": true}
 
@@ -36,9 +39,12 @@ The signature is NOT validated: use this to read a token, never to trust it.`,
 				if a.stdinTTY {
 					return usagef("pass a token as the argument or pipe it on stdin")
 				}
-				raw, err := io.ReadAll(io.LimitReader(a.stdin, 1<<20))
+				raw, err := io.ReadAll(io.LimitReader(a.stdin, maxDecodeInput+1))
 				if err != nil {
 					return err
+				}
+				if len(raw) > maxDecodeInput {
+					return usagef("standard input holds more than %s; a token is far smaller", sizeText(maxDecodeInput))
 				}
 				token = string(raw)
 			}
