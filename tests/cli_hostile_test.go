@@ -108,7 +108,8 @@ type rewritingProxy struct {
 func newRewritingProxy(t *testing.T, e *emulator) *rewritingProxy {
 	t.Helper()
 	p := &rewritingProxy{e: e}
-	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(p.serve))
+	p.srv.Start() // after p.srv is set: the handler reads its URL
 	t.Cleanup(p.srv.Close)
 	return p
 }
