@@ -120,7 +120,7 @@ standard input.`,
 					err = passphrase.Check(next)
 				}
 				if err == nil {
-					if again, err = readSecretLine(ctx, a.stderr, "Repeat it: "); err == nil {
+					if again, err = readSecretLine(ctx, a.stderr, "Type it again: "); err == nil {
 						err = passphrase.Confirm(next, again)
 					}
 				}
