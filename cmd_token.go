@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/internal/safetext"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -75,7 +76,9 @@ may ask, on a terminal, is the file backend's vault passphrase.
 			}
 			a.log.Debug("token", "account", acct.Username, "source", string(result.Source), "expires_on", result.ExpiresOn)
 			if !asJSON {
-				_, err := fmt.Fprintln(a.stdout, result.AccessToken.Reveal())
+				// A real token is printable ASCII and passes unchanged; one
+				// with control bytes comes from a hostile identity provider.
+				_, err := fmt.Fprintln(a.stdout, safetext.Line(result.AccessToken.Reveal()))
 				return err
 			}
 			return writeJSON(a.stdout, tokenJSON{

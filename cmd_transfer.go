@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"acctui/internal/safetext"
+
 	"github.com/spf13/cobra"
 )
 
@@ -24,15 +26,22 @@ files import as they are; the file itself is left untouched.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
+			data, err := readUserFile(ctx, "--msal", file, maxMSALImportSize)
+			if err != nil {
+				return err
+			}
 			v, err := a.openVault(ctx)
 			if err != nil {
 				return err
 			}
-			report, err := v.ImportMSAL(ctx, file)
+			if err := a.refuseWeakNewVault(ctx, v); err != nil {
+				return err
+			}
+			report, err := v.ImportMSALData(ctx, file, data)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Imported %s: %s.\n", file, report)
+			fmt.Fprintf(a.stderr, "Imported %s: %s.\n", safetext.Line(file), report)
 			return nil
 		},
 	}
@@ -63,7 +72,7 @@ existing file is never overwritten.`,
 			if err := v.ExportPlaintext(ctx, file); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", file)
+			fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", safetext.Line(file))
 			return nil
 		},
 	}
