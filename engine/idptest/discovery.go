@@ -87,8 +87,9 @@ func (s *Server) handleInstanceDiscovery(w http.ResponseWriter, r *http.Request)
 	})
 }
 
-// handleUserRealm is GET /common/userrealm/{username}: every directory
-// domain is managed (no federation), unknown domains are Unknown.
+// handleUserRealm is GET /common/userrealm/{username}: directory domains
+// are Managed, federated domains Federated (with their AD FS's metadata
+// and WS-Trust addresses), other domains Unknown.
 func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -101,11 +102,18 @@ func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 		"ver":                 "1.0",
 		"account_type":        "Unknown",
 		"cloud_instance_name": "microsoftonline.com",
-		"cloud_audience_urn":  "urn:federation:MicrosoftOnline",
+		"cloud_audience_urn":  cloudAudienceURN,
 	}
 	if t := s.dir.tenantForDomain(domain); t != nil {
 		body["account_type"] = "Managed"
 		body["domain_name"] = t.Domain
+	} else if fed, _ := s.dir.federatedDomain(username); fed != nil {
+		body["account_type"] = "Federated"
+		body["domain_name"] = fed.Domain
+		body["federation_protocol"] = "WSTrust"
+		body["federation_metadata_url"] = s.adfsBase(fed.Domain) + "/mex"
+		body["federation_active_auth_url"] = s.adfsBase(fed.Domain) + "/2005/usernamemixed"
+		body["federation_global_version"] = -1
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -36,12 +36,16 @@ const (
 	EndpointToken               = "token"
 	EndpointDeviceCode          = "devicecode"
 	EndpointDeviceLogin         = "devicelogin"
+	// EndpointMex and EndpointWSTrust are the emulated AD FS of federated
+	// domains: its metadata exchange document and WS-Trust endpoints.
+	EndpointMex     = "mex"
+	EndpointWSTrust = "wstrust"
 )
 
 var knownEndpoints = map[string]bool{
 	EndpointOpenIDConfiguration: true, EndpointInstanceDiscovery: true, EndpointUserRealm: true,
 	EndpointKeys: true, EndpointAuthorize: true, EndpointLogin: true, EndpointToken: true,
-	EndpointDeviceCode: true, EndpointDeviceLogin: true,
+	EndpointDeviceCode: true, EndpointDeviceLogin: true, EndpointMex: true, EndpointWSTrust: true,
 }
 
 // Requests returns the log of answered requests, oldest first.

@@ -13,6 +13,7 @@ type state struct {
 	sessions   map[string]*browserSession // session cookie → signed-in users
 	consents   map[string]bool            // oid|client_id → consented
 	challenges map[string]*claimsChallenge
+	assertions map[string]*issuedAssertion // SAML AssertionID → what AD FS issued
 	// issued lists every secret handed out (tokens, codes, device codes), so
 	// leak tests can look for each of them in logs, files and screens.
 	issued []string
@@ -28,6 +29,7 @@ func newState() *state {
 		sessions:   map[string]*browserSession{},
 		consents:   map[string]bool{},
 		challenges: map[string]*claimsChallenge{},
+		assertions: map[string]*issuedAssertion{},
 	}
 }
 
@@ -43,6 +45,7 @@ type grant struct {
 	mfa       bool
 	claims    string // the claims request parameter, as sent
 	grantType string
+	federated bool // signed in at the federated domain's AD FS
 }
 
 // authCode is an issued authorization code: single use, ten-minute life.

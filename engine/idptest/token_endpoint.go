@@ -84,6 +84,8 @@ func (s *Server) tokenLocked(r *http.Request) (map[string]any, *oauthError) {
 		return s.redeemDeviceCodeLocked(tr)
 	case grantClientCredentials:
 		return s.clientCredentialsLocked(tr)
+	case grantSAML11, grantSAML2:
+		return s.samlGrantLocked(tr, scopes, grantType)
 	case "":
 		return nil, errInvalidRequest(900144, "The request body must contain the following parameter: 'grant_type'.")
 	default:
@@ -252,7 +254,10 @@ func (s *Server) passwordGrantLocked(tr tokenRequest, scopes scopeRequest) (map[
 	if user == nil {
 		return nil, errUnknownUser(tr.segment)
 	}
-	if subtle.ConstantTimeCompare([]byte(tr.form("password")), []byte(user.Password)) != 1 {
+	// A federated user's password is known only to AD FS; Entra cannot
+	// check it, so the password grant fails as for a wrong password.
+	if fed, _ := s.dir.federatedDomain(user.Username); fed != nil ||
+		subtle.ConstantTimeCompare([]byte(tr.form("password")), []byte(user.Password)) != 1 {
 		return nil, errBadPassword()
 	}
 	if oerr := userAllowed(tr.segment, tr.tenant, userTenant); oerr != nil {

@@ -35,6 +35,9 @@ func (s *Server) issueLocked(g grant, wantClientInfo bool) (map[string]any, erro
 	now := s.nowLocked()
 	lifetime := accessTokenLifetime(g.user)
 	amr := []string{"pwd"}
+	if g.federated {
+		amr = append(amr, "fed")
+	}
 	if g.mfa {
 		amr = append(amr, "mfa")
 	}
