@@ -86,3 +86,110 @@ func TestFederatedWrongPassword(t *testing.T) {
 		t.Errorf("token requests = %d after AD FS refused, want 0", n)
 	}
 }
+
+// TestUserRealmAnswers: 200 and 404 let the sign-in go on, as in MSAL;
+// any other answer is an error and no password is sent anywhere.
+func TestUserRealmAnswers(t *testing.T) {
+	cases := []struct {
+		name    string
+		fault   *idptest.Fault
+		wantErr bool
+	}{
+		{"200", nil, false},
+		{"404 (no user realm endpoint)", &idptest.Fault{Endpoint: idptest.EndpointUserRealm, Kind: idptest.FaultStatus, Status: 404}, false},
+		{"500", &idptest.Fault{Endpoint: idptest.EndpointUserRealm, Kind: idptest.FaultStatus, Status: 500}, true},
+		{"429", &idptest.Fault{Endpoint: idptest.EndpointUserRealm, Kind: idptest.FaultStatus, Status: 429}, true},
+		{"502 HTML from a proxy", &idptest.Fault{Endpoint: idptest.EndpointUserRealm, Kind: idptest.FaultHTML}, true},
+		{"200 malformed", &idptest.Fault{Endpoint: idptest.EndpointUserRealm, Kind: idptest.FaultMalformedJSON}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			if tc.fault != nil {
+				if err := e.srv.InjectFault(*tc.fault); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, alice, Secret("demo-alice"))
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "user realm") {
+					t.Fatalf("err = %v, want a user realm discovery error", err)
+				}
+				if n := e.tokenCalls(""); n != 0 {
+					t.Errorf("token requests = %d, want 0", n)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("sign-in: %v", err)
+			}
+			if n := e.tokenCalls("password"); n != 1 {
+				t.Errorf("password grants = %d, want 1", n)
+			}
+		})
+	}
+}
+
+// TestFederatedPasswordNeedsEscaping: characters that mean something in
+// XML reach AD FS as the password, not as markup.
+func TestFederatedPasswordNeedsEscaping(t *testing.T) {
+	const password = `p<&>"'x]]></wsse:Password>`
+	dir := idptest.DefaultDirectory()
+	dir.Tenants[0].Users = append(dir.Tenants[0].Users, &idptest.User{Username: "mallory@ad.contoso.example", Password: password})
+	srv := idptest.Start(t, idptest.Options{TLS: true, Directory: dir})
+	e := newEnvFor(t, srv, NewMemoryStore(nil))
+	r, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, "mallory@ad.contoso.example", Secret(password))
+	if err != nil {
+		t.Fatalf("sign-in with %q: %v", password, err)
+	}
+	if r.Account.Username != "mallory@ad.contoso.example" {
+		t.Errorf("account %q", r.Account.Username)
+	}
+}
+
+// TestDirectPasswordGrantForFederatedUser: Entra cannot check a federated
+// user's password, so the plain password grant fails as for a wrong one.
+func TestDirectPasswordGrantForFederatedUser(t *testing.T) {
+	e := newEnv(t)
+	a, err := ParseAuthority(e.srv.Authority("contoso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := grantCall{authority: a, scopes: graph, grantType: "password", username: "erin@ad.contoso.example",
+		form: map[string][]string{"grant_type": {"password"}, "username": {"erin@ad.contoso.example"},
+			"password": {"demo-erin"}, "scope": {decorate(graph)}}}
+	_, err = e.client.redeem(context.Background(), call, callOptions{})
+	var ee *Error
+	if !errors.As(err, &ee) || ee.Code != "invalid_grant" || !ee.HasCode(50126) {
+		t.Fatalf("err = %v, want invalid_grant AADSTS50126", err)
+	}
+}
+
+// TestFederatedProviderFaults: a broken AD FS gives one readable error and
+// no token request.
+func TestFederatedProviderFaults(t *testing.T) {
+	for _, f := range []idptest.Fault{
+		{Endpoint: idptest.EndpointMex, Kind: idptest.FaultStatus, Status: 503},
+		{Endpoint: idptest.EndpointMex, Kind: idptest.FaultHTML},
+		{Endpoint: idptest.EndpointWSTrust, Kind: idptest.FaultHTML},
+		{Endpoint: idptest.EndpointWSTrust, Kind: idptest.FaultDrop},
+		{Endpoint: idptest.EndpointWSTrust, Kind: idptest.FaultTruncated},
+	} {
+		t.Run(f.Endpoint+"/"+string(f.Kind), func(t *testing.T) {
+			e := newEnv(t)
+			if err := e.srv.InjectFault(f); err != nil {
+				t.Fatal(err)
+			}
+			_, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, "erin@ad.contoso.example", Secret("demo-erin"))
+			if err == nil || strings.Contains(err.Error(), "demo-erin") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("err = %q, want one line without the password", err)
+			}
+			if n := e.tokenCalls(""); n != 0 {
+				t.Errorf("token requests = %d, want 0", n)
+			}
+			if n := e.srv.CountRequests(idptest.EndpointWSTrust, ""); n > 1 {
+				t.Errorf("WS-Trust requests = %d: a request carrying a password must not be resent", n)
+			}
+		})
+	}
+}
