@@ -80,6 +80,10 @@ type App struct {
 	// Family marks a member of the family of client IDs (FOCI): its refresh
 	// tokens carry foci=1 and any family member may redeem them.
 	Family bool `json:"family,omitempty"`
+	// GraphPermissions are the delegated Microsoft Graph permissions users
+	// have consented to for the app; Graph tokens and responses list them
+	// whatever was asked. Empty means User.Read.
+	GraphPermissions []string `json:"graph_permissions,omitempty"`
 }
 
 // LoadDirectory reads a directory from a JSON file.

@@ -46,6 +46,9 @@ type grant struct {
 	claims    string // the claims request parameter, as sent
 	grantType string
 	federated bool // signed in at the federated domain's AD FS
+	// withAuthTime puts auth_time in the id_token: Entra's v2 tokens carry
+	// it only when the authorization request had max_age.
+	withAuthTime bool
 }
 
 // authCode is an issued authorization code: single use, ten-minute life.

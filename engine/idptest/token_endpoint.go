@@ -267,7 +267,7 @@ func (s *Server) passwordGrantLocked(tr tokenRequest, scopes scopeRequest) (map[
 		return nil, errUserDisabled()
 	}
 	if user.MFARequired {
-		return nil, errMFARequired(mfaClaims(user))
+		return nil, errMFARequired(scopes.resource)
 	}
 	g := grant{user: user, tenant: userTenant, app: tr.app, scopes: scopes, authTime: s.nowLocked(),
 		claims: tr.form("claims"), grantType: grantPassword}
@@ -279,12 +279,6 @@ func (s *Server) passwordGrantLocked(tr tokenRequest, scopes scopeRequest) (map[
 		return nil, serverError(err)
 	}
 	return resp, nil
-}
-
-// mfaClaims is the conditional-access challenge a password grant gets for a
-// user who must use MFA.
-func mfaClaims(u *User) string {
-	return fmt.Sprintf(`{"access_token":{"capolids":{"essential":true,"values":["%s"]}}}`, stableGUID("mfa-policy:"+u.ObjectID))
 }
 
 func (s *Server) clientCredentialsLocked(tr tokenRequest) (map[string]any, *oauthError) {
