@@ -68,11 +68,11 @@ func TestInstanceDiscovery(t *testing.T) {
 	}
 	// Every cloud's real alias group, as Entra answers.
 	for network, want := range map[string]string{
-		"login.microsoftonline.com":       "login.microsoftonline.com login.windows.net login.microsoft.com sts.windows.net",
+		"login.microsoftonline.com":        "login.microsoftonline.com login.windows.net login.microsoft.com sts.windows.net",
 		"login.partner.microsoftonline.cn": "login.partner.microsoftonline.cn login.chinacloudapi.cn",
-		"login.microsoftonline.us":        "login.microsoftonline.us login.usgovcloudapi.net",
-		"login-us.microsoftonline.com":    "login-us.microsoftonline.com",
-		"login.microsoftonline.de":        "login.microsoftonline.de",
+		"login.microsoftonline.us":         "login.microsoftonline.us login.usgovcloudapi.net",
+		"login-us.microsoftonline.com":     "login-us.microsoftonline.com",
+		"login.microsoftonline.de":         "login.microsoftonline.de",
 	} {
 		var got []string
 		for _, a := range groups[network] {
