@@ -40,6 +40,9 @@ type FederationError struct {
 
 func (e *FederationError) Error() string {
 	msg := "engine: federated sign-in at " + e.Host + ": "
+	if e.IsFailedAuthentication() {
+		msg += "the username or password was refused: "
+	}
 	if e.Reason != "" {
 		msg += e.Reason
 	} else {
