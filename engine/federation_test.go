@@ -193,3 +193,23 @@ func TestFederatedProviderFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestPersonalAccountPassword: user realm discovery puts personal Microsoft
+// accounts in live.com's federation; they never take a password here, and
+// the engine says so without sending the password anywhere.
+func TestPersonalAccountPassword(t *testing.T) {
+	dir := idptest.DefaultDirectory()
+	dir.Tenants = append(dir.Tenants, &idptest.Tenant{Name: "msa", ID: idptest.ConsumersTenantID, Domain: "outlook.example",
+		Users: []*idptest.User{{Username: "pat@outlook.example", Password: "demo-pat"}}})
+	srv := idptest.Start(t, idptest.Options{TLS: true, Directory: dir})
+	e := newEnvFor(t, srv, NewMemoryStore(nil), func(c *Config) { c.Authority = srv.Authority("consumers") })
+	_, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, "pat@outlook.example", Secret("demo-pat"))
+	if err == nil || !strings.Contains(err.Error(), "personal Microsoft account") {
+		t.Fatalf("err = %v, want the personal-account refusal", err)
+	}
+	for _, ep := range []string{idptest.EndpointMex, idptest.EndpointWSTrust, idptest.EndpointToken} {
+		if n := srv.CountRequests(ep, ""); n != 0 {
+			t.Errorf("%s requests = %d, want 0", ep, n)
+		}
+	}
+}

@@ -49,6 +49,9 @@ func (c *Client) AcquireTokenByUsernamePassword(ctx context.Context, scopes []st
 // get a SAML assertion for the credentials, redeem it with the SAML bearer
 // grant of its version.
 func (c *Client) acquireTokenFederated(ctx context.Context, a Authority, realm userRealm, scopes []string, username string, password Secret, o callOptions) (Result, error) {
+	if realm.isPersonalAccount() {
+		return Result{}, fmt.Errorf("engine: %s is a personal Microsoft account, which cannot sign in with a password here; use the browser or device-code sign-in", username)
+	}
 	endpoint, err := c.federationEndpoint(ctx, realm)
 	if err != nil {
 		return Result{}, err

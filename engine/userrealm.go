@@ -24,6 +24,11 @@ type userRealm struct {
 // isFederated reports whether the user signs in at a federated provider.
 func (r userRealm) isFederated() bool { return strings.EqualFold(r.AccountType, "Federated") }
 
+// isPersonalAccount reports whether the username is a personal Microsoft
+// account: user realm discovery names them all federated with live.com,
+// whose metadata has no endpoint for passwords (MSA never takes ROPC).
+func (r userRealm) isPersonalAccount() bool { return strings.EqualFold(r.DomainName, "live.com") }
+
 // audience is the relying party to ask the federated provider for.
 func (r userRealm) audience() string {
 	if r.CloudAudienceURN != "" {

@@ -1,6 +1,7 @@
 package idptest
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"text/template"
@@ -75,4 +76,19 @@ func (s *Server) handleMex(w http.ResponseWriter, r *http.Request) {
 		Base   string
 		With13 bool
 	}{s.adfsBase(fed.Domain), !fed.Only2005})
+}
+
+// msaRealmDomain is the domain user realm discovery names for personal
+// Microsoft accounts, whatever their address (outlook.com, gmail.com…).
+const msaRealmDomain = "live.com"
+
+// handleMSAFederationMetadata is GET
+// /sts/live.com/FederationMetadata/2007-06/FederationMetadata.xml: what
+// live.com publishes is WS-Federation metadata, not a WS-Trust mex
+// document, so a client finds no username endpoint in it (MSAL Python:
+// "This typically happens when attempting MSA accounts").
+func (s *Server) handleMSAFederationMetadata(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?><EntityDescriptor ID="_live" entityID="urn:federation:MicrosoftOnline:live.com" xmlns="urn:oasis:names:tc:SAML:2.0:metadata"><RoleDescriptor xsi:type="fed:SecurityTokenServiceType" protocolSupportEnumeration="http://docs.oasis-open.org/wsfed/federation/200706" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:fed="http://docs.oasis-open.org/wsfed/federation/200706"><fed:PassiveRequestorEndpoint><EndpointReference xmlns="http://www.w3.org/2005/08/addressing"><Address>`+s.url+`/sts/live.com/login.srf</Address></EndpointReference></fed:PassiveRequestorEndpoint></RoleDescriptor></EntityDescriptor>`)
 }

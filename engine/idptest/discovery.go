@@ -132,7 +132,15 @@ func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 		"cloud_instance_name": "microsoftonline.com",
 		"cloud_audience_urn":  cloudAudienceURN,
 	}
-	if t := s.dir.tenantForDomain(domain); t != nil {
+	if t := s.dir.tenantForDomain(domain); t != nil && t.ID == ConsumersTenantID {
+		// Personal Microsoft accounts belong to live.com's federation,
+		// whose metadata offers no WS-Trust username endpoint.
+		body["account_type"] = "Federated"
+		body["domain_name"] = msaRealmDomain
+		body["federation_protocol"] = "WSTrust"
+		body["federation_metadata_url"] = s.url + "/sts/" + msaRealmDomain + "/FederationMetadata/2007-06/FederationMetadata.xml"
+		body["federation_active_auth_url"] = s.url + "/sts/" + msaRealmDomain + "/rst2.srf"
+	} else if t != nil {
 		body["account_type"] = "Managed"
 		body["domain_name"] = t.Domain
 	} else if fed, _ := s.dir.federatedDomain(username); fed != nil {

@@ -1,6 +1,7 @@
 package idptest
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -72,7 +73,14 @@ func TestAccessTokenShapes(t *testing.T) {
 		}
 	})
 	t.Run("personal accounts get opaque tokens", func(t *testing.T) {
+		// Personal accounts sign in in the browser: they never take the
+		// password grant.
 		status, body := postToken(t, srv, "consumers", passwordForm(cli, "pat@outlook.example", "demo-pat", "User.Read openid profile offline_access"))
+		wantError(t, status, body, http.StatusBadRequest, "invalid_grant", 50126)
+		resp := signIn(t, srv, srv.URL()+"/consumers/oauth2/v2.0/authorize?"+url.Values{"client_id": {cli}, "response_type": {"code"},
+			"redirect_uri": {"http://localhost:8400"}, "scope": {"User.Read openid profile offline_access"}}.Encode(), "pat@outlook.example", "demo-pat")
+		status, body = postToken(t, srv, "consumers", url.Values{"grant_type": {"authorization_code"}, "client_id": {cli},
+			"code": {resp.Params.Get("code")}, "redirect_uri": {"http://localhost:8400"}, "scope": {"User.Read openid profile offline_access"}})
 		if status != http.StatusOK {
 			t.Fatalf("HTTP %d %v", status, body)
 		}
@@ -82,6 +90,21 @@ func TestAccessTokenShapes(t *testing.T) {
 		}
 		if idt := verifiedClaims(t, srv, body["id_token"].(string)); idt["tid"] != ConsumersTenantID {
 			t.Errorf("id_token tid %v", idt["tid"])
+		}
+		// User realm discovery puts them in live.com's federation, whose
+		// metadata has no WS-Trust username endpoint.
+		_, realm := call(t, srv, http.MethodGet, "/common/userrealm/pat@outlook.example?api-version=1.0", nil)
+		if realm["account_type"] != "Federated" || realm["domain_name"] != "live.com" {
+			t.Errorf("user realm for a personal account: %v", realm)
+		}
+		r, err := srv.Client().Get(realm["federation_metadata_url"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != http.StatusOK || !strings.Contains(string(doc), "EntityDescriptor") || strings.Contains(string(doc), "usernamemixed") {
+			t.Errorf("live.com metadata: HTTP %d %.200s", r.StatusCode, doc)
 		}
 	})
 }

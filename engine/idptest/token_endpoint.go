@@ -254,9 +254,10 @@ func (s *Server) passwordGrantLocked(tr tokenRequest, scopes scopeRequest) (map[
 	if user == nil {
 		return nil, errUnknownUser(tr.segment)
 	}
-	// A federated user's password is known only to AD FS; Entra cannot
-	// check it, so the password grant fails as for a wrong password.
-	if fed, _ := s.dir.federatedDomain(user.Username); fed != nil ||
+	// A federated user's password is known only to AD FS, and personal
+	// Microsoft accounts never take the password grant: Entra cannot check
+	// either, so the grant fails as for a wrong password.
+	if fed, _ := s.dir.federatedDomain(user.Username); fed != nil || userTenant.ID == ConsumersTenantID ||
 		subtle.ConstantTimeCompare([]byte(tr.form("password")), []byte(user.Password)) != 1 {
 		return nil, errBadPassword()
 	}
