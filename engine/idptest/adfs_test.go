@@ -1,6 +1,7 @@
 package idptest
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -128,4 +129,56 @@ func TestWSTrustAndSAMLGrant(t *testing.T) {
 	// Entra cannot check a federated user's password itself.
 	status, body = postToken(t, srv, ContosoTenantID, passwordForm(cli, "erin@ad.contoso.example", "demo-erin", graphScope))
 	wantError(t, status, body, http.StatusBadRequest, "invalid_grant", 50126)
+}
+
+// TestFederatedBrowserSignIn: a federated user's browser sign-in leaves
+// Entra's page for AD FS's (WS-Federation), whose token Entra accepts; the
+// password never reaches Entra.
+func TestFederatedBrowserSignIn(t *testing.T) {
+	srv := startTLS(t)
+	t.Run("authorization code", func(t *testing.T) {
+		srv.ResetRequests()
+		resp := signIn(t, srv, authorizeURL(srv, "organizations", nil), "erin@ad.contoso.example", "demo-erin")
+		if resp.Params.Get("code") == "" {
+			t.Fatalf("no code: %v", resp.Params)
+		}
+		if n := srv.CountRequests(EndpointADFSSignIn, ""); n != 2 {
+			t.Errorf("AD FS page requests = %d, want 2 (the form and its post)", n)
+		}
+		status, body := postToken(t, srv, "organizations", url.Values{"grant_type": {"authorization_code"}, "client_id": {cli},
+			"code": {resp.Params.Get("code")}, "redirect_uri": {"http://localhost:8400"}, "scope": {graphScope}})
+		if status != http.StatusOK {
+			t.Fatalf("HTTP %d %v", status, body)
+		}
+		if idt := verifiedClaims(t, srv, body["id_token"].(string)); idt["preferred_username"] != "erin@ad.contoso.example" {
+			t.Errorf("id_token for %v", idt["preferred_username"])
+		}
+	})
+	t.Run("wrong password at AD FS", func(t *testing.T) {
+		_, err := NewBrowser(srv.Client()).SignIn(context.Background(), authorizeURL(srv, "organizations", url.Values{"prompt": {"login"}}), "erin@ad.contoso.example", "wrong")
+		if err == nil || !strings.Contains(err.Error(), "Incorrect user ID or password") {
+			t.Errorf("err = %v, want AD FS's refusal", err)
+		}
+	})
+	t.Run("device code", func(t *testing.T) {
+		dc := startDeviceFlow(t, srv)
+		if err := NewBrowser(srv.Client()).DeviceSignIn(context.Background(), dc["verification_uri"].(string), dc["user_code"].(string), "frank@ad.fabrikam.example", "demo-frank", true); err != nil {
+			t.Fatal(err)
+		}
+		status, body := postToken(t, srv, "organizations", pollForm(dc))
+		if status != http.StatusOK {
+			t.Fatalf("HTTP %d %v", status, body)
+		}
+	})
+	t.Run("forged token", func(t *testing.T) {
+		b := NewBrowser(srv.Client())
+		page, _, err := b.get(context.Background(), authorizeURL(srv, "organizations", url.Values{"prompt": {"login"}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _, err = b.submit(context.Background(), page, "wsfed", url.Values{"wresult": {"made-up"}})
+		if err != nil || !strings.Contains(pageError(page), "AADSTS50008") {
+			t.Errorf("forged AD FS token: page error %q, %v", pageError(page), err)
+		}
+	})
 }

@@ -272,6 +272,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.cancelInteraction(w, ia)
 	case action == "signin":
 		s.submitCredentials(w, r, ia)
+	case action == "wsfed":
+		s.acceptWSFedLocked(w, r, ia)
 	case action == "mfa":
 		ia.mfaDone = true
 		s.continueInteraction(w, r, ia)
@@ -292,6 +294,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) submitCredentials(w http.ResponseWriter, r *http.Request, ia *interaction) {
 	username, password := r.PostForm.Get("login"), r.PostForm.Get("passwd")
 	ia.loginHint = username
+	if fed, _ := s.dir.federatedDomain(username); fed != nil {
+		// Entra never sees a federated user's password: the user signs
+		// in at the domain's AD FS.
+		s.redirectToADFS(w, ia, fed, username)
+		return
+	}
 	user, userTenant := s.dir.user(username)
 	if user == nil || password != user.Password {
 		s.renderSignIn(w, ia, "Your account or password is incorrect.")

@@ -281,8 +281,8 @@ func (rc *redirectCatcher) wait(t *testing.T) url.Values {
 // TestSignInPagesInChromium uses the sign-in pages as a person in a browser
 // does: a bare username reaches the server (the field is not type=email,
 // which the browser would refuse to submit), Enter in the password field
-// signs in, and the MFA and consent pages' default button is the primary
-// action.
+// signs in, the MFA and consent pages' default button is the primary
+// action, and a federated user signs in at AD FS's page.
 func TestSignInPagesInChromium(t *testing.T) {
 	srv := Start(t, Options{})
 	browser := startChromium(t)
@@ -342,5 +342,28 @@ func TestSignInPagesInChromium(t *testing.T) {
 	q = rc.wait(t)
 	if q.Get("code") == "" || q.Get("error") != "" {
 		t.Fatalf("after MFA and consent: redirect %v, want a code", q)
+	}
+
+	// A federated user: Enter after the username goes to AD FS, whose
+	// password field signs in on Enter too, and whose token the browser
+	// posts back to Entra by itself.
+	browser.navigate(authorize(nil))
+	browser.typeInto("login", "erin@ad.contoso.example")
+	browser.pressEnter()
+	browser.waitLoad("AD FS page")
+	if got := browser.eval(`location.pathname`); got != "/sts/ad.contoso.example/adfs/ls/" {
+		t.Fatalf("after a federated username the browser is at %q, want AD FS", got)
+	}
+	if got := browser.eval(`document.getElementById('userNameInput').value`); got != "erin@ad.contoso.example" {
+		t.Errorf("AD FS user field = %q, want the username from Entra's page", got)
+	}
+	if got := browser.defaultButton(); got != "signin" {
+		t.Errorf("AD FS page's default button = %q, want signin", got)
+	}
+	browser.typeInto("passwordInput", "demo-erin")
+	browser.pressEnter()
+	q = rc.wait(t)
+	if q.Get("code") == "" || q.Get("error") != "" {
+		t.Fatalf("federated sign-in: redirect %v, want a code", q)
 	}
 }

@@ -47,6 +47,14 @@ var pageBodies = map[string]string{
 <label for="passwd">Password</label><input type="password" id="passwd" name="passwd" autocomplete="current-password">
 <div class="buttons"><button class="primary" name="action" value="signin">Sign in</button><button name="action" value="cancel">Cancel</button></div>
 </form>`,
+	"adfs": `<p class="note">{{.DomainHint}}: sign in with your organizational account</p>
+<form id="idp-form" method="post" action="{{.Action}}">
+<input type="hidden" name="wctx" value="{{.Ctx}}">
+<input type="hidden" name="AuthMethod" value="FormsAuthentication">
+<label for="userNameInput">User ID</label><input type="text" id="userNameInput" name="UserName" value="{{.LoginHint}}" autocomplete="username" autocapitalize="none" spellcheck="false">
+<label for="passwordInput">Password</label><input type="password" id="passwordInput" name="Password" autocomplete="current-password" autofocus>
+<div class="buttons"><button class="primary" name="action" value="signin">Sign in</button></div>
+</form>`,
 	"mfa": `<p>{{.Username}}: approve the sign-in request. This emulator stands in for the Authenticator app: approving here completes multi-factor authentication.</p>
 <form id="idp-form" method="post" action="{{.Action}}">
 <input type="hidden" name="ctx" value="{{.Ctx}}">

@@ -40,12 +40,14 @@ const (
 	// domains: its metadata exchange document and WS-Trust endpoints.
 	EndpointMex     = "mex"
 	EndpointWSTrust = "wstrust"
+	// EndpointADFSSignIn is the emulated AD FS's browser sign-in page.
+	EndpointADFSSignIn = "adfs-signin"
 )
 
 var knownEndpoints = map[string]bool{
 	EndpointOpenIDConfiguration: true, EndpointInstanceDiscovery: true, EndpointUserRealm: true,
 	EndpointKeys: true, EndpointAuthorize: true, EndpointLogin: true, EndpointToken: true,
-	EndpointDeviceCode: true, EndpointDeviceLogin: true, EndpointMex: true, EndpointWSTrust: true,
+	EndpointDeviceCode: true, EndpointDeviceLogin: true, EndpointMex: true, EndpointWSTrust: true, EndpointADFSSignIn: true,
 }
 
 // Requests returns the log of answered requests, oldest first.

@@ -14,6 +14,7 @@ type state struct {
 	consents   map[string]bool            // oid|client_id → consented
 	challenges map[string]*claimsChallenge
 	assertions map[string]*issuedAssertion // SAML AssertionID → what AD FS issued
+	wsfed      map[string]*wsFedResult     // token AD FS posted back to the sign-in page
 	// issued lists every secret handed out (tokens, codes, device codes), so
 	// leak tests can look for each of them in logs, files and screens.
 	issued []string
@@ -30,6 +31,7 @@ func newState() *state {
 		consents:   map[string]bool{},
 		challenges: map[string]*claimsChallenge{},
 		assertions: map[string]*issuedAssertion{},
+		wsfed:      map[string]*wsFedResult{},
 	}
 }
 
