@@ -61,7 +61,7 @@ func (s *Server) accessTokenLocked(g grant, now time.Time, lifetime time.Duratio
 		amr = append(amr, "mfa")
 	}
 	claims := map[string]any{
-		"aud":  g.scopes.resource,
+		"aud":  g.scopes.audience(),
 		"iat":  now.Unix(),
 		"nbf":  now.Unix(),
 		"exp":  now.Add(lifetime).Unix(),

@@ -65,8 +65,9 @@ func TestAccessTokenShapes(t *testing.T) {
 	t.Run("Graph is v1 with a nonce and answers with consented scopes", func(t *testing.T) {
 		_, body := postToken(t, srv, ContosoTenantID, passwordForm(cli, "alice@contoso.example", "demo-alice", "Mail.Read openid profile offline_access"))
 		at := graphClaims(t, srv, body["access_token"].(string))
-		if at["ver"] != "1.0" || at["scp"] != "Mail.Read User.Read email openid profile" {
-			t.Errorf("ver %v scp %v", at["ver"], at["scp"])
+		// Named by bare permissions, Graph is its app id in aud.
+		if at["ver"] != "1.0" || at["scp"] != "Mail.Read User.Read email openid profile" || at["aud"] != graphAppID {
+			t.Errorf("ver %v scp %v aud %v", at["ver"], at["scp"], at["aud"])
 		}
 		if got := body["scope"]; got != "openid profile email https://graph.microsoft.com/Mail.Read https://graph.microsoft.com/User.Read" {
 			t.Errorf("scope = %v", got)

@@ -21,6 +21,21 @@ type scopeRequest struct {
 	resource      string   // audience of the access token
 	permissions   []string // scp values
 	resourceScope []string // the scopes as sent, for the response's scope field
+	// byAppID: Graph was named only by bare permissions (User.Read) or not
+	// at all, so its token's audience is Graph's application id, as
+	// Entra issues it, rather than its URL.
+	byAppID bool
+}
+
+// graphAppID is Microsoft Graph's application id.
+const graphAppID = "00000003-0000-0000-c000-000000000000"
+
+// audience is the access token's aud claim.
+func (r scopeRequest) audience() string {
+	if r.byAppID {
+		return graphAppID
+	}
+	return r.resource
 }
 
 // parseScopes validates a scope parameter as Entra does: at most one
@@ -29,6 +44,7 @@ type scopeRequest struct {
 func parseScopes(raw string) (scopeRequest, *oauthError) {
 	var req scopeRequest
 	seen := map[string]bool{}
+	bare := true
 	for _, scope := range strings.Fields(raw) {
 		lower := strings.ToLower(scope)
 		if seen[lower] {
@@ -47,6 +63,7 @@ func parseScopes(raw string) (scopeRequest, *oauthError) {
 		if req.resource != "" && !strings.EqualFold(req.resource, resource) {
 			return req, errInvalidScope(28000, fmt.Sprintf("Provided value for the input parameter scope is not valid because it contains more than one resource. Scope %s is not valid.", raw))
 		}
+		bare = bare && !strings.Contains(scope, "/")
 		req.resource = resource
 		req.permissions = append(req.permissions, permission)
 		req.resourceScope = append(req.resourceScope, scope)
@@ -57,6 +74,7 @@ func parseScopes(raw string) (scopeRequest, *oauthError) {
 		req.permissions = []string{"User.Read"}
 		req.resourceScope = []string{graphResource + "/User.Read"}
 	}
+	req.byAppID = bare && req.resource == graphResource
 	return req, nil
 }
 
