@@ -2,6 +2,7 @@ package engine
 
 import (
 	"strings"
+	"unicode/utf8"
 	"testing"
 	"time"
 )
@@ -148,5 +149,19 @@ func TestFederationEndpointFallback(t *testing.T) {
 		if _, err := c.federationEndpoint(t.Context(), realm); err == nil {
 			t.Errorf("realm %+v: no error", realm)
 		}
+	}
+}
+
+func TestFaultReasonIsOneSafeLine(t *testing.T) {
+	// XML cannot carry C0 controls, but it can carry bidi overrides, line
+	// breaks and any length.
+	doc := "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><s:Fault><s:Reason><s:Text>bad\u202emoc.elpmaxe\n\t" +
+		strings.Repeat("é", 400) + "</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>"
+	_, fault, err := parseRSTR([]byte(doc))
+	if err != nil || fault == nil {
+		t.Fatalf("fault not read: %v %v", fault, err)
+	}
+	if strings.ContainsAny(fault.Reason, "\u202e\n\t") || !utf8.ValidString(fault.Reason) || utf8.RuneCountInString(fault.Reason) > 301 {
+		t.Errorf("reason %q is not one safe, bounded line", fault.Reason)
 	}
 }

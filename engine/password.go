@@ -97,7 +97,7 @@ func (c *Client) federationEndpoint(ctx context.Context, realm userRealm) (wsTru
 	address := realm.FederationActiveAuthURL
 	action := actionFromAddress(address)
 	if address == "" || action == "" || !secureEndpoint(address) {
-		return wsTrustEndpoint{}, fmt.Errorf("engine: %s is federated but its identity provider announces no usable WS-Trust endpoint; use the browser or device-code sign-in", realm.DomainName)
+		return wsTrustEndpoint{}, fmt.Errorf("engine: %s is federated but its identity provider announces no usable WS-Trust endpoint; use the browser or device-code sign-in", oneLine(realm.DomainName))
 	}
 	return wsTrustEndpoint{Address: address, Action: action}, nil
 }

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"acctui/internal/safetext"
 )
 
 // SAML token types a WS-Trust response may name, and the OAuth grant that
@@ -257,9 +259,9 @@ func orNew(f *FederationError) *FederationError {
 // oneLine collapses whitespace and bounds the length of text from a
 // federated provider, which ends up in a one-line error.
 func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	s = safetext.Line(strings.Join(strings.Fields(s), " "))
+	if r := []rune(s); len(r) > 300 {
+		s = string(r[:300]) + "…"
 	}
 	return s
 }
