@@ -2,9 +2,9 @@ package engine
 
 import (
 	"strings"
-	"unicode/utf8"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // mexDoc builds a mex document from policy and port snippets, in the
