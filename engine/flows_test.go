@@ -35,7 +35,7 @@ func TestUsernamePassword(t *testing.T) {
 		}},
 		{"MFA required", "bob@contoso.example", "demo-bob", func(err error) bool {
 			var ie *Error
-			return errors.As(err, &ie) && ie.HasCode(50076) && ie.Claims != "" && IsInteractionRequired(err) && ie.CorrelationID != "" && ie.TraceID != ""
+			return errors.As(err, &ie) && ie.HasCode(50076) && ie.SubError == "basic_action" && IsInteractionRequired(err) && ie.CorrelationID != "" && ie.TraceID != ""
 		}},
 		{"unknown user", "nobody@contoso.example", "x", func(err error) bool {
 			var ie *Error

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,9 +11,11 @@ import (
 
 // AcquireTokenByUsernamePassword signs in with a username and password
 // (ROPC). Microsoft deprecates this flow: it cannot do MFA, so accounts
-// under MFA or conditional access get an interaction_required *Error whose
-// Claims the browser or device-code sign-in should carry. Federated
-// accounts are refused (WS-Trust is not supported).
+// under MFA or conditional access get an interaction_required *Error that
+// only a browser or device-code sign-in can answer. For a federated domain
+// it does what MSAL does: the password goes to the domain's own identity
+// provider (AD FS) over WS-Trust, and the SAML assertion it issues is
+// redeemed at the token endpoint instead.
 func (c *Client) AcquireTokenByUsernamePassword(ctx context.Context, scopes []string, username string, password Secret, opts ...Option) (Result, error) {
 	if err := checkScopes(scopes); err != nil {
 		return Result{}, err
@@ -28,8 +31,12 @@ func (c *Client) AcquireTokenByUsernamePassword(ctx context.Context, scopes []st
 	if err != nil {
 		return Result{}, err
 	}
-	if err := c.checkUserRealm(ctx, a, username); err != nil {
+	realm, err := c.discoverUserRealm(ctx, a, username)
+	if err != nil {
 		return Result{}, err
+	}
+	if realm.isFederated() {
+		return c.acquireTokenFederated(ctx, a, realm, scopes, username, password, o)
 	}
 	call := grantCall{
 		authority: a, scopes: scopes, grantType: "password", username: username,
@@ -40,26 +47,60 @@ func (c *Client) AcquireTokenByUsernamePassword(ctx context.Context, scopes []st
 	return c.redeem(ctx, call, o)
 }
 
-// checkUserRealm asks whether the user's domain is managed or federated,
-// as MSAL does before ROPC. A federated domain needs WS-Trust, which this
-// engine does not speak; an unreachable realm endpoint is not fatal.
-func (c *Client) checkUserRealm(ctx context.Context, a Authority, username string) error {
-	u := a.Scheme + "://" + a.Host + "/common/userrealm/" + url.PathEscape(username) + "?api-version=1.0"
-	resp, err := c.send(ctx, request{method: http.MethodGet, url: u, anchorMailbox: "upn:" + username})
+// acquireTokenFederated is the federated half of the username/password
+// sign-in: find the WS-Trust endpoint in the federation metadata (mex),
+// get a SAML assertion for the credentials, redeem it with the SAML bearer
+// grant of its version.
+func (c *Client) acquireTokenFederated(ctx context.Context, a Authority, realm userRealm, scopes []string, username string, password Secret, o callOptions) (Result, error) {
+	if realm.isPersonalAccount() {
+		return Result{}, fmt.Errorf("engine: %s is a personal Microsoft account, which cannot sign in with a password here; use the browser or device-code sign-in", username)
+	}
+	endpoint, err := c.federationEndpoint(ctx, realm)
 	if err != nil {
-		return err
+		return Result{}, err
 	}
-	if resp.status != http.StatusOK {
-		return nil // MSAL treats a missing user realm endpoint as managed
+	assertion, err := c.requestSAMLAssertion(ctx, endpoint, username, password, realm.audience())
+	if err != nil {
+		return Result{}, err
 	}
-	var realm struct {
-		AccountType string `json:"account_type"`
+	grantType, ok := samlGrantByTokenType[assertion.tokenType]
+	if !ok {
+		return Result{}, &FederationError{Host: hostOf(endpoint.Address), Reason: fmt.Sprintf("the identity provider issued a token of unknown type %q", oneLine(assertion.tokenType))}
 	}
-	if decodeJSON(resp, &realm) != nil {
-		return nil
+	call := grantCall{
+		authority: a, scopes: scopes, grantType: grantType, username: username,
+		form: url.Values{"grant_type": {grantType}, "assertion": {base64.RawURLEncoding.EncodeToString(assertion.raw)},
+			"scope": {decorate(scopes)}},
 	}
-	if strings.EqualFold(realm.AccountType, "Federated") {
-		return fmt.Errorf("engine: %s is a federated account (its sign-in happens at another identity provider); use the browser or device-code sign-in", username)
+	return c.redeem(ctx, call, o)
+}
+
+// federationEndpoint picks the WS-Trust username endpoint: from the
+// metadata document when the realm names one (its absence of a usable
+// endpoint is then an error), else the realm's active endpoint.
+func (c *Client) federationEndpoint(ctx context.Context, realm userRealm) (wsTrustEndpoint, error) {
+	if realm.FederationMetadataURL != "" {
+		if !secureEndpoint(realm.FederationMetadataURL) {
+			return wsTrustEndpoint{}, &FederationError{Host: hostOf(realm.FederationMetadataURL), Reason: "the federation metadata address is not https"}
+		}
+		resp, err := c.sendXML(ctx, http.MethodGet, realm.FederationMetadataURL, nil, "")
+		if err != nil {
+			return wsTrustEndpoint{}, err
+		}
+		if resp.status != http.StatusOK {
+			return wsTrustEndpoint{}, &FederationError{Host: hostOf(realm.FederationMetadataURL), Status: resp.status,
+				Reason: fmt.Sprintf("the federation metadata answered HTTP %d", resp.status)}
+		}
+		endpoint, err := parseMex(resp.body)
+		if err != nil {
+			return wsTrustEndpoint{}, err
+		}
+		return endpoint, nil
 	}
-	return nil
+	address := realm.FederationActiveAuthURL
+	action := actionFromAddress(address)
+	if address == "" || action == "" || !secureEndpoint(address) {
+		return wsTrustEndpoint{}, fmt.Errorf("engine: %s is federated but its identity provider announces no usable WS-Trust endpoint; use the browser or device-code sign-in", oneLine(realm.DomainName))
+	}
+	return wsTrustEndpoint{Address: address, Action: action}, nil
 }

@@ -153,8 +153,8 @@ func TestFamilyRefreshAcrossClients(t *testing.T) {
 		t.Fatalf("want one family refresh by PowerShell, got %+v", log)
 	}
 	claims, _ := DecodeClaimsUnverified(got.AccessToken.Reveal())
-	if claims.Claims["azp"] != powershellID {
-		t.Errorf("token azp %v", claims.Claims["azp"])
+	if claims.Claims["appid"] != powershellID { // Graph tokens are v1: appid, not azp
+		t.Errorf("token appid %v", claims.Claims["appid"])
 	}
 }
 

@@ -108,8 +108,9 @@ func TestCLI(t *testing.T) {
 			t.Errorf("a token from the cache cost token requests: %+v", recs)
 		}
 		claims := jwtClaims(t, first)
-		if claims["preferred_username"] != aliceUsername || claims["aud"] != "https://management.core.windows.net/" {
-			t.Errorf("token claims preferred_username=%v aud=%v", claims["preferred_username"], claims["aud"])
+		// ARM takes v1 tokens: upn, not preferred_username.
+		if claims["upn"] != aliceUsername || claims["aud"] != "https://management.core.windows.net/" || claims["ver"] != "1.0" {
+			t.Errorf("token claims upn=%v aud=%v ver=%v", claims["upn"], claims["aud"], claims["ver"])
 		}
 		cachedToken = first
 	})
@@ -130,8 +131,9 @@ func TestCLI(t *testing.T) {
 		if d := out.ExpiresOn - now - out.ExpiresIn; d < -2 || d > 2 {
 			t.Errorf("expires_in = %d does not match expires_on %d (now %d)", out.ExpiresIn, out.ExpiresOn, now)
 		}
-		if !slices.Equal(out.Scopes, []string{cliDefaultScope}) {
-			t.Errorf("scopes = %v, want [%s]", out.Scopes, cliDefaultScope)
+		// Entra answers ARM's .default with user_impersonation beside it.
+		if want := []string{cliDefaultScope, strings.TrimSuffix(cliDefaultScope, ".default") + "user_impersonation"}; !slices.Equal(out.Scopes, want) {
+			t.Errorf("scopes = %v, want %v", out.Scopes, want)
 		}
 		if out.Source != "cache" {
 			t.Errorf("source = %q, want cache", out.Source)
@@ -596,7 +598,7 @@ func TestCLI(t *testing.T) {
 		if !strings.Contains(res.stderr, "NOT validated") {
 			t.Errorf("decode does not say the signature was not validated: %q", res.stderr)
 		}
-		for _, want := range []string{"Header", "Claims", "RS256", "preferred_username", aliceUsername, "exp"} {
+		for _, want := range []string{"Header", "Claims", "RS256", "unique_name", aliceUsername, "exp"} {
 			if !strings.Contains(res.stdout, want) {
 				t.Errorf("decode output lacks %q:\n%s", want, res.stdout)
 			}
@@ -615,7 +617,7 @@ func TestCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(asJSON.stdout), &decoded); err != nil {
 			t.Fatalf("decode --json: %v", err)
 		}
-		if decoded.SignatureValidated == nil || *decoded.SignatureValidated || decoded.Claims["preferred_username"] != aliceUsername {
+		if decoded.SignatureValidated == nil || *decoded.SignatureValidated || decoded.Claims["upn"] != aliceUsername {
 			t.Errorf("decode --json: %s", asJSON.stdout)
 		}
 		if strings.Contains(res.stdout, cachedToken) {

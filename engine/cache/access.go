@@ -84,7 +84,28 @@ func (c *Cache) SaveAccessToken(at AccessToken) error {
 	if at.TokenType == "" {
 		at.TokenType = TokenTypeBearer
 	}
+	c.removeSameScopesUnderOtherKeys(at)
 	return save(c, &c.accessTokens, &at, "access token")
+}
+
+// removeSameScopesUnderOtherKeys drops entries the new token replaces but
+// that sit under another key: MSAL Python before 1.31 keeps the server's
+// scope order in the target (and so in the key), and Entra's answers list
+// several scopes, so its entry for the same scopes would otherwise stay
+// beside ours, stale.
+func (c *Cache) removeSameScopesUnderOtherKeys(at AccessToken) {
+	q := AccessTokenQuery{HomeAccountID: at.HomeAccountID, Environments: []string{at.Environment}, ClientID: at.ClientID,
+		Realm: at.Realm, Scopes: strings.Fields(at.Target), KeyID: at.KeyID, TokenType: at.TokenType}
+	key := at.Key()
+	var stale []string
+	c.eachAccessToken(&q, func(k string, e *AccessToken) {
+		if k != key && strings.EqualFold(NormalizeTarget(e.Target), at.Target) && strings.EqualFold(e.Realm, at.Realm) {
+			stale = append(stale, k)
+		}
+	})
+	for _, k := range stale {
+		remove(c, &c.accessTokens, k)
+	}
 }
 
 // RemoveAccessToken deletes the entry stored under at.Key() and reports

@@ -36,7 +36,8 @@ type interaction struct {
 	prompt        string
 	loginHint     string
 	domainHint    string
-	maxAge        int // seconds; -1 when absent
+	maxAge        int  // seconds; -1 when absent
+	clientInfo    bool // client_info=1: the redirect carries client_info
 
 	// device flow
 	device *deviceCode
@@ -83,6 +84,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirectURI: redirectURI, responseMode: q.Get("response_mode"), state: q.Get("state"),
 		nonce: q.Get("nonce"), prompt: q.Get("prompt"), loginHint: q.Get("login_hint"),
 		domainHint: q.Get("domain_hint"), claims: q.Get("claims"), maxAge: -1,
+		clientInfo: q.Get("client_info") == "1",
 	}
 	if ia.responseMode == "" {
 		ia.responseMode = "query"
@@ -270,6 +272,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.cancelInteraction(w, ia)
 	case action == "signin":
 		s.submitCredentials(w, r, ia)
+	case action == "wsfed":
+		s.acceptWSFedLocked(w, r, ia)
 	case action == "mfa":
 		ia.mfaDone = true
 		s.continueInteraction(w, r, ia)
@@ -290,6 +294,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) submitCredentials(w http.ResponseWriter, r *http.Request, ia *interaction) {
 	username, password := r.PostForm.Get("login"), r.PostForm.Get("passwd")
 	ia.loginHint = username
+	if fed, _ := s.dir.federatedDomain(username); fed != nil {
+		// Entra never sees a federated user's password: the user signs
+		// in at the domain's AD FS.
+		s.redirectToADFS(w, ia, fed, username)
+		return
+	}
 	user, userTenant := s.dir.user(username)
 	if user == nil || password != user.Password {
 		s.renderSignIn(w, ia, "Your account or password is incorrect.")
@@ -335,7 +345,7 @@ func (s *Server) finishInteraction(w http.ResponseWriter, r *http.Request, ia *i
 		delete(s.state.challenges, ia.user.ObjectID)
 	}
 	g := grant{user: ia.user, tenant: ia.userTenant, app: ia.app, scopes: ia.scopes, nonce: ia.nonce,
-		authTime: ia.authTime, mfa: ia.mfaDone, claims: ia.claims}
+		authTime: ia.authTime, mfa: ia.mfaDone, claims: ia.claims, withAuthTime: ia.maxAge >= 0}
 	if ia.device != nil {
 		ia.device.approved = &g
 		s.renderMessage(w, http.StatusOK, "You're signed in", fmt.Sprintf("You have signed in to %s on your device. You may now close this window.", ia.app.Name))
@@ -348,8 +358,10 @@ func (s *Server) finishInteraction(w http.ResponseWriter, r *http.Request, ia *i
 	if ia.state != "" {
 		params.Set("state", ia.state)
 	}
-	info, _ := json.Marshal(map[string]string{"uid": ia.user.ObjectID, "utid": ia.userTenant.ID})
-	params.Set("client_info", base64URL(info))
+	if ia.clientInfo {
+		info, _ := json.Marshal(map[string]string{"uid": ia.user.ObjectID, "utid": ia.userTenant.ID})
+		params.Set("client_info", base64URL(info))
+	}
 	s.deliver(w, ia, params)
 }
 

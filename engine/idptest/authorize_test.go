@@ -156,7 +156,7 @@ func TestAuthorizeRequestChecks(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("HTTP %d %v", status, body)
 		}
-		at := verifiedClaims(t, srv, body["access_token"].(string))
+		at := graphClaims(t, srv, body["access_token"].(string))
 		if amr, _ := at["amr"].([]any); len(amr) != 2 || amr[1] != "mfa" {
 			t.Errorf("amr = %v", at["amr"])
 		}

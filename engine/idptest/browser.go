@@ -101,7 +101,7 @@ func (b *Browser) DeviceSignIn(ctx context.Context, verificationURI, userCode, u
 			}
 			return nil
 		case "signin":
-			page, _, err = b.submit(ctx, page, "signin", url.Values{"login": {username}, "passwd": {password}})
+			page, _, err = b.submit(ctx, page, "signin", credentials(username, password))
 		case "confirm":
 			page, _, err = b.submit(ctx, page, final, nil)
 		default:
@@ -159,7 +159,7 @@ func (b *Browser) completePages(ctx context.Context, page, username, password, f
 				return nil, errors.New("idptest browser: " + msg)
 			}
 			first = ""
-			fields = url.Values{"login": {username}, "passwd": {password}}
+			fields = credentials(username, password)
 		case "other":
 			// the account picker: sign in as the user named
 		}
@@ -170,6 +170,12 @@ func (b *Browser) completePages(ctx context.Context, page, username, password, f
 		page = next
 	}
 	return nil, errors.New("idptest browser: too many pages")
+}
+
+// credentials fills a sign-in form: Entra's (login, passwd) or, for a
+// federated user, AD FS's (UserName, Password).
+func credentials(username, password string) url.Values {
+	return url.Values{"login": {username}, "passwd": {password}, "UserName": {username}, "Password": {password}}
 }
 
 // The page patterns are compiled on first use: the idptest package is
@@ -263,6 +269,15 @@ func (b *Browser) do(req *http.Request) (string, *AuthResponse, error) {
 		if err != nil {
 			return "", nil, err
 		}
+		if loc.Host == req.URL.Host {
+			// Within the identity provider (Entra to AD FS): follow.
+			next, err := http.NewRequestWithContext(req.Context(), http.MethodGet, loc.String(), nil)
+			if err != nil {
+				return "", nil, err
+			}
+			b.lastBase = next.URL
+			return b.do(next)
+		}
 		params := loc.Query()
 		loc.RawQuery = ""
 		return "", &AuthResponse{RedirectURI: loc.String(), Params: params}, nil
@@ -273,6 +288,21 @@ func (b *Browser) do(req *http.Request) (string, *AuthResponse, error) {
 		params := url.Values{}
 		for _, h := range hiddenRe().FindAllStringSubmatch(page, -1) {
 			params.Set(html.UnescapeString(h[1]), html.UnescapeString(h[2]))
+		}
+		target, err := req.URL.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			return "", nil, err
+		}
+		if target.Host == req.URL.Host {
+			// AD FS posting its token back to Entra: submit, as the
+			// page's script would.
+			next, err := http.NewRequestWithContext(req.Context(), http.MethodPost, target.String(), strings.NewReader(params.Encode()))
+			if err != nil {
+				return "", nil, err
+			}
+			next.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			b.lastBase = next.URL
+			return b.do(next)
 		}
 		return "", &AuthResponse{RedirectURI: html.UnescapeString(m[1]), Params: params, FormPost: true}, nil
 	}

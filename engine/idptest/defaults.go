@@ -24,8 +24,11 @@ const (
 )
 
 // DefaultDirectory returns the directory used by acctui --demo and by tests:
-// contoso with alice (plain), bob (MFA required) and carol (10-minute
-// tokens), fabrikam with dave; every password is "demo-" and the first name.
+// contoso with alice (plain), bob (MFA required), carol (10-minute tokens)
+// and erin (federated domain ad.contoso.example: AD FS, WS-Trust 1.3, SAML
+// 1.1), fabrikam with dave and frank (federated domain ad.fabrikam.example:
+// WS-Trust 2005 only, SAML 2.0); every password is "demo-" and the first
+// name.
 func DefaultDirectory() *Directory {
 	d := &Directory{
 		DefaultTenant: "contoso",
@@ -36,13 +39,17 @@ func DefaultDirectory() *Directory {
 					{Username: "alice@contoso.example", Password: "demo-alice", Name: "Alice Example"},
 					{Username: "bob@contoso.example", Password: "demo-bob", Name: "Bob Example", MFARequired: true},
 					{Username: "carol@contoso.example", Password: "demo-carol", Name: "Carol Example", AccessTokenSeconds: 600},
+					{Username: "erin@ad.contoso.example", Password: "demo-erin", Name: "Erin Example"},
 				},
+				FederatedDomains: []*FederatedDomain{{Domain: "ad.contoso.example"}},
 			},
 			{
 				Name: "fabrikam", ID: FabrikamTenantID, Domain: "fabrikam.example",
 				Users: []*User{
 					{Username: "dave@fabrikam.example", Password: "demo-dave", Name: "Dave Example"},
+					{Username: "frank@ad.fabrikam.example", Password: "demo-frank", Name: "Frank Example"},
 				},
+				FederatedDomains: []*FederatedDomain{{Domain: "ad.fabrikam.example", SAML2: true, Only2005: true}},
 			},
 		},
 		Apps: []*App{

@@ -24,6 +24,24 @@ type Tenant struct {
 	ID     string  `json:"id"`
 	Domain string  `json:"domain"`
 	Users  []*User `json:"users"`
+	// FederatedDomains are further verified domains whose users sign in at
+	// an on-premises identity provider (AD FS); the emulator plays that
+	// provider too, at /sts/{domain}/adfs/services/trust/…
+	FederatedDomains []*FederatedDomain `json:"federated_domains,omitempty"`
+}
+
+// FederatedDomain is a domain federated with AD FS: user realm discovery
+// answers Federated for it, its users' passwords are checked by the
+// emulated AD FS over WS-Trust, and Entra's token endpoint accepts the SAML
+// assertions that AD FS issues instead of a password.
+type FederatedDomain struct {
+	Domain string `json:"domain"`
+	// SAML2 makes AD FS issue SAML 2.0 assertions (redeemed with the
+	// saml2-bearer grant) instead of its default SAML 1.1.
+	SAML2 bool `json:"saml2,omitempty"`
+	// Only2005 lists only the WS-Trust 2005 endpoint in the metadata
+	// exchange document, as older AD FS farms do.
+	Only2005 bool `json:"only_2005,omitempty"`
 }
 
 // User is a member of a tenant, with the behaviour tests need to provoke.
@@ -62,6 +80,10 @@ type App struct {
 	// Family marks a member of the family of client IDs (FOCI): its refresh
 	// tokens carry foci=1 and any family member may redeem them.
 	Family bool `json:"family,omitempty"`
+	// GraphPermissions are the delegated Microsoft Graph permissions users
+	// have consented to for the app; Graph tokens and responses list them
+	// whatever was asked. Empty means User.Read.
+	GraphPermissions []string `json:"graph_permissions,omitempty"`
 }
 
 // LoadDirectory reads a directory from a JSON file.
@@ -92,7 +114,14 @@ func (d *Directory) validate() error {
 		if t.ID == "" || t.Domain == "" {
 			return fmt.Errorf("tenant %q needs an id and a domain", t.Name)
 		}
-		for _, k := range []string{strings.ToLower(t.ID), strings.ToLower(t.Domain)} {
+		keys := []string{strings.ToLower(t.ID), strings.ToLower(t.Domain)}
+		for _, f := range t.FederatedDomains {
+			if f.Domain == "" || strings.ContainsAny(f.Domain, "/?#@ ") {
+				return fmt.Errorf("tenant %q has a bad federated domain %q", t.Name, f.Domain)
+			}
+			keys = append(keys, strings.ToLower(f.Domain))
+		}
+		for _, k := range keys {
 			if seenTenant[k] {
 				return fmt.Errorf("tenant %q repeats %q", t.Name, k)
 			}
@@ -181,4 +210,26 @@ func (d *Directory) tenantForDomain(domain string) *Tenant {
 		}
 	}
 	return nil
+}
+
+// federatedDomain finds the federated domain a username belongs to, with
+// its tenant; nil when the domain is managed or unknown.
+func (d *Directory) federatedDomain(username string) (*FederatedDomain, *Tenant) {
+	domain := username
+	if i := strings.LastIndex(username, "@"); i >= 0 {
+		domain = username[i+1:]
+	}
+	for _, t := range d.Tenants {
+		for _, f := range t.FederatedDomains {
+			if strings.EqualFold(f.Domain, domain) {
+				return f, t
+			}
+		}
+	}
+	return nil, nil
+}
+
+// federatedDomainByName finds a federated domain by its name.
+func (d *Directory) federatedDomainByName(domain string) (*FederatedDomain, *Tenant) {
+	return d.federatedDomain("@" + domain)
 }

@@ -54,41 +54,70 @@ func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reques
 	})
 }
 
+// cloudAliasGroups are the alias groups Entra's instance discovery
+// returns for its clouds (api-version 1.1), with their preferred network
+// and cache hosts: clients use them to find accounts cached under another
+// name of the same cloud.
+var cloudAliasGroups = []map[string]any{
+	{"preferred_network": "login.microsoftonline.com", "preferred_cache": "login.windows.net",
+		"aliases": []string{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"}},
+	{"preferred_network": "login.partner.microsoftonline.cn", "preferred_cache": "login.partner.microsoftonline.cn",
+		"aliases": []string{"login.partner.microsoftonline.cn", "login.chinacloudapi.cn"}},
+	{"preferred_network": "login.microsoftonline.de", "preferred_cache": "login.microsoftonline.de",
+		"aliases": []string{"login.microsoftonline.de"}},
+	{"preferred_network": "login.microsoftonline.us", "preferred_cache": "login.microsoftonline.us",
+		"aliases": []string{"login.microsoftonline.us", "login.usgovcloudapi.net"}},
+	{"preferred_network": "login-us.microsoftonline.com", "preferred_cache": "login-us.microsoftonline.com",
+		"aliases": []string{"login-us.microsoftonline.com"}},
+}
+
+// knownCloudHost reports whether a host belongs to one of Entra's clouds.
+func knownCloudHost(host string) bool {
+	for _, g := range cloudAliasGroups {
+		for _, a := range g["aliases"].([]string) {
+			if strings.EqualFold(a, host) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // handleInstanceDiscovery is GET /common/discovery/instance (api-version
-// 1.1): the emulator is its own cloud, with itself as the only alias.
+// 1.1): the metadata of every Entra cloud, as the real endpoint answers,
+// plus the emulator as a cloud of its own. Hosts of neither are refused.
 func (s *Server) handleInstanceDiscovery(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := r.URL.Query()
 	tenant := "common"
+	base := s.url
 	if endpoint := q.Get("authorization_endpoint"); endpoint != "" {
 		u, err := url.Parse(endpoint)
-		if err != nil || u.Host == "" {
+		if err != nil || u.Host == "" || (!strings.EqualFold(u.Host, s.Host()) && !knownCloudHost(u.Host)) {
 			newOAuthError(http.StatusBadRequest, "invalid_instance", 50049, "Unknown or invalid instance.").write(w, r, s.nowLocked())
 			return
 		}
 		if !strings.EqualFold(u.Host, s.Host()) {
-			newOAuthError(http.StatusBadRequest, "invalid_instance", 50049, "Unknown or invalid instance.").write(w, r, s.nowLocked())
-			return
+			base = "https://" + strings.ToLower(u.Host)
 		}
 		if parts := strings.Split(strings.Trim(u.Path, "/"), "/"); len(parts) > 0 && parts[0] != "" {
 			tenant = parts[0]
 		}
 	}
 	host := s.Host()
+	metadata := append([]map[string]any{}, cloudAliasGroups...)
+	metadata = append(metadata, map[string]any{"preferred_network": host, "preferred_cache": host, "aliases": []string{host}})
 	writeJSON(w, http.StatusOK, map[string]any{
-		"tenant_discovery_endpoint": s.url + "/" + tenant + "/v2.0/.well-known/openid-configuration",
+		"tenant_discovery_endpoint": base + "/" + tenant + "/v2.0/.well-known/openid-configuration",
 		"api-version":               "1.1",
-		"metadata": []map[string]any{{
-			"preferred_network": host,
-			"preferred_cache":   host,
-			"aliases":           []string{host},
-		}},
+		"metadata":                  metadata,
 	})
 }
 
-// handleUserRealm is GET /common/userrealm/{username}: every directory
-// domain is managed (no federation), unknown domains are Unknown.
+// handleUserRealm is GET /common/userrealm/{username}: directory domains
+// are Managed, federated domains Federated (with their AD FS's metadata
+// and WS-Trust addresses), other domains Unknown.
 func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -101,11 +130,26 @@ func (s *Server) handleUserRealm(w http.ResponseWriter, r *http.Request) {
 		"ver":                 "1.0",
 		"account_type":        "Unknown",
 		"cloud_instance_name": "microsoftonline.com",
-		"cloud_audience_urn":  "urn:federation:MicrosoftOnline",
+		"cloud_audience_urn":  cloudAudienceURN,
 	}
-	if t := s.dir.tenantForDomain(domain); t != nil {
+	if t := s.dir.tenantForDomain(domain); t != nil && t.ID == ConsumersTenantID {
+		// Personal Microsoft accounts belong to live.com's federation,
+		// whose metadata offers no WS-Trust username endpoint.
+		body["account_type"] = "Federated"
+		body["domain_name"] = msaRealmDomain
+		body["federation_protocol"] = "WSTrust"
+		body["federation_metadata_url"] = s.url + "/sts/" + msaRealmDomain + "/FederationMetadata/2007-06/FederationMetadata.xml"
+		body["federation_active_auth_url"] = s.url + "/sts/" + msaRealmDomain + "/rst2.srf"
+	} else if t != nil {
 		body["account_type"] = "Managed"
 		body["domain_name"] = t.Domain
+	} else if fed, _ := s.dir.federatedDomain(username); fed != nil {
+		body["account_type"] = "Federated"
+		body["domain_name"] = fed.Domain
+		body["federation_protocol"] = "WSTrust"
+		body["federation_metadata_url"] = s.adfsBase(fed.Domain) + "/mex"
+		body["federation_active_auth_url"] = s.adfsBase(fed.Domain) + "/2005/usernamemixed"
+		body["federation_global_version"] = -1
 	}
 	writeJSON(w, http.StatusOK, body)
 }

@@ -58,10 +58,35 @@ func TestInstanceDiscovery(t *testing.T) {
 	if body["tenant_discovery_endpoint"] != srv.URL()+"/"+ContosoTenantID+"/v2.0/.well-known/openid-configuration" {
 		t.Errorf("tenant_discovery_endpoint = %v", body["tenant_discovery_endpoint"])
 	}
-	metadata := body["metadata"].([]any)[0].(map[string]any)
-	aliases := metadata["aliases"].([]any)
-	if len(aliases) != 1 || aliases[0] != srv.Host() {
-		t.Errorf("aliases = %v, want [%s]", aliases, srv.Host())
+	groups := map[string][]any{}
+	for _, m := range body["metadata"].([]any) {
+		group := m.(map[string]any)
+		groups[group["preferred_network"].(string)] = group["aliases"].([]any)
+	}
+	if aliases := groups[srv.Host()]; len(aliases) != 1 || aliases[0] != srv.Host() {
+		t.Errorf("emulator's aliases = %v, want [%s]", aliases, srv.Host())
+	}
+	// Every cloud's real alias group, as Entra answers.
+	for network, want := range map[string]string{
+		"login.microsoftonline.com":        "login.microsoftonline.com login.windows.net login.microsoft.com sts.windows.net",
+		"login.partner.microsoftonline.cn": "login.partner.microsoftonline.cn login.chinacloudapi.cn",
+		"login.microsoftonline.us":         "login.microsoftonline.us login.usgovcloudapi.net",
+		"login-us.microsoftonline.com":     "login-us.microsoftonline.com",
+		"login.microsoftonline.de":         "login.microsoftonline.de",
+	} {
+		var got []string
+		for _, a := range groups[network] {
+			got = append(got, a.(string))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("aliases of %s = %v, want %s", network, got, want)
+		}
+	}
+	// A known cloud's host is valid and discovered on its own host.
+	q.Set("authorization_endpoint", "https://login.chinacloudapi.cn/common/oauth2/v2.0/authorize")
+	if status, body = call(t, srv, http.MethodGet, "/common/discovery/instance?"+q.Encode(), nil); status != http.StatusOK ||
+		body["tenant_discovery_endpoint"] != "https://login.chinacloudapi.cn/common/v2.0/.well-known/openid-configuration" {
+		t.Errorf("sovereign host: HTTP %d %v", status, body["tenant_discovery_endpoint"])
 	}
 
 	q.Set("authorization_endpoint", "https://evil.example/common/oauth2/v2.0/authorize")
@@ -89,9 +114,9 @@ func TestKeysVerifyIssuedTokens(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("password grant: HTTP %d %v", status, body)
 	}
-	at := verifiedClaims(t, srv, body["access_token"].(string))
+	at := graphClaims(t, srv, body["access_token"].(string))
 	idt := verifiedClaims(t, srv, body["id_token"].(string))
-	if at["aud"] != "https://graph.microsoft.com" || at["ver"] != "2.0" || at["scp"] != "User.Read" || at["tid"] != ContosoTenantID {
+	if at["aud"] != "https://graph.microsoft.com" || at["ver"] != "1.0" || at["scp"] != "User.Read email openid profile" || at["tid"] != ContosoTenantID {
 		t.Errorf("access token claims: %v", at)
 	}
 	for _, claim := range []string{"iat", "nbf", "exp", "oid"} {

@@ -32,6 +32,12 @@ const (
 	// FaultRedirect answers 307 to the same path on another host, as a
 	// hijacked proxy would.
 	FaultRedirect FaultKind = "redirect"
+	// FaultDropAfter serves the request (a code is redeemed, a refresh
+	// token used), then closes the connection before the answer: a reset
+	// after the server acted, which a client must not paper over by
+	// sending the request again (a second code redemption fails with
+	// AADSTS54005).
+	FaultDropAfter FaultKind = "drop_after"
 )
 
 // Fault makes the next Count requests to an endpoint fail. Endpoint names
@@ -53,7 +59,7 @@ type activeFault struct {
 
 func (f Fault) validate() error {
 	switch f.Kind {
-	case FaultStatus, FaultDelay, FaultMalformedJSON, FaultHTML, FaultDrop, FaultTruncated, FaultOversize, FaultRedirect:
+	case FaultStatus, FaultDelay, FaultMalformedJSON, FaultHTML, FaultDrop, FaultTruncated, FaultOversize, FaultRedirect, FaultDropAfter:
 	default:
 		return fmt.Errorf("idptest: unknown fault kind %q", f.Kind)
 	}

@@ -3,6 +3,7 @@ package idptest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -135,4 +136,38 @@ func authorizeURL(srv *Server, tenant string, extra url.Values) string {
 		q[k] = v
 	}
 	return srv.URL() + "/" + tenant + "/oauth2/v2.0/authorize?" + q.Encode()
+}
+
+// graphClaims checks a Graph access token as only Graph can: the header
+// carries a nonce, the signature covers the header with the nonce's
+// SHA-256 in its place. It fails the test if the token verifies as a plain
+// JWT (Entra's Graph tokens do not) and returns the claims.
+func graphClaims(t *testing.T, srv *Server, token string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("Graph access token is not a JWT")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var header map[string]any
+	if err := json.Unmarshal(raw, &header); err != nil {
+		t.Fatal(err)
+	}
+	nonce, _ := header["nonce"].(string)
+	if nonce == "" {
+		t.Fatalf("Graph access token header %v has no nonce", header)
+	}
+	if parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256}); err == nil {
+		var c map[string]any
+		if parsed.Claims(&srv.key.public, &c) == nil {
+			t.Errorf("a Graph access token verified as a plain JWT; Entra's do not")
+		}
+	}
+	sum := sha256.Sum256([]byte(nonce))
+	header["nonce"] = base64URL(sum[:])
+	hashed, _ := json.Marshal(header)
+	return verifiedClaims(t, srv, base64URL(hashed)+"."+parts[1]+"."+parts[2])
 }

@@ -68,11 +68,13 @@ func errConsentRequired(app *App) *oauthError {
 	return e
 }
 
-func errMFARequired(claims string) *oauthError {
-	e := newOAuthError(http.StatusBadRequest, "interaction_required", 50076,
-		"Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.")
-	e.claims = claims
-	return e
+// errMFARequired is the refusal of a password grant for a user under MFA,
+// in the shape Entra usually sends: suberror basic_action and no claims, so
+// a client cannot answer it with a claims request, only by asking the user
+// to sign in interactively.
+func errMFARequired(resource string) *oauthError {
+	return &oauthError{status: http.StatusBadRequest, err: "interaction_required", code: 50076, suberror: "basic_action",
+		message: fmt.Sprintf("Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '%s'.", resource)}
 }
 
 func errClaimsChallenge(claims string) *oauthError {

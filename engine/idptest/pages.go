@@ -11,7 +11,9 @@ import (
 // The sign-in pages are small and plain; html/template escapes everything
 // they echo (login hints, app names, error text). Every form carries the
 // interaction id in a hidden "ctx" field and names its button "action", so
-// a test's HTTP client can drive them as a person would.
+// a test's HTTP client can drive them as a person would. The primary
+// button comes first in every form, since Enter in a field submits with
+// the first button (the layout still shows it on the right).
 // layoutSource is parsed on first use: the emulator is linked into the
 // acctui binary, and a script's `acctui token` should not pay for it.
 const layoutSource = `<!DOCTYPE html>
@@ -22,8 +24,8 @@ body{font-family:system-ui,sans-serif;background:#f2f2f2;margin:0}
 main{max-width:26rem;margin:3rem auto;background:#fff;padding:2rem 2.5rem;box-shadow:0 2px 6px rgba(0,0,0,.2)}
 h1{font-size:1.5rem;font-weight:600}
 .note{color:#555;font-size:.9rem}.err{color:#a80000;font-weight:600}
-label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password],input[type=email]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
-.buttons{margin-top:1.4rem;display:flex;gap:.6rem;justify-content:flex-end}
+label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password]{width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}
+.buttons{margin-top:1.4rem;display:flex;gap:.6rem;flex-direction:row-reverse;justify-content:flex-start}
 button{padding:.5rem 1.4rem;font-size:1rem;border:1px solid #8a8a8a;background:#fff;cursor:pointer}
 button.primary{background:#0067b8;color:#fff;border-color:#0067b8}
 .code{font-family:monospace;font-size:1.4rem;letter-spacing:.2rem}
@@ -41,20 +43,28 @@ var pageBodies = map[string]string{
 	"signin": `<p class="note">to continue to {{.AppName}}{{if .DomainHint}} (organisation: {{.DomainHint}}){{end}}</p>
 <form id="idp-form" method="post" action="{{.Action}}">
 <input type="hidden" name="ctx" value="{{.Ctx}}">
-<label for="login">Email or username</label><input type="email" id="login" name="login" value="{{.LoginHint}}" autocomplete="username" autofocus>
+<label for="login">Email or username</label><input type="text" id="login" name="login" value="{{.LoginHint}}" autocomplete="username" autocapitalize="none" spellcheck="false" autofocus>
 <label for="passwd">Password</label><input type="password" id="passwd" name="passwd" autocomplete="current-password">
-<div class="buttons"><button name="action" value="cancel">Cancel</button><button class="primary" name="action" value="signin">Sign in</button></div>
+<div class="buttons"><button class="primary" name="action" value="signin">Sign in</button><button name="action" value="cancel">Cancel</button></div>
+</form>`,
+	"adfs": `<p class="note">{{.DomainHint}}: sign in with your organizational account</p>
+<form id="idp-form" method="post" action="{{.Action}}">
+<input type="hidden" name="wctx" value="{{.Ctx}}">
+<input type="hidden" name="AuthMethod" value="FormsAuthentication">
+<label for="userNameInput">User ID</label><input type="text" id="userNameInput" name="UserName" value="{{.LoginHint}}" autocomplete="username" autocapitalize="none" spellcheck="false">
+<label for="passwordInput">Password</label><input type="password" id="passwordInput" name="Password" autocomplete="current-password" autofocus>
+<div class="buttons"><button class="primary" name="action" value="signin">Sign in</button></div>
 </form>`,
 	"mfa": `<p>{{.Username}}: approve the sign-in request. This emulator stands in for the Authenticator app: approving here completes multi-factor authentication.</p>
 <form id="idp-form" method="post" action="{{.Action}}">
 <input type="hidden" name="ctx" value="{{.Ctx}}">
-<div class="buttons"><button name="action" value="cancel">Deny</button><button class="primary" name="action" value="mfa">Approve</button></div>
+<div class="buttons"><button class="primary" name="action" value="mfa">Approve</button><button name="action" value="cancel">Deny</button></div>
 </form>`,
 	"consent": `<p>{{.AppName}} wants to sign you in as {{.Username}} and:</p>
 <ul>{{range .Permissions}}<li>{{.}}</li>{{end}}<li>Maintain access to data you have given it access to</li></ul>
 <form id="idp-form" method="post" action="{{.Action}}">
 <input type="hidden" name="ctx" value="{{.Ctx}}">
-<div class="buttons"><button name="action" value="cancel">Cancel</button><button class="primary" name="action" value="consent">Accept</button></div>
+<div class="buttons"><button class="primary" name="action" value="consent">Accept</button><button name="action" value="cancel">Cancel</button></div>
 </form>`,
 	"select": `<form id="idp-form" method="post" action="{{.Action}}">
 <input type="hidden" name="ctx" value="{{.Ctx}}">
@@ -70,7 +80,7 @@ var pageBodies = map[string]string{
 	"device-confirm": `<p>Are you trying to sign in to <strong>{{.AppName}}</strong> as {{.Username}}? Only continue if you started the sign-in on a device or app you trust.</p>
 <form id="idp-form" method="post" action="{{.Action}}">
 <input type="hidden" name="ctx" value="{{.Ctx}}">
-<div class="buttons"><button name="action" value="cancel">Cancel</button><button class="primary" name="action" value="confirm">Continue</button></div>
+<div class="buttons"><button class="primary" name="action" value="confirm">Continue</button><button name="action" value="cancel">Cancel</button></div>
 </form>`,
 	"form-post": `<p>Returning to the application…</p>
 <form id="idp-form" method="post" action="{{.Action}}">

@@ -36,12 +36,18 @@ const (
 	EndpointToken               = "token"
 	EndpointDeviceCode          = "devicecode"
 	EndpointDeviceLogin         = "devicelogin"
+	// EndpointMex and EndpointWSTrust are the emulated AD FS of federated
+	// domains: its metadata exchange document and WS-Trust endpoints.
+	EndpointMex     = "mex"
+	EndpointWSTrust = "wstrust"
+	// EndpointADFSSignIn is the emulated AD FS's browser sign-in page.
+	EndpointADFSSignIn = "adfs-signin"
 )
 
 var knownEndpoints = map[string]bool{
 	EndpointOpenIDConfiguration: true, EndpointInstanceDiscovery: true, EndpointUserRealm: true,
 	EndpointKeys: true, EndpointAuthorize: true, EndpointLogin: true, EndpointToken: true,
-	EndpointDeviceCode: true, EndpointDeviceLogin: true,
+	EndpointDeviceCode: true, EndpointDeviceLogin: true, EndpointMex: true, EndpointWSTrust: true, EndpointADFSSignIn: true,
 }
 
 // Requests returns the log of answered requests, oldest first.
@@ -112,7 +118,17 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 		rec := &statusRecorder{ResponseWriter: w}
 		record := RequestRecord{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Endpoint: name, GrantType: grantType, ClientID: clientID}
 		serve := true
-		if f := s.takeFault(name); f != nil {
+		f := s.takeFault(name)
+		switch {
+		case f != nil && f.Kind == FaultDropAfter:
+			record.Fault = f.Kind
+			h(&discardWriter{header: http.Header{}}, r)
+			rec.status = 0
+			if conn, _, err := rec.Hijack(); err == nil {
+				conn.Close()
+			}
+			serve = false
+		case f != nil:
 			record.Fault = f.Kind
 			serve = f.apply(rec, r, s.Now())
 		}
@@ -135,3 +151,10 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	return hijacker.Hijack()
 }
+
+// discardWriter takes an answer that is never sent (FaultDropAfter).
+type discardWriter struct{ header http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.header }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}

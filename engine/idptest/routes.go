@@ -19,6 +19,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/devicecode", s.endpoint(EndpointDeviceCode, s.handleDeviceCode))
 	mux.HandleFunc("GET /devicelogin", s.endpoint(EndpointDeviceLogin, s.handleDeviceLoginPage))
 	mux.HandleFunc("POST /devicelogin", s.endpoint(EndpointDeviceLogin, s.handleDeviceLoginSubmit))
+	mux.HandleFunc("GET /sts/{domain}/adfs/services/trust/mex", s.endpoint(EndpointMex, s.handleMex))
+	mux.HandleFunc("GET /sts/live.com/FederationMetadata/2007-06/FederationMetadata.xml", s.endpoint(EndpointMex, s.handleMSAFederationMetadata))
+	mux.HandleFunc("POST /sts/{domain}/adfs/services/trust/{version}/usernamemixed", s.endpoint(EndpointWSTrust, s.handleWSTrust))
+	mux.HandleFunc("GET /sts/{domain}/adfs/ls/{$}", s.endpoint(EndpointADFSSignIn, s.handleADFSSignInPage))
+	mux.HandleFunc("POST /sts/{domain}/adfs/ls/{$}", s.endpoint(EndpointADFSSignIn, s.handleADFSSignIn))
 	mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.adminRoutes(mux)
 	return mux

@@ -21,6 +21,21 @@ type scopeRequest struct {
 	resource      string   // audience of the access token
 	permissions   []string // scp values
 	resourceScope []string // the scopes as sent, for the response's scope field
+	// byAppID: Graph was named only by bare permissions (User.Read) or not
+	// at all, so its token's audience is Graph's application id, as
+	// Entra issues it, rather than its URL.
+	byAppID bool
+}
+
+// graphAppID is Microsoft Graph's application id.
+const graphAppID = "00000003-0000-0000-c000-000000000000"
+
+// audience is the access token's aud claim.
+func (r scopeRequest) audience() string {
+	if r.byAppID {
+		return graphAppID
+	}
+	return r.resource
 }
 
 // parseScopes validates a scope parameter as Entra does: at most one
@@ -29,6 +44,7 @@ type scopeRequest struct {
 func parseScopes(raw string) (scopeRequest, *oauthError) {
 	var req scopeRequest
 	seen := map[string]bool{}
+	bare := true
 	for _, scope := range strings.Fields(raw) {
 		lower := strings.ToLower(scope)
 		if seen[lower] {
@@ -47,6 +63,7 @@ func parseScopes(raw string) (scopeRequest, *oauthError) {
 		if req.resource != "" && !strings.EqualFold(req.resource, resource) {
 			return req, errInvalidScope(28000, fmt.Sprintf("Provided value for the input parameter scope is not valid because it contains more than one resource. Scope %s is not valid.", raw))
 		}
+		bare = bare && !strings.Contains(scope, "/")
 		req.resource = resource
 		req.permissions = append(req.permissions, permission)
 		req.resourceScope = append(req.resourceScope, scope)
@@ -57,6 +74,7 @@ func parseScopes(raw string) (scopeRequest, *oauthError) {
 		req.permissions = []string{"User.Read"}
 		req.resourceScope = []string{graphResource + "/User.Read"}
 	}
+	req.byAppID = bare && req.resource == graphResource
 	return req, nil
 }
 
@@ -101,24 +119,88 @@ func isPermissionName(s string) bool {
 	return true
 }
 
-// scp is the access token's scp claim.
-func (r scopeRequest) scp() string {
-	perms := make([]string, 0, len(r.permissions))
-	for _, p := range r.permissions {
-		if p == ".default" {
-			p = "user_impersonation"
-			if r.resource == graphResource {
-				p = "User.Read"
-			}
+// graphConsented are the Graph permissions the user consented to for the
+// app: the app's configured list, or User.Read.
+func graphConsented(app *App) []string {
+	if app != nil && len(app.GraphPermissions) > 0 {
+		return app.GraphPermissions
+	}
+	return []string{"User.Read"}
+}
+
+// scp is the access token's scp claim. Graph tokens carry every consented
+// permission and the OpenID scopes, as Entra's do.
+func (r scopeRequest) scp(app *App) string {
+	seen := map[string]bool{}
+	var perms []string
+	add := func(p string) {
+		if !seen[strings.ToLower(p)] {
+			seen[strings.ToLower(p)] = true
+			perms = append(perms, p)
 		}
-		perms = append(perms, p)
+	}
+	graph := isGraph(r.resource)
+	for _, p := range r.permissions {
+		switch {
+		case p == ".default" && graph:
+		case p == ".default":
+			add("user_impersonation")
+		default:
+			add(p)
+		}
+	}
+	if graph {
+		for _, p := range graphConsented(app) {
+			add(p)
+		}
+		for _, p := range []string{"openid", "profile", "email"} {
+			add(p)
+		}
 	}
 	sort.Strings(perms)
 	return strings.Join(perms, " ")
 }
 
-// responseScope is the response's scope field: what the token is good for,
-// which MSAL stores as the cache entry's target.
-func (r scopeRequest) responseScope() string {
+// responseScope is the response's scope field, which MSAL stores as the
+// cache entry's target. It is not the request echoed: Graph answers with
+// the OpenID scopes and every consented permission; Microsoft's other APIs
+// answer .default with user_impersonation beside it.
+func (r scopeRequest) responseScope(app *App) string {
+	if isGraph(r.resource) {
+		out := []string{"openid", "profile", "email"}
+		seen := map[string]bool{}
+		base := strings.TrimRight(r.resource, "/")
+		add := func(p string) {
+			if !seen[strings.ToLower(p)] {
+				seen[strings.ToLower(p)] = true
+				out = append(out, base+"/"+p)
+			}
+		}
+		hasDefault := false
+		for _, p := range r.permissions {
+			if p == ".default" {
+				hasDefault = true
+				continue
+			}
+			add(p)
+		}
+		for _, p := range graphConsented(app) {
+			add(p)
+		}
+		if hasDefault {
+			out = append(out, base+"/.default")
+		}
+		return strings.Join(out, " ")
+	}
+	if isV1Resource(r.resource) {
+		var out []string
+		for i, p := range r.permissions {
+			if p == ".default" {
+				out = append(out, r.resource+"/user_impersonation")
+			}
+			out = append(out, r.resourceScope[i])
+		}
+		return strings.Join(out, " ")
+	}
 	return strings.Join(r.resourceScope, " ")
 }

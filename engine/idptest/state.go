@@ -13,6 +13,8 @@ type state struct {
 	sessions   map[string]*browserSession // session cookie → signed-in users
 	consents   map[string]bool            // oid|client_id → consented
 	challenges map[string]*claimsChallenge
+	assertions map[string]*issuedAssertion // SAML AssertionID → what AD FS issued
+	wsfed      map[string]*wsFedResult     // token AD FS posted back to the sign-in page
 	// issued lists every secret handed out (tokens, codes, device codes), so
 	// leak tests can look for each of them in logs, files and screens.
 	issued []string
@@ -28,6 +30,8 @@ func newState() *state {
 		sessions:   map[string]*browserSession{},
 		consents:   map[string]bool{},
 		challenges: map[string]*claimsChallenge{},
+		assertions: map[string]*issuedAssertion{},
+		wsfed:      map[string]*wsFedResult{},
 	}
 }
 
@@ -43,6 +47,10 @@ type grant struct {
 	mfa       bool
 	claims    string // the claims request parameter, as sent
 	grantType string
+	federated bool // signed in at the federated domain's AD FS
+	// withAuthTime puts auth_time in the id_token: Entra's v2 tokens carry
+	// it only when the authorization request had max_age.
+	withAuthTime bool
 }
 
 // authCode is an issued authorization code: single use, ten-minute life.

@@ -84,6 +84,8 @@ func (s *Server) tokenLocked(r *http.Request) (map[string]any, *oauthError) {
 		return s.redeemDeviceCodeLocked(tr)
 	case grantClientCredentials:
 		return s.clientCredentialsLocked(tr)
+	case grantSAML11, grantSAML2:
+		return s.samlGrantLocked(tr, scopes, grantType)
 	case "":
 		return nil, errInvalidRequest(900144, "The request body must contain the following parameter: 'grant_type'.")
 	default:
@@ -252,7 +254,11 @@ func (s *Server) passwordGrantLocked(tr tokenRequest, scopes scopeRequest) (map[
 	if user == nil {
 		return nil, errUnknownUser(tr.segment)
 	}
-	if subtle.ConstantTimeCompare([]byte(tr.form("password")), []byte(user.Password)) != 1 {
+	// A federated user's password is known only to AD FS, and personal
+	// Microsoft accounts never take the password grant: Entra cannot check
+	// either, so the grant fails as for a wrong password.
+	if fed, _ := s.dir.federatedDomain(user.Username); fed != nil || userTenant.ID == ConsumersTenantID ||
+		subtle.ConstantTimeCompare([]byte(tr.form("password")), []byte(user.Password)) != 1 {
 		return nil, errBadPassword()
 	}
 	if oerr := userAllowed(tr.segment, tr.tenant, userTenant); oerr != nil {
@@ -262,7 +268,7 @@ func (s *Server) passwordGrantLocked(tr tokenRequest, scopes scopeRequest) (map[
 		return nil, errUserDisabled()
 	}
 	if user.MFARequired {
-		return nil, errMFARequired(mfaClaims(user))
+		return nil, errMFARequired(scopes.resource)
 	}
 	g := grant{user: user, tenant: userTenant, app: tr.app, scopes: scopes, authTime: s.nowLocked(),
 		claims: tr.form("claims"), grantType: grantPassword}
@@ -274,12 +280,6 @@ func (s *Server) passwordGrantLocked(tr tokenRequest, scopes scopeRequest) (map[
 		return nil, serverError(err)
 	}
 	return resp, nil
-}
-
-// mfaClaims is the conditional-access challenge a password grant gets for a
-// user who must use MFA.
-func mfaClaims(u *User) string {
-	return fmt.Sprintf(`{"access_token":{"capolids":{"essential":true,"values":["%s"]}}}`, stableGUID("mfa-policy:"+u.ObjectID))
 }
 
 func (s *Server) clientCredentialsLocked(tr tokenRequest) (map[string]any, *oauthError) {

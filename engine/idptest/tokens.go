@@ -34,41 +34,15 @@ func refreshInactivity(u *User) time.Duration {
 func (s *Server) issueLocked(g grant, wantClientInfo bool) (map[string]any, error) {
 	now := s.nowLocked()
 	lifetime := accessTokenLifetime(g.user)
-	amr := []string{"pwd"}
-	if g.mfa {
-		amr = append(amr, "mfa")
-	}
 	issuer := s.url + "/" + g.tenant.ID + "/v2.0"
-	at := map[string]any{
-		"aud":                g.scopes.resource,
-		"iss":                issuer,
-		"iat":                now.Unix(),
-		"nbf":                now.Unix(),
-		"exp":                now.Add(lifetime).Unix(),
-		"scp":                g.scopes.scp(),
-		"tid":                g.tenant.ID,
-		"oid":                g.user.ObjectID,
-		"sub":                pairwiseSubject(g.user.ObjectID, g.scopes.resource),
-		"name":               g.user.Name,
-		"preferred_username": g.user.Username,
-		"upn":                g.user.Username,
-		"azp":                g.app.ClientID,
-		"azpacr":             "0",
-		"amr":                amr,
-		"ver":                "2.0",
-		"uti":                randomToken(16),
-	}
-	if capabilities := clientCapabilities(g.claims); len(capabilities) > 0 {
-		at["xms_cc"] = capabilities
-	}
-	accessToken, err := s.key.sign(at)
+	accessToken, err := s.accessTokenLocked(g, now, lifetime)
 	if err != nil {
 		return nil, err
 	}
 	s.state.issued = append(s.state.issued, accessToken)
 	resp := map[string]any{
 		"token_type":     "Bearer",
-		"scope":          g.scopes.responseScope(),
+		"scope":          g.scopes.responseScope(g.app),
 		"expires_in":     int(lifetime.Seconds()),
 		"ext_expires_in": int(lifetime.Seconds()),
 		"access_token":   accessToken,
@@ -83,7 +57,6 @@ func (s *Server) issueLocked(g grant, wantClientInfo bool) (map[string]any, erro
 			"iat":                now.Unix(),
 			"nbf":                now.Unix(),
 			"exp":                now.Add(time.Hour).Unix(),
-			"auth_time":          g.authTime.Unix(),
 			"tid":                g.tenant.ID,
 			"oid":                g.user.ObjectID,
 			"sub":                pairwiseSubject(g.user.ObjectID, g.app.ClientID),
@@ -94,6 +67,9 @@ func (s *Server) issueLocked(g grant, wantClientInfo bool) (map[string]any, erro
 		}
 		if g.nonce != "" {
 			idt["nonce"] = g.nonce
+		}
+		if g.withAuthTime {
+			idt["auth_time"] = g.authTime.Unix()
 		}
 		idToken, err := s.key.sign(idt)
 		if err != nil {

@@ -144,7 +144,7 @@ def make_app(idp, http, cache, authority=None):
 
 def scenario_ropc(idp, http, args):
     cache = load_cache(args.cache)
-    app = make_app(idp, http, cache)
+    app = make_app(idp, http, cache, authority=args.authority)
     result = app.acquire_token_by_username_password(args.username, args.password, scopes=ARM_SCOPES)
     save_cache(cache, args.cache)
     out = summarize(result)
@@ -269,6 +269,7 @@ def main(argv=None):
     p = sub.add_parser("ropc", help="username/password grant")
     p.add_argument("--username", required=True)
     p.add_argument("--password", required=True)
+    p.add_argument("--authority", help="authority URL (default: the emulator's default tenant)")
     p.set_defaults(run=scenario_ropc)
 
     p = sub.add_parser("silent", help="acquire_token_silent for the cached account")
