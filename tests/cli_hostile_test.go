@@ -33,6 +33,10 @@ import (
 // hostileText holds what a terminal obeys: an OSC 52 clipboard write, a
 // screen clear, an OSC 8 link, a C1 CSI, bidi overrides and isolates, and a
 // line break that forges an error line.
+// hostileTextNoAddress is hostileText's controls without a link: the
+// engine replaces a device-code message that names an address of its own.
+const hostileTextNoAddress = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\u009b31m\u202eevil\u2066\nacctui: forged line\r"
+
 const hostileText = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\\u009b31m\u202eevil\u2066\nacctui: forged line\r"
 
 // Hostile people in the emulator's directory.
@@ -187,11 +191,11 @@ func TestCLIHostileText(t *testing.T) {
 
 	// deviceLogin signs mallory in by device code, the hostile message
 	// injected by the proxy.
-	deviceLogin := func(t *testing.T, env *cliEnv) cliResult {
+	deviceLogin := func(t *testing.T, env *cliEnv, message string) cliResult {
 		t.Helper()
 		proxy.set(func(path string, status int, body []byte) (int, []byte) {
 			if strings.HasSuffix(path, "/devicecode") && status == http.StatusOK {
-				body = rewriteJSON(t, body, map[string]any{"message": "To sign in, " + hostileText + " open the page."})
+				body = rewriteJSON(t, body, map[string]any{"message": message})
 			}
 			return status, body
 		})
@@ -203,13 +207,27 @@ func TestCLIHostileText(t *testing.T) {
 	}
 
 	t.Run("login-device", func(t *testing.T) {
-		res := deviceLogin(t, mallory).want(t, 0)
+		// Without an address of its own the message is shown, escaped.
+		res := deviceLogin(t, mallory, "To sign in, "+hostileTextNoAddress+" open the page.").want(t, 0)
 		checkPrintable(t, res)
 		if !strings.Contains(res.stderr, `To sign in, \x1b]52;c;ZXZpbA==\x07`) {
 			t.Errorf("the hostile device-code message is not shown escaped:\n%s", res.stderr)
 		}
 		if !strings.Contains(res.stderr, `Signed in as mallory\x1b]0;pwned\x07\u202e@contoso.example`) {
 			t.Errorf("the hostile username is not shown escaped:\n%s", res.stderr)
+		}
+	})
+
+	t.Run("login-device-foreign-address", func(t *testing.T) {
+		// A message that names another address than the checked
+		// verification URI is replaced by the engine's own wording.
+		res := deviceLogin(t, mallory, "To sign in, "+hostileText+" open the page.").want(t, 0)
+		checkPrintable(t, res)
+		if strings.Contains(res.stderr, "evil.example") {
+			t.Errorf("a device-code message naming another address was shown:\n%s", res.stderr)
+		}
+		if !regexp.MustCompile(`To sign in, open https?://127\.0\.0\.1:\d+/\S*devicelogin and enter the code`).MatchString(res.stderr) {
+			t.Errorf("the engine's own device-code message is missing:\n%s", res.stderr)
 		}
 	})
 
