@@ -95,16 +95,17 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 	root.SetFlagErrorFunc(flagError)
 	registerGlobalFlags(root, &a.s)
 	commands := map[string]func() *cobra.Command{
-		"accounts": func() *cobra.Command { return newAccountsCommand(a) },
-		"token":    func() *cobra.Command { return newTokenCommand(a) },
-		"login":    func() *cobra.Command { return newLoginCommand(a) },
-		"logout":   func() *cobra.Command { return newLogoutCommand(a) },
-		"import":   func() *cobra.Command { return newImportCommand(a) },
-		"export":   func() *cobra.Command { return newExportCommand(a) },
-		"vault":    func() *cobra.Command { return newVaultCommand(a) },
-		"decode":   func() *cobra.Command { return newDecodeCommand(a) },
-		"idp":      newIdpCommand,
-		"version":  newVersionCommand,
+		"accounts":       func() *cobra.Command { return newAccountsCommand(a) },
+		"token":          func() *cobra.Command { return newTokenCommand(a) },
+		"login":          func() *cobra.Command { return newLoginCommand(a) },
+		"logout":         func() *cobra.Command { return newLogoutCommand(a) },
+		"import":         func() *cobra.Command { return newImportCommand(a) },
+		"export":         func() *cobra.Command { return newExportCommand(a) },
+		"vault":          func() *cobra.Command { return newVaultCommand(a) },
+		"decode":         func() *cobra.Command { return newDecodeCommand(a) },
+		"git-credential": func() *cobra.Command { return newGitCredentialCommand(a) },
+		"idp":            newIdpCommand,
+		"version":        newVersionCommand,
 	}
 	if build, ok := commands[commandName(root, args)]; ok {
 		root.AddCommand(build())
@@ -127,7 +128,7 @@ func armsLate(cmd *cobra.Command) bool {
 		cmd = cmd.Parent()
 	}
 	switch cmd.Name() {
-	case "token", "accounts", "decode", "version":
+	case "token", "accounts", "decode", "version", "git-credential":
 		return true
 	}
 	return false

@@ -24,6 +24,7 @@ func newTokenCommand(a *app) *cobra.Command {
 		forceRefresh bool
 		claims       string
 		asJSON       bool
+		output       string
 	)
 	cmd := &cobra.Command{
 		Use:   "token",
@@ -36,16 +37,16 @@ may ask, on a terminal, is the file backend's vault passphrase.
   curl -H "Authorization: Bearer $(acctui token --scope https://graph.microsoft.com/.default)" ...`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, execVersion, err := tokenFormat(output, cmd.Flags().Changed("output"), asJSON, a.getenv)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
 			if len(scopes) == 0 {
 				scopes = []string{defaultScope}
 			}
-			acct, err := a.pickAccount(ctx, account)
-			if errors.Is(err, errUnknownAccount) {
-				// for a script, an account never signed in needs a sign-in
-				return interactionError{fmt.Errorf("%w; sign in with: acctui login --username %s", err, account)}
-			}
+			acct, err := a.accountForToken(ctx, account)
 			if err != nil {
 				return err
 			}
@@ -65,16 +66,7 @@ may ask, on a terminal, is the file backend's vault passphrase.
 				return err
 			}
 			a.log.Debug("token", "account", acct.Username, "source", string(result.Source), "expires_on", result.ExpiresOn)
-			if !asJSON {
-				_, err := fmt.Fprintln(a.stdout, result.AccessToken.Reveal())
-				return err
-			}
-			return writeJSON(a.stdout, tokenJSON{
-				AccessToken: result.AccessToken.Reveal(), TokenType: result.TokenType,
-				ExpiresOn: result.ExpiresOn.Unix(), ExpiresIn: int64(time.Until(result.ExpiresOn).Seconds()),
-				Scopes: result.Scopes, Source: string(result.Source),
-				Account: tokenAccount{Username: acct.Username, HomeAccountID: acct.HomeAccountID, TenantID: tenantOf(acct.HomeAccountID)},
-			})
+			return writeToken(a.stdout, format, execVersion, result, acct, time.Now())
 		},
 	}
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "scope to ask for; repeatable (default "+defaultScope+")")
@@ -82,7 +74,8 @@ may ask, on a terminal, is the file backend's vault passphrase.
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id or domain (default: the authority's)")
 	cmd.Flags().BoolVar(&forceRefresh, "force-refresh", false, "skip the cached access token")
 	cmd.Flags().StringVar(&claims, "claims", "", "claims challenge JSON (from a WWW-Authenticate header)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the expiry, scopes, account and source")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the expiry, scopes, account and source (--output json)")
+	cmd.Flags().StringVarP(&output, "output", "o", outputDefault, tokenOutputHelp)
 	return cmd
 }
 

@@ -1,0 +1,216 @@
+package tests
+
+// End-to-end tests of the commands that hand acctui's tokens to the tools
+// people use every day: token's output formats (az's JSON, Kubernetes'
+// ExecCredential), the git credential helper with real git. The
+// ExecCredential is also consumed by client-go itself in tests/kubeexec.
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+const (
+	// aksServerAppID is the AKS AAD server application, the audience of
+	// tokens kubectl sends to an AKS cluster with Entra sign-in.
+	aksServerAppID = "6dae42f8-4368-4678-94ff-3960e28e3630"
+	// azureDevOpsResource is Azure DevOps' application id.
+	azureDevOpsResource = "499b84ac-1321-427f-aa17-267ca6975798"
+)
+
+func TestDailyTools(t *testing.T) {
+	e := startEmulator(t)
+	s := newCLISuite(t, e)
+	alice := s.newEnv(t, "alice")
+	alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+	cached := alice.plainToken(t)
+
+	t.Run("token/output-az", func(t *testing.T) {
+		// a zone far from UTC, so a UTC time would show
+		env := alice.with("TZ", "Asia/Kolkata")
+		res := env.run(t, nil, "token", "-o", "az").want(t, 0)
+		var out map[string]any
+		if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+			t.Fatalf("-o az printed no JSON: %v\n%s", err, res)
+		}
+		var keys []string
+		for _, line := range strings.Split(res.stdout, "\n") {
+			if m := regexp.MustCompile(`^  "(\w+)": `).FindStringSubmatch(line); m != nil {
+				keys = append(keys, m[1])
+			}
+		}
+		// az sorts its keys and indents by two
+		want := []string{"accessToken", "expiresOn", "expires_on", "subscription", "tenant", "tokenType"}
+		if strings.Join(keys, ",") != strings.Join(want, ",") {
+			t.Errorf("keys %v, want az's %v:\n%s", keys, want, res.stdout)
+		}
+		if out["accessToken"] != cached || out["tokenType"] != "Bearer" || out["tenant"] != contosoTenantID || out["subscription"] != contosoTenantID {
+			t.Errorf("-o az = %v", out)
+		}
+		sec, _ := out["expires_on"].(float64)
+		kolkata, err := time.LoadLocation("Asia/Kolkata")
+		if err != nil {
+			t.Skip("no time zone data")
+		}
+		wantOn := time.Unix(int64(sec), 0).In(kolkata).Format("2006-01-02 15:04:05.000000")
+		if out["expiresOn"] != wantOn {
+			t.Errorf("expiresOn = %v, want %s (expires_on %v in local time, az's format)", out["expiresOn"], wantOn, sec)
+		}
+	})
+
+	t.Run("token/output-json-alias", func(t *testing.T) {
+		a := alice.run(t, nil, "token", "--json").want(t, 0)
+		b := alice.run(t, nil, "token", "-o", "json").want(t, 0)
+		var ja, jb tokenOutput
+		if json.Unmarshal([]byte(a.stdout), &ja) != nil || json.Unmarshal([]byte(b.stdout), &jb) != nil {
+			t.Fatalf("no JSON:\n%s\n%s", a, b)
+		}
+		if ja.AccessToken != cached || jb.AccessToken != cached || ja.ExpiresOn != jb.ExpiresOn {
+			t.Errorf("--json and -o json differ")
+		}
+		alice.run(t, nil, "token", "--json", "-o", "az").want(t, 2)
+	})
+
+	t.Run("token/output-bad", func(t *testing.T) {
+		res := alice.run(t, nil, "token", "--output", "yaml").want(t, 2)
+		for _, choice := range []string{"default", "json", "az", "exec-credential"} {
+			if !strings.Contains(res.errorLine(), choice) {
+				t.Errorf("the error does not list %s: %s", choice, res.errorLine())
+			}
+		}
+		for _, info := range []string{`{`, `{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1alpha1"}`, `{"kind":"ExecCredential"}`, `{"kind":"Pod","apiVersion":"v1"}`} {
+			res := alice.with("KUBERNETES_EXEC_INFO", info).run(t, nil, "token", "-o", "exec-credential").want(t, 2)
+			if !strings.Contains(res.errorLine(), "KUBERNETES_EXEC_INFO") || res.stdout != "" {
+				t.Errorf("KUBERNETES_EXEC_INFO=%s: %s", info, res)
+			}
+		}
+	})
+
+	t.Run("token/output-exec-credential", func(t *testing.T) {
+		for _, tc := range []struct{ info, want string }{
+			{"", "client.authentication.k8s.io/v1"},
+			{`{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"interactive":false}}`, "client.authentication.k8s.io/v1beta1"},
+			{`{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":true}}`, "client.authentication.k8s.io/v1"},
+		} {
+			res := alice.with("KUBERNETES_EXEC_INFO", tc.info).run(t, nil, "token", "-o", "exec-credential", "--scope", aksServerAppID+"/.default").want(t, 0)
+			var out struct {
+				Kind, APIVersion string
+				Status           struct {
+					Token               string
+					ExpirationTimestamp time.Time
+				}
+			}
+			if err := json.Unmarshal([]byte(res.stdout), &out); err != nil {
+				t.Fatalf("no JSON: %v\n%s", err, res)
+			}
+			s.remember(out.Status.Token, "AKS token")
+			if out.Kind != "ExecCredential" || out.APIVersion != tc.want {
+				t.Errorf("KUBERNETES_EXEC_INFO=%q: kind %q apiVersion %q, want %s", tc.info, out.Kind, out.APIVersion, tc.want)
+			}
+			if aud := jwtClaims(t, out.Status.Token)["aud"]; aud != aksServerAppID {
+				t.Errorf("aud = %v, want the AKS server app", aud)
+			}
+			if d := time.Until(out.Status.ExpirationTimestamp); d < 30*time.Minute || d > 2*time.Hour {
+				t.Errorf("expirationTimestamp %v is not about an hour away", out.Status.ExpirationTimestamp)
+			}
+		}
+	})
+
+	t.Run("git-credential/fill", func(t *testing.T) {
+		git, err := exec.LookPath("git")
+		if err != nil {
+			t.Skip("no git")
+		}
+		// git runs acctui, then a helper that answers every host, so a host
+		// acctui leaves alone shows that git moved on.
+		config := filepath.Join(t.TempDir(), "gitconfig")
+		writeFile(t, config, "[credential]\n\thelper = \""+acctuiBinary(t)+" git-credential\"\n\thelper = \"!f() { test \\\"$1\\\" = get && echo username=next && echo password=next-helper; }; f\"\n")
+		fill := func(t *testing.T, request string, extra ...string) cliResult {
+			t.Helper()
+			cmd := exec.Command(git, "credential", "fill")
+			env := alice.with(append([]string{"GIT_CONFIG_GLOBAL", config, "GIT_CONFIG_NOSYSTEM", "1", "GIT_TERMINAL_PROMPT", "0"}, extra...)...)
+			cmd.Env = env.environ()
+			cmd.Dir = env.home
+			cmd.Stdin = strings.NewReader(request)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			res := cliResult{args: []string{"git credential fill"}, stdout: stdout.String(), stderr: stderr.String()}
+			if ee, ok := err.(*exec.ExitError); ok {
+				res.code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		for _, host := range []string{"dev.azure.com", "contoso.visualstudio.com"} {
+			res := fill(t, "protocol=https\nhost="+host+"\npath=contoso/project/_git/repo\n\n").want(t, 0)
+			attrs := gitAttrs(res.stdout)
+			s.remember(attrs["password"], "Azure DevOps token from git credential fill")
+			if attrs["username"] != aliceUsername || attrs["password"] == "" || attrs["password"] == "next-helper" {
+				t.Fatalf("%s: git got %q", host, attrs["username"])
+			}
+			if aud := jwtClaims(t, attrs["password"])["aud"]; aud != azureDevOpsResource {
+				t.Errorf("%s: aud = %v, want Azure DevOps", host, aud)
+			}
+		}
+		// the organisation as the URL's user name stays
+		res := fill(t, "protocol=https\nhost=dev.azure.com\nusername=contoso\n\n").want(t, 0)
+		if attrs := gitAttrs(res.stdout); attrs["username"] != "contoso" || attrs["password"] == "next-helper" {
+			t.Errorf("with a username git got %v", attrs["username"])
+		}
+		for _, req := range []string{"protocol=https\nhost=github.com\n\n", "protocol=http\nhost=dev.azure.com\n\n"} {
+			res := fill(t, req).want(t, 0)
+			if attrs := gitAttrs(res.stdout); attrs["password"] != "next-helper" {
+				t.Errorf("%q: acctui answered a request it must leave to the next helper: %v", req, attrs["username"])
+			}
+		}
+	})
+
+	t.Run("git-credential/direct", func(t *testing.T) {
+		for _, op := range []string{"store", "erase"} {
+			in := "protocol=https\nhost=dev.azure.com\nusername=x\npassword=secret-from-git\n\n"
+			res := alice.run(t, &in, "git-credential", op).want(t, 0)
+			if res.stdout != "" {
+				t.Errorf("%s printed %q", op, res.stdout)
+			}
+		}
+		in := "protocol=https\npath=x\n\n"
+		res := alice.run(t, &in, "git-credential", "get").want(t, 2)
+		if !strings.Contains(res.errorLine(), "no host") {
+			t.Errorf("no host: %s", res)
+		}
+		alice.run(t, nil, "git-credential", "fetch").want(t, 2)
+		in = "protocol=https\nhost=dev.azure.com\n\n"
+		res = alice.run(t, &in, "git-credential", "get", "--account", "nobody@contoso.example").want(t, 4)
+		if !strings.Contains(res.errorLine(), "acctui login") {
+			t.Errorf("unknown account: %s", res)
+		}
+		empty := s.newEnv(t, "empty")
+		empty.run(t, &in, "git-credential", "get").want(t, 4)
+	})
+}
+
+// gitAttrs parses git's key=value output.
+func gitAttrs(out string) map[string]string {
+	attrs := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			attrs[k] = v
+		}
+	}
+	return attrs
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
