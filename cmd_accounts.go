@@ -69,7 +69,7 @@ func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
 		for _, t := range acct.Tokens {
 			expiry := "-"
 			if !t.ExpiresOn.IsZero() {
-				expiry = t.ExpiresOn.Local().Format("2006-01-02 15:04") + " (" + overview.Relative(t.ExpiresOn, now) + ")"
+				expiry = t.ExpiresOn.Local().Format("2006-01-02 15:04 MST") + " (" + overview.Relative(t.ExpiresOn, now) + ")"
 			}
 			scopes := strings.Join(t.Scopes, " ")
 			if scopes == "" {

@@ -97,7 +97,7 @@ func (a *app) loginBrowser(ctx context.Context, client *engine.Client, scopes []
 		engine.WithPort(o.port), engine.WithTimeout(o.timeout), engine.WithPrompt("select_account"),
 		engine.WithOpenURL(func(url string) error {
 			fmt.Fprintf(a.stderr, "Sign in at this URL (it only works from this machine's browser):\n\n%s\n\n", url)
-			fmt.Fprint(a.stderr, termqr.Render(url, a.getenv("NO_COLOR") == ""))
+			fmt.Fprint(a.stderr, termqr.Render(url, a.colorOn(a.stderr)))
 			if !o.noBrowser {
 				if err := openBrowser(url, a.getenv); err != nil {
 					fmt.Fprintf(a.stderr, "Could not open a browser (%v); open the URL yourself.\n", err)
@@ -128,8 +128,9 @@ func (a *app) loginDevice(ctx context.Context, client *engine.Client, scopes []s
 		return engine.Result{}, err
 	}
 	fmt.Fprintf(a.stderr, "%s\n\n  Code: %s\n\n", dc.Message, dc.UserCode)
-	fmt.Fprint(a.stderr, termqr.Render(dc.VerificationURI, a.getenv("NO_COLOR") == ""))
-	fmt.Fprintf(a.stderr, "Scan to open %s; the code expires at %s.\n", dc.VerificationURI, dc.ExpiresOn.Local().Format("15:04:05"))
+	fmt.Fprint(a.stderr, termqr.Render(dc.VerificationURI, a.colorOn(a.stderr)))
+	fmt.Fprintf(a.stderr, "Scan to open %s; the code expires at %s.\n", dc.VerificationURI, dc.ExpiresOn.Local().Format("15:04:05 MST"))
+	fmt.Fprintln(a.stderr, "Waiting for the sign-in to finish...")
 	return client.AcquireTokenByDeviceFlow(ctx, dc)
 }
 

@@ -49,9 +49,14 @@ func run(args []string) int {
 	if isCobraUsageError(err) {
 		err = usageError{err}
 	}
+	head, suggestion := splitSuggestion(err.Error())
+	if suggestion != "" {
+		err = usageError{errors.New(head)}
+	}
 	msg, code := explain(err)
+	msg = publicMessage(msg)
 	a.log.Debug("command failed", "exit", code, "error", msg)
-	fmt.Fprintln(a.stderr, "acctui: "+msg)
+	errorLines(a.stderr, msg, suggestion)
 	return code
 }
 
@@ -78,6 +83,9 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 				a.armInterrupts()
 			}
 			if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
+				return err
+			}
+			if err := checkSettings(&a.s); err != nil {
 				return err
 			}
 			return a.setUp(cmd)
@@ -114,6 +122,7 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 		for _, name := range slices.Sorted(maps.Keys(commands)) {
 			root.AddCommand(commands[name]())
 		}
+		setUpConventions(root, args)
 	}
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)

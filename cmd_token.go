@@ -131,7 +131,7 @@ func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, e
 			found = append(found, summaryAccount(s))
 		}
 		if len(found) == 0 {
-			return engine.Account{}, fmt.Errorf("%w: %q", errUnknownAccount, wanted)
+			return engine.Account{}, unknownAccount(ctx, v, wanted)
 		}
 	} else {
 		summaries, err := v.Accounts(ctx)

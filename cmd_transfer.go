@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"acctui/vault"
+
 	"github.com/spf13/cobra"
 )
 
@@ -28,7 +30,13 @@ files import as they are; the file itself is left untouched.`,
 			if err != nil {
 				return err
 			}
-			report, err := v.ImportMSAL(ctx, file)
+			var report vault.ImportReport
+			if file == stdioFile {
+				report, err = importMSALStdin(ctx, v, a.stdin)
+				file = "standard input"
+			} else {
+				report, err = v.ImportMSAL(ctx, file)
+			}
 			if err != nil {
 				return err
 			}
@@ -36,7 +44,7 @@ files import as they are; the file itself is left untouched.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&file, "msal", "", "plain MSAL cache file to import")
+	cmd.Flags().StringVar(&file, "msal", "", "plain MSAL cache file to import (- for standard input)")
 	return cmd
 }
 
@@ -54,11 +62,17 @@ existing file is never overwritten.`,
 			if file == "" {
 				return usagef("--msal FILE is required")
 			}
+			if file == stdioFile && isTerminal(a.stdout) {
+				return usagef("export --msal - writes live tokens: redirect standard output to a file or a pipe, not a terminal")
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
 			v, err := a.openVault(ctx)
 			if err != nil {
 				return err
+			}
+			if file == stdioFile {
+				return exportMSALStdout(ctx, v, a.stdout)
 			}
 			if err := v.ExportPlaintext(ctx, file); err != nil {
 				return err
@@ -67,6 +81,6 @@ existing file is never overwritten.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&file, "msal", "", "file to write (must not exist)")
+	cmd.Flags().StringVar(&file, "msal", "", "file to write (must not exist; - for standard output, not a terminal)")
 	return cmd
 }

@@ -214,3 +214,130 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestConventions: what people expect of a command line, from the outside.
+func TestConventions(t *testing.T) {
+	e := startEmulator(t)
+	s := newCLISuite(t, e)
+	alice := s.newEnv(t, "alice")
+	alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+
+	t.Run("version-flag", func(t *testing.T) {
+		a := alice.run(t, nil, "--version").want(t, 0)
+		b := alice.run(t, nil, "version").want(t, 0)
+		if a.stdout != b.stdout || !strings.HasPrefix(a.stdout, "acctui ") {
+			t.Errorf("--version %q, version %q", a.stdout, b.stdout)
+		}
+	})
+
+	t.Run("unknown-command", func(t *testing.T) {
+		res := alice.run(t, nil, "tokn").want(t, 2)
+		lines := strings.Split(strings.TrimRight(res.stderr, "\n"), "\n")
+		if len(lines) != 2 || lines[0] != `acctui: unknown command "tokn" for "acctui"` || lines[1] != "Did you mean acctui token?" {
+			t.Errorf("stderr:\n%s", res.stderr)
+		}
+	})
+
+	t.Run("enumerated-values", func(t *testing.T) {
+		for _, tc := range []struct {
+			args    []string
+			choices []string
+		}{
+			{[]string{"completion", "tcsh"}, []string{"bash", "zsh", "fish", "powershell"}},
+			{[]string{"--vault-backend", "bogus", "accounts"}, []string{"auto", "keyctl", "file", "secret-service"}},
+			{[]string{"login", "--method", "bogus"}, []string{"browser", "device", "password"}},
+			{[]string{"token", "-o", "bogus"}, []string{"default", "json", "az", "exec-credential"}},
+		} {
+			res := alice.run(t, nil, tc.args...).want(t, 2)
+			for _, c := range tc.choices {
+				if !strings.Contains(res.errorLine(), c) {
+					t.Errorf("%v: %q does not list %s", tc.args, res.errorLine(), c)
+				}
+			}
+		}
+		res := alice.run(t, nil, "completion", "bash").want(t, 0)
+		if !strings.Contains(res.stdout, "bash completion") {
+			t.Errorf("completion bash printed no script")
+		}
+	})
+
+	t.Run("no-internal-names", func(t *testing.T) {
+		garbage := `{"AccessToken": 5}`
+		for _, res := range []cliResult{
+			alice.run(t, nil, "import", "--msal", filepath.Join(alice.home, "missing.json")).want(t, 1),
+			alice.run(t, &garbage, "import", "--msal", "-").want(t, 1),
+		} {
+			line := strings.TrimPrefix(res.errorLine(), "acctui: ")
+			if m := regexp.MustCompile(`(^|[:;] )(acctui|engine|vault|cache|parse): `).FindString(line); m != "" {
+				t.Errorf("%q names %q", line, m)
+			}
+		}
+	})
+
+	t.Run("did-you-mean-account", func(t *testing.T) {
+		for _, typo := range []string{"alice", "alice@contoso.exampel", "ALICE@contoso.example.", "alice@contoso.exampl"} {
+			res := alice.run(t, nil, "token", "--account", typo).want(t, 2)
+			if !strings.Contains(res.errorLine(), "did you mean "+aliceUsername+"?") {
+				t.Errorf("--account %s: %s", typo, res.errorLine())
+			}
+		}
+		res := alice.run(t, nil, "token", "--account", "zed@fabrikam.example").want(t, 4)
+		if strings.Contains(res.errorLine(), "did you mean") || !strings.Contains(res.errorLine(), "acctui login --username zed@fabrikam.example") {
+			t.Errorf("far from every account: %s", res.errorLine())
+		}
+	})
+
+	t.Run("stdio-transfer", func(t *testing.T) {
+		out := alice.run(t, nil, "export", "--msal", "-").want(t, 0)
+		if !strings.Contains(out.stdout, `"RefreshToken"`) {
+			t.Fatalf("export - printed no MSAL cache")
+		}
+		for _, secrets := range msalCacheJSONSecrets(t, out.stdout) {
+			s.remember(secrets, "exported to stdout")
+		}
+		other := s.newEnv(t, "other")
+		res := other.run(t, &out.stdout, "import", "--msal", "-").want(t, 0)
+		if !strings.Contains(res.stderr, "Imported standard input") {
+			t.Errorf("import - said %q", res.stderr)
+		}
+		if got := usernames(other.accountsJSON(t)); strings.Join(got, ",") != aliceUsername {
+			t.Errorf("accounts after import -: %v", got)
+		}
+	})
+
+	t.Run("times-carry-zone", func(t *testing.T) {
+		res := alice.with("TZ", "Asia/Kolkata").run(t, nil, "accounts").want(t, 0)
+		if !regexp.MustCompile(`\d\d:\d\d IST \(`).MatchString(res.stdout) {
+			t.Errorf("accounts' times without a zone:\n%s", res.stdout)
+		}
+	})
+
+	t.Run("mfa-advice-outside-vault", func(t *testing.T) {
+		env := s.newEnv(t, "bob")
+		res := env.loginPassword(t, bobUsername, "demo-bob").want(t, 4)
+		if strings.Contains(res.errorLine(), "acctui token") {
+			t.Errorf("advice for an account not in the vault suggests token: %s", res.errorLine())
+		}
+	})
+
+	t.Run("device-login-plain-to-file", func(t *testing.T) {
+		env := s.newEnv(t, "device").with("NO_COLOR", "")
+		p := env.start(t, "login", "--method", "device")
+		p.waitFor(t, regexp.MustCompile(`Waiting for the sign-in to finish`), 10*time.Second)
+		if strings.Contains(p.stderrText(), "\x1b[") {
+			t.Errorf("escape codes in stderr that is not a terminal")
+		}
+	})
+}
+
+// msalCacheJSONSecrets returns the secrets of a plain MSAL cache.
+func msalCacheJSONSecrets(t *testing.T, doc string) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cache.json")
+	writeFile(t, path, doc)
+	var out []string
+	for _, list := range msalCacheSecrets(t, path) {
+		out = append(out, list...)
+	}
+	return out
+}
