@@ -15,12 +15,19 @@ import (
 )
 
 func newAccountsCommand(a *app) *cobra.Command {
-	var asJSON bool
+	var (
+		asJSON bool
+		output string
+	)
 	cmd := &cobra.Command{
 		Use:   "accounts",
 		Short: "List cached accounts and the state of each token (never a token itself)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := accountsOutputOf(output, cmd.Flags().Changed("output"), asJSON)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
 			defer cancel()
 			v, err := a.openVault(ctx)
@@ -36,7 +43,10 @@ func newAccountsCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
+			if format == accountsTSV {
+				return writeAccountsTSV(a.stdout, accounts)
+			}
+			if format == accountsJSON {
 				if accounts == nil {
 					accounts = []overview.Account{}
 				}
@@ -50,7 +60,8 @@ func newAccountsCommand(a *app) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (--output json)")
+	cmd.Flags().StringVarP(&output, "output", "o", accountsTable, "output format: table (for people), json, tsv (one line per account)")
 	return cmd
 }
 

@@ -305,6 +305,40 @@ func TestConventions(t *testing.T) {
 		}
 	})
 
+	t.Run("accounts-output", func(t *testing.T) {
+		env := s.newEnv(t, "two")
+		env.loginPassword(t, carolUsername, "demo-carol").want(t, 0)
+		env.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		res := env.run(t, nil, "accounts", "-o", "tsv").want(t, 0)
+		jsonAccounts := env.accountsJSON(t)
+		lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+		if len(lines) != 2 || len(jsonAccounts) != 2 {
+			t.Fatalf("tsv:\n%s", res.stdout)
+		}
+		for i, line := range lines {
+			f := strings.Split(line, "\t")
+			j := jsonAccounts[i]
+			if len(f) != 6 || f[0] != j["username"] || f[1] != j["name"] || f[2] != j["tenant_id"] || f[3] != j["home_account_id"] || f[4] != j["status"] {
+				t.Errorf("tsv line %q does not match JSON %v", line, j)
+				continue
+			}
+			tsvExp, err1 := time.Parse(time.RFC3339, f[5])
+			jsonExp, err2 := time.Parse(time.RFC3339, j["expires_on"].(string))
+			if err1 != nil || err2 != nil || !tsvExp.Equal(jsonExp.Truncate(time.Second)) {
+				t.Errorf("expires_on tsv %q json %v", f[5], j["expires_on"])
+			}
+		}
+		if lines[0][:len(aliceUsername)] != aliceUsername {
+			t.Errorf("tsv not sorted by username:\n%s", res.stdout)
+		}
+		table := env.run(t, nil, "accounts", "--output", "table").want(t, 0)
+		if !strings.Contains(table.stdout, carolUsername) || !strings.Contains(table.stdout, "refresh_token") {
+			t.Errorf("table:\n%s", table.stdout)
+		}
+		env.run(t, nil, "accounts", "-o", "yaml").want(t, 2)
+		env.run(t, nil, "accounts", "--json", "-o", "tsv").want(t, 2)
+	})
+
 	t.Run("times-carry-zone", func(t *testing.T) {
 		res := alice.with("TZ", "Asia/Kolkata").run(t, nil, "accounts").want(t, 0)
 		if !regexp.MustCompile(`\d\d:\d\d IST \(`).MatchString(res.stdout) {
