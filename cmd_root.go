@@ -123,6 +123,7 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 			root.AddCommand(commands[name]())
 		}
 		setUpConventions(root, args)
+		registerCompletions(root, a)
 	}
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -337,6 +338,46 @@ func TestConventions(t *testing.T) {
 		}
 		env.run(t, nil, "accounts", "-o", "yaml").want(t, 2)
 		env.run(t, nil, "accounts", "--json", "-o", "tsv").want(t, 2)
+	})
+
+	t.Run("completion-values", func(t *testing.T) {
+		complete := func(t *testing.T, env *cliEnv, args ...string) []string {
+			t.Helper()
+			res := env.run(t, nil, append([]string{"__complete"}, args...)...).want(t, 0)
+			var out []string
+			for _, line := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
+				if line != "" && !strings.HasPrefix(line, ":") {
+					out = append(out, strings.SplitN(line, "\t", 2)[0])
+				}
+			}
+			return out
+		}
+		has := func(t *testing.T, got []string, want ...string) {
+			t.Helper()
+			for _, w := range want {
+				if !slices.Contains(got, w) {
+					t.Errorf("completion %v lacks %q", got, w)
+				}
+			}
+		}
+		accts := alice.accountsJSON(t)
+		home := accts[0]["home_account_id"].(string)
+		has(t, complete(t, alice, "token", "--account", ""), aliceUsername, home)
+		has(t, complete(t, alice, "git-credential", "get", "--account", "al"), aliceUsername)
+		has(t, complete(t, alice, "logout", ""), aliceUsername, home)
+		has(t, complete(t, alice, "token", "--tenant", ""), contosoTenantID)
+		has(t, complete(t, alice, "token", "--scope", "https://man"), cliDefaultScope)
+		has(t, complete(t, alice, "token", "-o", ""), "default", "json", "az", "exec-credential")
+		has(t, complete(t, alice, "accounts", "--output", ""), "table", "json", "tsv")
+		has(t, complete(t, alice, "login", "--method", ""), "browser", "device", "password")
+		has(t, complete(t, alice, "accounts", "--vault-backend", ""), "file", "keyctl", "secret-service")
+		if got := complete(t, alice, "token", "--account", "zzz"); len(got) != 0 {
+			t.Errorf("prefix zzz completed to %v", got)
+		}
+		// without the passphrase: nothing from the vault, and no question
+		if got := complete(t, alice.with("ACCTUI_VAULT_PASSPHRASE", ""), "token", "--account", ""); len(got) != 0 {
+			t.Errorf("a locked vault completed to %v", got)
+		}
 	})
 
 	t.Run("times-carry-zone", func(t *testing.T) {
