@@ -168,6 +168,7 @@ func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) 
 	if !c.HasStateChanged() {
 		return nil
 	}
+	clearStaleActive(c, only)
 	doc, err := c.Marshal()
 	if err != nil {
 		return fmt.Errorf("vault: %w", err)
