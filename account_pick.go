@@ -14,9 +14,18 @@ import (
 // accountForToken picks the account a silent token is for (token,
 // git-credential, the exec credential). For a script an account that was
 // never signed in needs a sign-in: exit 4 with the command to run. A name
-// close to one in the vault is a typo instead: exit 2 with the name.
+// close to one in the vault is a typo instead: exit 2 with the name. When
+// several accounts match, the active one answers if it is among them.
 func (a *app) accountForToken(ctx context.Context, wanted string) (engine.Account, error) {
 	acct, err := a.pickAccount(ctx, wanted)
+	var several severalAccountsError
+	if errors.As(err, &several) {
+		if active, ok, aerr := a.activeAmong(ctx, several.candidates); aerr != nil {
+			return engine.Account{}, aerr
+		} else if ok {
+			return active, nil
+		}
+	}
 	var unknown unknownAccountError
 	if errors.As(err, &unknown) && unknown.nearest != "" {
 		return engine.Account{}, usageError{err}

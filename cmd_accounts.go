@@ -43,20 +43,21 @@ func newAccountsCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			active, err := v.ActiveAccount(ctx)
+			if err != nil {
+				return err
+			}
 			if format == accountsTSV {
-				return writeAccountsTSV(a.stdout, accounts)
+				return writeAccountsTSV(a.stdout, accounts, active)
 			}
 			if format == accountsJSON {
-				if accounts == nil {
-					accounts = []overview.Account{}
-				}
-				return writeJSON(a.stdout, accounts)
+				return writeJSON(a.stdout, withActive(accounts, active))
 			}
 			if len(accounts) == 0 {
 				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
 				return nil
 			}
-			printAccounts(a.stdout, accounts, now)
+			printAccounts(a.stdout, accounts, now, active)
 			return nil
 		},
 	}
@@ -65,7 +66,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
+func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, active string) {
 	for i, acct := range accounts {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -74,7 +75,7 @@ func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
 		if acct.Name != "" {
 			name = "  (" + acct.Name + ")"
 		}
-		fmt.Fprintf(w, "%s%s  %s\n", acct.Username, name, statusText(acct.Status, acct.ExpiresOn, now))
+		fmt.Fprintf(w, "%s%s  %s%s\n", acct.Username, name, statusText(acct.Status, acct.ExpiresOn, now), activeMark(acct, active))
 		fmt.Fprintf(w, "  tenant %s  home account %s\n", acct.TenantID, acct.HomeAccountID)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, t := range acct.Tokens {

@@ -112,6 +112,7 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 		"vault":          func() *cobra.Command { return newVaultCommand(a) },
 		"decode":         func() *cobra.Command { return newDecodeCommand(a) },
 		"git-credential": func() *cobra.Command { return newGitCredentialCommand(a) },
+		"use":            func() *cobra.Command { return newUseCommand(a) },
 		"idp":            newIdpCommand,
 		"version":        newVersionCommand,
 	}

@@ -146,11 +146,7 @@ func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, e
 		}
 	}
 	if len(found) > 1 {
-		names := make([]string, len(found))
-		for i, f := range found {
-			names[i] = fmt.Sprintf("%s (%s)", f.Username, f.HomeAccountID)
-		}
-		return engine.Account{}, usagef("several accounts match; pass --account with one of: %s", strings.Join(names, ", "))
+		return engine.Account{}, usageError{severalAccountsError{found}}
 	}
 	return found[0], nil
 }

@@ -49,7 +49,7 @@ func registerCompletions(root *cobra.Command, a *app) {
 		case "login":
 			register(cmd, "method", fixed("browser", "device", "password"))
 			register(cmd, "username", a.completeUsernames)
-		case "logout":
+		case "logout", "use":
 			cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
 				if len(args) > 0 {
 					return nil, cobra.ShellCompDirectiveNoFileComp

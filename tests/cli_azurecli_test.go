@@ -88,6 +88,9 @@ func TestAzureCLI(t *testing.T) {
 	t.Run("export-then-az", func(t *testing.T) {
 		alice := s.newEnv(t, "alice")
 		alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		// two accounts: the active one becomes az's default
+		alice.loginPassword(t, carolUsername, "demo-carol").want(t, 0)
+		alice.run(t, nil, "use", aliceUsername).want(t, 0)
 		want := alice.plainToken(t)
 		azDir := filepath.Join(alice.home, ".azure") // az's default, and acctui's
 		newAzDir(t, e, azDir, "https://management.azure.com/")
@@ -117,10 +120,22 @@ func TestAzureCLI(t *testing.T) {
 		var zoeWant map[string]any
 		_ = json.Unmarshal([]byte(zoe), &zoeWant)
 		zoeWant["isDefault"] = false
-		if got.InstallationID == "" || len(got.Subscriptions) != 2 || !jsonEqual(got.Subscriptions[0], zoeWant) {
+		if got.InstallationID == "" || len(got.Subscriptions) != 3 || !jsonEqual(got.Subscriptions[0], zoeWant) {
 			t.Fatalf("az's own entry changed beyond isDefault, or the profile lost members:\n%s", raw)
 		}
-		a := got.Subscriptions[1]
+		var a map[string]any
+		for _, sub := range got.Subscriptions[1:] {
+			user := sub["user"].(map[string]any)["name"]
+			if user == carolUsername && sub["isDefault"] != false {
+				t.Errorf("carol, not the active account, is az's default")
+			}
+			if user == aliceUsername {
+				a = sub
+			}
+		}
+		if a == nil {
+			t.Fatalf("no entry for alice:\n%s", raw)
+		}
 		if a["id"] != contosoTenantID || a["name"] != "N/A(tenant level account)" || a["tenantId"] != contosoTenantID ||
 			a["environmentName"] != azCloud || a["isDefault"] != true || a["user"].(map[string]any)["name"] != aliceUsername {
 			t.Errorf("alice's entry: %v", a)
@@ -277,6 +292,9 @@ func TestAzureCLI(t *testing.T) {
 		}
 		if got := usernames(env.accountsJSON(t)); strings.Join(got, ",") != aliceUsername {
 			t.Errorf("accounts after import: %v", got)
+		}
+		if active := env.run(t, nil, "use").want(t, 0).stdout; !strings.HasPrefix(active, aliceUsername+"\t") {
+			t.Errorf("az's default did not become the active account: %q", active)
 		}
 		e.resetRequests(t)
 		if tok := env.plainToken(t); tok != azToken {

@@ -319,7 +319,7 @@ func TestConventions(t *testing.T) {
 		for i, line := range lines {
 			f := strings.Split(line, "\t")
 			j := jsonAccounts[i]
-			if len(f) != 6 || f[0] != j["username"] || f[1] != j["name"] || f[2] != j["tenant_id"] || f[3] != j["home_account_id"] || f[4] != j["status"] {
+			if len(f) != 7 || f[6] != "false" || f[0] != j["username"] || f[1] != j["name"] || f[2] != j["tenant_id"] || f[3] != j["home_account_id"] || f[4] != j["status"] {
 				t.Errorf("tsv line %q does not match JSON %v", line, j)
 				continue
 			}
@@ -415,4 +415,94 @@ func msalCacheJSONSecrets(t *testing.T, doc string) []string {
 		out = append(out, list...)
 	}
 	return out
+}
+
+// TestActiveAccount: acctui use with two accounts, as a user runs it.
+func TestActiveAccount(t *testing.T) {
+	e := startEmulator(t)
+	s := newCLISuite(t, e)
+	env := s.newEnv(t, "two")
+	env.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+	env.loginPassword(t, carolUsername, "demo-carol").want(t, 0)
+	who := func(t *testing.T, args ...string) string {
+		t.Helper()
+		claims := jwtClaims(t, env.plainToken(t, args...))
+		name, _ := claims["preferred_username"].(string)
+		return name
+	}
+	gitUser := func(t *testing.T) string {
+		t.Helper()
+		in := "protocol=https\nhost=dev.azure.com\n\n"
+		res := env.run(t, &in, "git-credential", "get").want(t, 0)
+		attrs := gitAttrs(res.stdout)
+		s.remember(attrs["password"], "Azure DevOps token")
+		return attrs["username"]
+	}
+
+	res := env.run(t, nil, "token").want(t, 2)
+	if !strings.Contains(res.errorLine(), "acctui use") {
+		t.Errorf("two accounts, none active: %s", res.errorLine())
+	}
+	res = env.run(t, nil, "use").want(t, 0)
+	if res.stdout != "" || !strings.Contains(res.stderr, "No account is active") {
+		t.Errorf("use without an active account: %s", res)
+	}
+
+	env.run(t, nil, "use", carolUsername).want(t, 0)
+	res = env.run(t, nil, "use").want(t, 0)
+	if !strings.HasPrefix(res.stdout, carolUsername+"\t") {
+		t.Errorf("use printed %q", res.stdout)
+	}
+	if got := who(t); got != carolUsername {
+		t.Errorf("token used %s, want the active %s", got, carolUsername)
+	}
+	if got := who(t, "--account", aliceUsername); got != aliceUsername {
+		t.Errorf("--account beats the active account: got %s", got)
+	}
+	if got := gitUser(t); got != carolUsername {
+		t.Errorf("git-credential used %s", got)
+	}
+	ec := env.run(t, nil, "token", "-o", "exec-credential").want(t, 0)
+	var cred struct{ Status struct{ Token string } }
+	if err := json.Unmarshal([]byte(ec.stdout), &cred); err != nil {
+		t.Fatal(err)
+	}
+	s.remember(cred.Status.Token, "exec credential")
+	if jwtClaims(t, cred.Status.Token)["preferred_username"] != carolUsername {
+		t.Errorf("the exec credential is not the active account's")
+	}
+
+	for _, a := range env.accountsJSON(t) {
+		if want := a["username"] == carolUsername; a["active"] != want {
+			t.Errorf("accounts --json: %v active=%v", a["username"], a["active"])
+		}
+	}
+	table := env.run(t, nil, "accounts").want(t, 0).stdout
+	var marked []string
+	for _, line := range strings.Split(table, "\n") {
+		if strings.Contains(line, "(active)") {
+			marked = append(marked, strings.Fields(line)[0])
+		}
+	}
+	if strings.Join(marked, ",") != carolUsername {
+		t.Errorf("accounts table marks %v, want %s:\n%s", marked, carolUsername, table)
+	}
+
+	env.run(t, nil, "use", "--clear").want(t, 0)
+	env.run(t, nil, "token").want(t, 2)
+	env.run(t, nil, "use", "--clear", aliceUsername).want(t, 2)
+	res = env.run(t, nil, "use", "nobody@contoso.example").want(t, 1)
+	if !strings.Contains(res.errorLine(), "no such account") {
+		t.Errorf("use of an unknown account: %s", res.errorLine())
+	}
+
+	// logging the active account out clears it
+	env.run(t, nil, "use", aliceUsername).want(t, 0)
+	env.run(t, nil, "logout", aliceUsername, "--yes").want(t, 0)
+	if res := env.run(t, nil, "use").want(t, 0); res.stdout != "" {
+		t.Errorf("the logged-out account is still active: %q", res.stdout)
+	}
+	if got := who(t); got != carolUsername {
+		t.Errorf("token with one account left used %s", got)
+	}
 }
