@@ -91,7 +91,7 @@ func (p *azProfile) addTenantLevel(username, tenant, cloud string) error {
 		"tenantId":        tenant,
 		"environmentName": cloud,
 	}
-	raw, err := json.Marshal(entry)
+	raw, err := marshalNoEscape(entry)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (p *azProfile) setDefault(i int, isDefault bool) error {
 		return err
 	}
 	entry["isDefault"] = json.RawMessage(fmt.Sprint(isDefault))
-	raw, err := json.Marshal(entry)
+	raw, err := marshalNoEscape(entry)
 	if err != nil {
 		return err
 	}
