@@ -49,7 +49,7 @@ func newLoginCommand(a *app) *cobra.Command {
 	f.BoolVar(&o.noBrowser, "no-browser", false, "print the URL instead of opening a browser")
 	f.IntVar(&o.port, "port", 0, "fixed loopback port for the browser's answer (for SSH -L forwarding)")
 	f.StringVar(&o.tenant, "tenant", "", "tenant id or domain (default: the authority's)")
-	f.StringVar(&o.claims, "claims", "", "claims challenge JSON to satisfy (from an interaction_required error)")
+	f.StringVar(&o.claims, "claims", "", "claims challenge to satisfy: JSON (from an interaction_required error), or a WWW-Authenticate header value or its claims=")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the sign-in")
 	return cmd
 }
@@ -62,7 +62,7 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 		}
 	}
 	if len(o.scopes) == 0 {
-		o.scopes = []string{defaultScope}
+		o.scopes = []string{defaultScopeFor(a.s.Authority)}
 	}
 	scopes := splitScopes(o.scopes)
 	if o.passwordStdin && o.method != "password" {

@@ -16,6 +16,15 @@ import (
 // defaultScope is Azure Resource Manager's, as az account get-access-token.
 const defaultScope = "https://management.core.windows.net//.default"
 
+// defaultScopeFor is ARM of the authority's cloud (engine.DefaultScope), so
+// a sovereign-cloud authority gets its own cloud's resource.
+func defaultScopeFor(authority string) string {
+	if scope, err := engine.DefaultScope(authority); err == nil {
+		return scope
+	}
+	return defaultScope
+}
+
 func newTokenCommand(a *app) *cobra.Command {
 	var (
 		scopes       []string
@@ -44,7 +53,7 @@ may ask, on a terminal, is the file backend's vault passphrase.
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
 			if len(scopes) == 0 {
-				scopes = []string{defaultScope}
+				scopes = []string{defaultScopeFor(a.s.Authority)}
 			}
 			acct, err := a.accountForToken(ctx, account)
 			if err != nil {
@@ -66,14 +75,14 @@ may ask, on a terminal, is the file backend's vault passphrase.
 				return err
 			}
 			a.log.Debug("token", "account", acct.Username, "source", string(result.Source), "expires_on", result.ExpiresOn)
-			return writeToken(a.stdout, format, execVersion, result, acct, time.Now())
+			return writeToken(a.stdout, format, execVersion, tenant, result, acct, time.Now())
 		},
 	}
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "scope to ask for; repeatable (default "+defaultScope+")")
 	cmd.Flags().StringVar(&account, "account", "", "username or home account id (may be left out with one account)")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id or domain (default: the authority's)")
 	cmd.Flags().BoolVar(&forceRefresh, "force-refresh", false, "skip the cached access token")
-	cmd.Flags().StringVar(&claims, "claims", "", "claims challenge JSON (from a WWW-Authenticate header)")
+	cmd.Flags().StringVar(&claims, "claims", "", "claims challenge: JSON, the base64url claims value of a WWW-Authenticate header, or the whole header value")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the expiry, scopes, account and source (--output json)")
 	cmd.Flags().StringVarP(&output, "output", "o", outputDefault, tokenOutputHelp)
 	return cmd

@@ -60,9 +60,10 @@ func tokenFormat(output string, outputSet, asJSON bool, getenv func(string) stri
 	return format, execVersion, err
 }
 
-// writeToken prints a token in the format asked for. now is the clock the
-// relative fields are computed from.
-func writeToken(w io.Writer, format, execVersion string, r engine.Result, acct engine.Account, now time.Time) error {
+// writeToken prints a token in the format asked for. tenant is --tenant
+// (az prints it, and no subscription, when one is given); now is the clock
+// the relative fields are computed from.
+func writeToken(w io.Writer, format, execVersion, tenant string, r engine.Result, acct engine.Account, now time.Time) error {
 	switch format {
 	case outputJSON:
 		return writeJSON(w, tokenJSON{
@@ -72,7 +73,7 @@ func writeToken(w io.Writer, format, execVersion string, r engine.Result, acct e
 			Account: tokenAccount{Username: acct.Username, HomeAccountID: acct.HomeAccountID, TenantID: tenantOf(acct.HomeAccountID)},
 		})
 	case outputAz:
-		return writeAzToken(w, r, acct)
+		return writeAzToken(w, r, acct, tenant)
 	case outputExecCredential:
 		return writeExecCredential(w, execVersion, r)
 	}
@@ -89,8 +90,9 @@ type azToken struct {
 	ExpiresOnSec int64  `json:"expires_on"`
 	// Subscription is the tenant id: the "subscription" az records for an
 	// account it knows at tenant level (az login --allow-no-subscriptions),
-	// as export --azure-cli writes acctui's accounts.
-	Subscription string `json:"subscription"`
+	// as export --azure-cli writes acctui's accounts. Like az, it is left
+	// out when --tenant names the tenant.
+	Subscription string `json:"subscription,omitempty"`
 	Tenant       string `json:"tenant"`
 	TokenType    string `json:"tokenType"`
 }
@@ -98,10 +100,14 @@ type azToken struct {
 // azExpiresOnLayout is Python's "%Y-%m-%d %H:%M:%S.%f", az's format.
 const azExpiresOnLayout = "2006-01-02 15:04:05.000000"
 
-func writeAzToken(w io.Writer, r engine.Result, acct engine.Account) error {
-	tenant := tenantOf(acct.HomeAccountID)
-	if len(acct.Realms) > 0 && acct.Realms[0] != "" && tenant == "" {
-		tenant = acct.Realms[0]
+func writeAzToken(w io.Writer, r engine.Result, acct engine.Account, tenantFlag string) error {
+	tenant, subscription := tenantFlag, ""
+	if tenant == "" {
+		tenant = tenantOf(acct.HomeAccountID)
+		if tenant == "" && len(acct.Realms) > 0 {
+			tenant = acct.Realms[0]
+		}
+		subscription = tenant
 	}
 	tokenType := r.TokenType
 	if tokenType == "" {
@@ -111,7 +117,7 @@ func writeAzToken(w io.Writer, r engine.Result, acct engine.Account) error {
 		AccessToken:  r.AccessToken.Reveal(),
 		ExpiresOn:    r.ExpiresOn.Local().Format(azExpiresOnLayout),
 		ExpiresOnSec: r.ExpiresOn.Unix(),
-		Subscription: tenant,
+		Subscription: subscription,
 		Tenant:       tenant,
 		TokenType:    tokenType,
 	})

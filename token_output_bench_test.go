@@ -104,7 +104,7 @@ func BenchmarkWriteToken(b *testing.B) {
 	for _, format := range tokenOutputs {
 		b.Run("output="+format, func(b *testing.B) {
 			for b.Loop() {
-				if err := writeToken(io.Discard, format, execCredentialV1, r, acct, now); err != nil {
+				if err := writeToken(io.Discard, format, execCredentialV1, "", r, acct, now); err != nil {
 					b.Fatal(err)
 				}
 			}

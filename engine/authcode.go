@@ -30,6 +30,12 @@ type AuthCodeFlow struct {
 	Claims       string   `json:"claims_challenge,omitempty"`
 	MaxAge       *int     `json:"max_age,omitempty"`
 	Authority    string   `json:"authority"`
+	// ExpectedHomeAccountID, when set (WithExpectedAccount), is the only
+	// account whose tokens the redemption accepts.
+	ExpectedHomeAccountID string `json:"expected_home_account_id,omitempty"`
+	// ExpectedUsername, when set (WithExpectedUsername), is the only
+	// username whose tokens the redemption accepts.
+	ExpectedUsername string `json:"expected_username,omitempty"`
 }
 
 // String shows the flow without its verifier and nonce.
@@ -65,6 +71,7 @@ func (c *Client) InitiateAuthCodeFlow(ctx context.Context, scopes []string, opts
 	flow := AuthCodeFlow{
 		State: o.state, Nonce: newNonce(), CodeVerifier: verifier, RedirectURI: o.redirectURI,
 		Scopes: append([]string(nil), scopes...), Claims: o.claims, Authority: a.String(),
+		ExpectedHomeAccountID: o.expectedHome, ExpectedUsername: o.expectedUsername,
 	}
 	if flow.State == "" {
 		flow.State = newState()
@@ -125,6 +132,9 @@ func (c *Client) authorizeParams(scopes []string, o callOptions) (url.Values, er
 		"response_type": {"code"},
 		"redirect_uri":  {o.redirectURI},
 		"scope":         {decorate(scopes)},
+		// as MSAL does, so the redirect carries the home account for the
+		// code redemption's routing hint
+		"client_info": {"1"},
 	}
 	for name, value := range map[string]string{"prompt": o.prompt, "login_hint": o.loginHint, "domain_hint": o.domainHint, "response_mode": o.responseMode} {
 		if value != "" {
@@ -132,6 +142,9 @@ func (c *Client) authorizeParams(scopes []string, o callOptions) (url.Values, er
 		}
 	}
 	if o.loginHint != "" {
+		if err := CheckUsername(o.loginHint); err != nil {
+			return nil, err
+		}
 		q.Set("X-AnchorMailbox", "UPN:"+o.loginHint)
 	}
 	if o.maxAge >= 0 {
@@ -188,7 +201,7 @@ func (c *Client) AcquireTokenByAuthCodeFlow(ctx context.Context, flow AuthCodeFl
 	if info, ok := decodeClientInfo(response.Get("client_info")); ok {
 		call.anchor = anchorForHomeAccount(info.homeAccountID())
 	}
-	result, err := c.redeem(ctx, call, callOptions{claims: flow.Claims})
+	result, err := c.redeem(ctx, call, callOptions{claims: flow.Claims, expectedHome: flow.ExpectedHomeAccountID, expectedUsername: flow.ExpectedUsername})
 	if err != nil {
 		return Result{}, err
 	}

@@ -24,16 +24,6 @@ type Authority struct {
 	Tenant string
 }
 
-// cloudAliases groups the hosts that are the same cloud, so accounts and
-// tokens cached under one are found under the others.
-var cloudAliases = [][]string{
-	{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"},
-	{"login.partner.microsoftonline.cn", "login.chinacloudapi.cn"},
-	{"login.microsoftonline.us", "login.usgovcloudapi.net"},
-	{"login-us.microsoftonline.com"},
-	{"login.microsoftonline.de"},
-}
-
 // ParseAuthority validates an authority URL. It requires https, except on
 // loopback hosts (a local emulator), and a tenant segment.
 func ParseAuthority(raw string) (Authority, error) {
@@ -54,6 +44,9 @@ func ParseAuthority(raw string) (Authority, error) {
 	default:
 		return Authority{}, fmt.Errorf("engine: authority %q: https is required (plain http only on loopback)", raw)
 	}
+	if err := checkAuthorityPath(raw, u); err != nil {
+		return Authority{}, err
+	}
 	segments := strings.Split(strings.Trim(u.Path, "/"), "/")
 	if segments[0] == "" {
 		return Authority{}, fmt.Errorf("engine: authority %q: no tenant (want https://host/{tenant|common|organizations|consumers})", raw)
@@ -66,11 +59,32 @@ func ParseAuthority(raw string) (Authority, error) {
 			return Authority{}, fmt.Errorf("engine: authority %q: unexpected path after the tenant", raw)
 		}
 	}
-	a.Tenant = segments[0]
+	// Tenants are case-insensitive; the token endpoint names GUIDs and the
+	// well-known tenants in lower case, and the cache's realm must match.
+	a.Tenant = strings.ToLower(segments[0])
 	if !isTenantName(a.Tenant) {
 		return Authority{}, fmt.Errorf("engine: authority %q: the tenant must be a GUID, a domain, common, organizations or consumers", raw)
 	}
 	return a, nil
+}
+
+// checkAuthorityPath refuses paths that could name another place than
+// they seem to once a server or proxy normalises them: dot segments ("..",
+// "."), percent-encoding of any kind (an encoded dot or slash such as
+// %2e%2e or %2f) and backslashes. A real authority needs none of them.
+func checkAuthorityPath(raw string, u *url.URL) error {
+	if strings.Contains(u.RawPath, "%") || strings.Contains(u.Path, "%") || strings.Contains(u.EscapedPath(), "%") {
+		return fmt.Errorf("engine: authority %q: percent-encoded characters (such as an encoded dot or slash) are not allowed in an authority", raw)
+	}
+	if strings.Contains(u.Path, "\\") {
+		return fmt.Errorf("engine: authority %q: backslashes are not allowed in an authority", raw)
+	}
+	for _, segment := range strings.Split(u.Path, "/") {
+		if segment == "." || segment == ".." {
+			return fmt.Errorf("engine: authority %q: dot segments (. or ..) are not allowed in an authority", raw)
+		}
+	}
+	return nil
 }
 
 // isTenantName accepts what a tenant segment can be: a GUID or a domain
@@ -130,12 +144,8 @@ func isGUID(s string) bool {
 
 // knownAliases returns the built-in aliases of a known cloud host, or nil.
 func knownAliases(environment string) []string {
-	for _, group := range cloudAliases {
-		for _, host := range group {
-			if host == environment {
-				return group
-			}
-		}
+	if c, ok := CloudOf(Authority{Environment: environment}); ok {
+		return c.Hosts
 	}
 	return nil
 }

@@ -12,9 +12,51 @@ import (
 )
 
 const (
+	// deviceCodeGrant is the device flow's grant_type.
+	deviceCodeGrant       = "urn:ietf:params:oauth:grant-type:device_code"
 	defaultDeviceInterval = 5 * time.Second
 	slowDownStep          = 5 * time.Second
+	// maxDeviceInterval bounds a polling interval the server asks for: a
+	// larger one would leave the user waiting long after signing in.
+	maxDeviceInterval = time.Minute
+	// maxDeviceCodeLifetime bounds how long a device code is polled for;
+	// Entra's live 15 minutes.
+	maxDeviceCodeLifetime = time.Hour
 )
+
+// mentionsOtherAddress reports whether the server's message names an
+// address other than the checked verification URI: such a message is
+// replaced by the engine's own, so it cannot send the user elsewhere.
+func mentionsOtherAddress(message, verificationURI string) bool {
+	for _, word := range strings.Fields(message) {
+		if strings.Contains(word, "://") {
+			word = strings.TrimLeft(strings.TrimRight(word, ".,;:!?)>\"'"), "(<\"'")
+			if word != verificationURI {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkVerificationURI refuses a device-code verification address that a
+// user should not be sent to: anything but https, except http on a loopback
+// host (a local emulator). The user types a code there, so a plain-http or
+// javascript: address is a phishing aid, never shown or put in a QR code.
+func checkVerificationURI(raw string) error {
+	u, err := url.Parse(raw)
+	if err == nil && u.Host != "" && u.User == nil {
+		switch strings.ToLower(u.Scheme) {
+		case "https":
+			return nil
+		case "http":
+			if isLoopbackHost(strings.ToLower(u.Hostname())) {
+				return nil
+			}
+		}
+	}
+	return errors.New("engine: the device code answer's verification address is not an https URL; refusing to show it")
+}
 
 // DeviceCode is a device-code sign-in in progress: show Message (or
 // UserCode and VerificationURI) to the user, then call
@@ -31,6 +73,8 @@ type DeviceCode struct {
 	authority     Authority
 	claims        string
 	correlationID string
+	expectedHome  string
+	expectedUser  string
 }
 
 // String shows what the user needs, never the device code.
@@ -90,6 +134,7 @@ func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts .
 		UserCode        string      `json:"user_code"`
 		DeviceCode      Secret      `json:"device_code"`
 		VerificationURI string      `json:"verification_uri"`
+		VerificationURL string      `json:"verification_url"` // the v1 endpoint's name
 		ExpiresIn       flexSeconds `json:"expires_in"`
 		Interval        flexSeconds `json:"interval"`
 		Message         string      `json:"message"`
@@ -97,25 +142,37 @@ func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts .
 	if err := decodeJSON(resp, &body); err != nil {
 		return DeviceCode{}, fmt.Errorf("engine: device code request: %w", err)
 	}
+	if body.VerificationURI == "" {
+		body.VerificationURI = body.VerificationURL
+	}
 	if body.UserCode == "" || body.DeviceCode.IsZero() || body.VerificationURI == "" {
 		return DeviceCode{}, errors.New("engine: the device code answer lacks user_code, device_code or verification_uri")
 	}
-	expiresIn := time.Duration(body.ExpiresIn) * time.Second
+	if err := checkVerificationURI(body.VerificationURI); err != nil {
+		return DeviceCode{}, err
+	}
+	expiresIn := body.ExpiresIn.duration()
 	if expiresIn <= 0 {
 		expiresIn = 15 * time.Minute
 	}
-	interval := time.Duration(body.Interval) * time.Second
+	if expiresIn > maxDeviceCodeLifetime {
+		expiresIn = maxDeviceCodeLifetime
+	}
+	interval := body.Interval.duration()
 	if interval <= 0 {
 		interval = defaultDeviceInterval
 	}
+	if interval > maxDeviceInterval {
+		interval = maxDeviceInterval
+	}
 	message := body.Message
-	if message == "" {
+	if message == "" || mentionsOtherAddress(message, body.VerificationURI) {
 		message = fmt.Sprintf("To sign in, open %s and enter the code %s.", body.VerificationURI, body.UserCode)
 	}
 	return DeviceCode{
 		UserCode: body.UserCode, VerificationURI: body.VerificationURI, Message: strings.TrimSpace(message),
 		ExpiresOn: c.now().Add(expiresIn), Interval: interval, deviceCode: body.DeviceCode,
-		scopes: scopes, authority: a, claims: o.claims, correlationID: correlationID,
+		scopes: scopes, authority: a, claims: o.claims, correlationID: correlationID, expectedHome: o.expectedHome, expectedUser: o.expectedUsername,
 	}, nil
 }
 
@@ -136,7 +193,7 @@ func (c *Client) AcquireTokenByDeviceFlow(ctx context.Context, dc DeviceCode) (R
 			form: url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
 				"device_code": {dc.deviceCode.Reveal()}, "scope": {decorate(dc.scopes)}},
 		}
-		result, err := c.redeem(ctx, call, callOptions{claims: dc.claims, correlationID: dc.correlationID})
+		result, err := c.redeem(ctx, call, callOptions{claims: dc.claims, correlationID: dc.correlationID, expectedHome: dc.expectedHome, expectedUsername: dc.expectedUser})
 		if err == nil {
 			return result, nil
 		}

@@ -145,12 +145,9 @@ func (m *oidcMetadata) validate(a Authority) error {
 // aliases it has. A loopback emulator is its own cloud; anything else is
 // checked with the worldwide cloud.
 func (c *Client) instanceDiscovery(ctx context.Context, a Authority) ([]string, error) {
-	base := "https://login.microsoftonline.com"
-	if isLoopbackHost(a.Environment) {
-		base = a.Scheme + "://" + a.Host
-	}
+	endpoint := instanceDiscoveryEndpoint(a)
 	q := url.Values{"api-version": {"1.1"}, "authorization_endpoint": {a.String() + "/oauth2/v2.0/authorize"}}
-	resp, err := c.send(ctx, request{method: http.MethodGet, url: base + "/common/discovery/instance?" + q.Encode()})
+	resp, err := c.send(ctx, request{method: http.MethodGet, url: endpoint + "?" + q.Encode()})
 	if err != nil {
 		return nil, fmt.Errorf("engine: instance discovery for %s: %w", a.Host, err)
 	}
@@ -177,6 +174,19 @@ func (c *Client) instanceDiscovery(ctx context.Context, a Authority) ([]string, 
 		}
 	}
 	return []string{a.Host}, nil
+}
+
+// instanceDiscoveryEndpoint is where a host is checked: a known cloud asks
+// itself, a loopback emulator is its own cloud, anything else is checked
+// with the worldwide cloud.
+func instanceDiscoveryEndpoint(a Authority) string {
+	if isLoopbackHost(a.Environment) {
+		return a.Scheme + "://" + a.Host + "/common/discovery/instance"
+	}
+	if c, ok := CloudOf(a); ok {
+		return c.InstanceDiscoveryEndpoint()
+	}
+	return publicCloud.InstanceDiscoveryEndpoint()
 }
 
 // environments is the cache environment of an authority and its aliases,

@@ -256,3 +256,27 @@ func TestDomainAuthorityCachesUnderTheTenantID(t *testing.T) {
 		t.Errorf("%d requests for a cached token", n)
 	}
 }
+
+func TestUsernameWithControlCharactersIsRefusedBeforeAnyRequest(t *testing.T) {
+	e := newEnv(t)
+	for _, user := range []string{
+		"alice@contoso.example\n", "alice\x1b]52;c;ZXZpbA==\x07@contoso.example", "al\u202eice@contoso.example",
+		"alice\x00@contoso.example", "alice\u0085@contoso.example", "\xffalice@contoso.example", strings.Repeat("a", 300) + "@contoso.example",
+	} {
+		_, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, user, "demo-alice")
+		if !errors.Is(err, ErrInvalidUsername) || !strings.Contains(err.Error(), "invalid username") {
+			t.Errorf("%q: %v", user, err)
+		}
+	}
+	for _, opt := range []Option{WithLoginHint("alice\x1b[2J@contoso.example"), WithExpectedUsername("alice\n@contoso.example")} {
+		if _, err := e.client.InitiateAuthCodeFlow(context.Background(), graph, WithRedirectURI("http://localhost:8400"), opt); !errors.Is(err, ErrInvalidUsername) {
+			t.Errorf("login hint with control characters: %v", err)
+		}
+	}
+	if n := len(e.srv.Requests()); n != 0 {
+		t.Errorf("%d requests for invalid usernames", n)
+	}
+	if err := CheckUsername("Alice.O'Neil+tag@contoso.example"); err != nil {
+		t.Errorf("a plain username: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
@@ -119,3 +120,21 @@ func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 }
 
 func isStateError(err error) bool { return errors.Is(err, ErrStateMismatch) }
+
+func FuzzLenientMembers(f *testing.F) {
+	for _, s := range []string{`"x"`, `"`, `"a\"b"`, `12`, `-1e400`, `["a",1]`, `{"a":1}`, `"\u0000"`, "\"a\x01\"", `null`, ``} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		s := lenientString(raw)
+		var want string
+		if json.Unmarshal(raw, &want) == nil && s != want {
+			t.Fatalf("lenientString(%q) = %q, encoding/json reads %q", raw, s, want)
+		}
+		_ = lenientStrings(raw)
+		_ = lenientInts(raw)
+		if d := boundedSeconds(string(raw)); d < 0 || d > maxLifetime {
+			t.Fatalf("boundedSeconds(%q) = %v", raw, d)
+		}
+	})
+}

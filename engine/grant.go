@@ -5,11 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"acctui/engine/cache"
 )
+
+// defaultExpiresIn applies when an answer states no lifetime, as in MSAL
+// Python (RFC 6749 leaves it to the client).
+const defaultExpiresIn = 10 * time.Minute
 
 // reservedScopes are added by the engine to every user flow, as MSAL does;
 // callers must not pass them.
@@ -50,10 +55,22 @@ type grantCall struct {
 	refreshed *cache.RefreshToken
 	// nonce, when set, must come back in the id_token.
 	nonce string
+	// expectHome, when set, is the home account id the answer must be
+	// for (a refresh, a re-authentication); see responseIdentity.check.
+	expectHome string
+	// expectUsername, when set, is the username the answer's account must
+	// have (a re-authentication by login hint).
+	expectUsername string
 }
 
 // redeem posts a grant and caches the answer.
 func (c *Client) redeem(ctx context.Context, call grantCall, opts callOptions) (Result, error) {
+	if call.expectHome == "" {
+		call.expectHome = opts.expectedHome
+	}
+	if call.expectUsername == "" {
+		call.expectUsername = opts.expectedUsername
+	}
 	resp, correlationID, err := c.postToken(ctx, call, opts)
 	if err != nil {
 		return Result{}, err
@@ -90,9 +107,13 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 	} else if claims != "" {
 		form.Set("claims", claims)
 	}
-	key := throttleKey(meta.TokenEndpoint, form)
-	if err := c.checkThrottle(ctx, key); err != nil {
+	if err := c.checkThrottle(ctx, throttleKey(meta.TokenEndpoint, form)); err != nil {
 		return nil, "", err
+	}
+	if form.Get("grant_type") != deviceCodeGrant {
+		if err := c.checkThrottle(ctx, badRequestKey(meta.TokenEndpoint, form)); err != nil {
+			return nil, "", err
+		}
 	}
 	correlationID := opts.correlationID
 	if correlationID == "" {
@@ -117,7 +138,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 			e.CorrelationID = correlationID
 		}
 		e.GrantType = form.Get("grant_type")
-		c.noteThrottle(ctx, key, resp, e)
+		c.noteThrottle(ctx, form, meta.TokenEndpoint, resp, e)
 		return nil, correlationID, e
 	}
 	if err := decodeJSON(resp, &tr); err != nil {
@@ -148,29 +169,15 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		}
 		idClaims = decoded.Claims
 	}
-	info, hasInfo := decodeClientInfo(tr.ClientInfo)
-	homeAccountID := ""
-	switch {
-	case hasInfo:
-		homeAccountID = info.homeAccountID()
-	case idClaims != nil:
-		homeAccountID = claimString(idClaims, "sub")
+	homeAccountID, err := identityOf(tr, idClaims).check(call.expectHome)
+	if err != nil {
+		return Result{}, err
 	}
 	target := cache.NormalizeTarget(tr.Scope)
 	if target == "" {
 		target = cache.NormalizeTarget(strings.Join(call.scopes, " "))
 	}
-	expiresIn := time.Duration(tr.ExpiresIn) * time.Second
-	if expiresIn <= 0 && tr.ExpiresOn > 0 {
-		expiresIn = time.Unix(int64(tr.ExpiresOn), 0).Sub(now)
-	}
-	if expiresIn <= 0 {
-		expiresIn = 10 * time.Minute
-	}
-	extExpiresIn := time.Duration(tr.ExtExpiresIn) * time.Second
-	if extExpiresIn <= 0 {
-		extExpiresIn = expiresIn
-	}
+	expiresIn, extExpiresIn, refreshIn := lifetimes(tr, now)
 	tokenType := tr.TokenType
 	if tokenType == "" {
 		tokenType = "Bearer"
@@ -180,8 +187,8 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		Target: target, Secret: tr.AccessToken, TokenType: tokenType, CachedAt: now.Unix(),
 		ExpiresOn: now.Add(expiresIn).Unix(), ExtendedExpiresOn: now.Add(extExpiresIn).Unix(),
 	}
-	if tr.RefreshIn > 0 {
-		at.RefreshOn = now.Add(time.Duration(tr.RefreshIn) * time.Second).Unix()
+	if refreshIn > 0 {
+		at.RefreshOn = now.Add(refreshIn).Unix()
 	}
 	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: realm, AuthorityType: cache.AuthorityTypeMSSTS}
 	if idClaims != nil {
@@ -202,8 +209,11 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		acct.AccountSource = call.grantType
 	}
 	acct.Realms = []string{realm}
+	if call.expectUsername != "" && !strings.EqualFold(acct.Username, call.expectUsername) {
+		return Result{}, &AccountMismatchError{Want: call.expectUsername, Got: acct.Username}
+	}
 
-	err := c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
+	err = c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
 		if err := cc.SaveAccessToken(at); err != nil {
 			return err
 		}
@@ -218,7 +228,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 				return err
 			}
 		}
-		if hasInfo && !call.skipAccount {
+		if !call.skipAccount {
 			if err := cc.SaveAccount(cache.Account{HomeAccountID: homeAccountID, Environment: a.Environment,
 				Realm: realm, LocalAccountID: acct.LocalAccountID, Username: acct.Username,
 				AuthorityType: cache.AuthorityTypeMSSTS, AccountSource: acct.AccountSource}); err != nil {
@@ -239,6 +249,29 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		r.RefreshOn = time.Unix(at.RefreshOn, 0)
 	}
 	return r, nil
+}
+
+// lifetimes reads the answer's lifetimes with one rule (boundedSeconds):
+// expires_in, else expires_on, else MSAL Python's 600 s; ext_expires_in
+// defaults to expires_in; a refresh_in that is not before expiry is
+// dropped.
+func lifetimes(tr *tokenResponse, now time.Time) (expiresIn, extExpiresIn, refreshIn time.Duration) {
+	expiresIn = tr.ExpiresIn.duration()
+	if expiresIn <= 0 && tr.ExpiresOn > 0 {
+		expiresIn = boundedSeconds(strconv.FormatInt(tr.ExpiresOn-now.Unix(), 10))
+	}
+	if expiresIn <= 0 {
+		expiresIn = defaultExpiresIn
+	}
+	extExpiresIn = tr.ExtExpiresIn.duration()
+	if extExpiresIn <= 0 {
+		extExpiresIn = expiresIn
+	}
+	refreshIn = tr.RefreshIn.duration()
+	if refreshIn >= expiresIn {
+		refreshIn = 0
+	}
+	return expiresIn, extExpiresIn, refreshIn
 }
 
 // saveRefreshToken updates the redeemed refresh token in place (keeping its

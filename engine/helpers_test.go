@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"acctui/engine/cache"
 	"acctui/engine/idptest"
 )
 
@@ -22,6 +23,7 @@ var graph = []string{"https://graph.microsoft.com/.default"}
 
 // env is an emulator and a client of it sharing one in-memory cache.
 type env struct {
+	t      *testing.T
 	srv    *idptest.Server
 	store  *MemoryStore
 	client *Client
@@ -60,7 +62,7 @@ func newEnvFor(t *testing.T, srv *idptest.Server, store *MemoryStore, opts ...fu
 		t.Fatal(err)
 	}
 	client.sleepHook = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
-	return &env{srv: srv, store: store, client: client, clock: clock}
+	return &env{t: t, srv: srv, store: store, client: client, clock: clock}
 }
 
 func (e *env) signIn(t *testing.T, username, password string) Result {
@@ -103,3 +105,8 @@ func listenFree(t *testing.T) (int, error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// rtOf queries an account's refresh tokens.
+func rtOf(a Account) cache.RefreshTokenQuery {
+	return cache.RefreshTokenQuery{HomeAccountID: a.HomeAccountID}
+}

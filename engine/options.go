@@ -23,6 +23,10 @@ type callOptions struct {
 	port          int
 	openURL       func(string) error
 	timeout       time.Duration
+	// expectedHome is the home account id a sign-in must end with.
+	expectedHome string
+	// expectedUsername is the username a sign-in must end with.
+	expectedUsername string
 }
 
 // Option changes one call.
@@ -33,8 +37,9 @@ type Option func(*callOptions)
 func WithForceRefresh() Option { return func(o *callOptions) { o.forceRefresh = true } }
 
 // WithClaims passes a claims challenge (from an interaction_required error
-// or a resource's WWW-Authenticate header); the cached access token is
-// skipped because it cannot satisfy the challenge.
+// or a resource's WWW-Authenticate header) in any form ParseClaimsChallenge
+// reads; the cached access token is skipped because it cannot satisfy the
+// challenge.
 func WithClaims(claimsJSON string) Option { return func(o *callOptions) { o.claims = claimsJSON } }
 
 // WithAuthority uses another authority (another tenant) for this call.
@@ -48,6 +53,30 @@ func WithUsername(username string) Option { return func(o *callOptions) { o.user
 
 // WithLoginHint pre-fills the username on the sign-in page.
 func WithLoginHint(username string) Option { return func(o *callOptions) { o.loginHint = username } }
+
+// WithExpectedAccount makes a sign-in a re-authentication of that account:
+// the account's username becomes the login hint (unless WithLoginHint sets
+// one), and an answer with another account's tokens fails with
+// *AccountMismatchError and stores nothing.
+func WithExpectedAccount(account Account) Option {
+	return func(o *callOptions) {
+		o.expectedHome = account.HomeAccountID
+		if o.loginHint == "" {
+			o.loginHint = account.Username
+		}
+	}
+}
+
+// WithExpectedUsername is WithExpectedAccount for a caller that knows only
+// the username (a "sign in again as …" prompt): it is the login hint, and
+// an answer whose account has another username fails with
+// *AccountMismatchError and stores nothing.
+func WithExpectedUsername(username string) Option {
+	return func(o *callOptions) {
+		o.expectedUsername = username
+		o.loginHint = username
+	}
+}
 
 // WithDomainHint names the user's organisation to skip home-realm discovery.
 func WithDomainHint(domain string) Option { return func(o *callOptions) { o.domainHint = domain } }
@@ -97,7 +126,11 @@ func mergeClaims(challenge string, capabilities []string) (string, error) {
 	}
 	merged := map[string]any{}
 	if challenge != "" {
-		if err := json.Unmarshal([]byte(challenge), &merged); err != nil {
+		parsed, err := ParseClaimsChallenge(challenge)
+		if err != nil {
+			return "", err
+		}
+		if err := json.Unmarshal([]byte(parsed), &merged); err != nil {
 			return "", fmt.Errorf("engine: the claims challenge is not a JSON object: %w", err)
 		}
 	}

@@ -20,6 +20,9 @@ func (c *Client) AcquireTokenByUsernamePassword(ctx context.Context, scopes []st
 	if strings.TrimSpace(username) == "" || password.IsZero() {
 		return Result{}, fmt.Errorf("engine: a username and a password are required")
 	}
+	if err := CheckUsername(username); err != nil {
+		return Result{}, err
+	}
 	o := collect(opts)
 	a, err := c.callAuthority(o)
 	if err != nil {

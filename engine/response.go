@@ -3,7 +3,8 @@ package engine
 import (
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
+	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -12,32 +13,89 @@ import (
 // tokenResponse is a token endpoint answer, success or error. Token fields
 // are Secrets so the struct cannot print them.
 type tokenResponse struct {
-	TokenType    string      `json:"token_type"`
-	Scope        string      `json:"scope"`
-	ExpiresIn    flexSeconds `json:"expires_in"`
-	ExtExpiresIn flexSeconds `json:"ext_expires_in"`
-	RefreshIn    flexSeconds `json:"refresh_in"`
-	ExpiresOn    flexSeconds `json:"expires_on"`
-	AccessToken  Secret      `json:"access_token"`
-	RefreshToken Secret      `json:"refresh_token"`
-	IDToken      Secret      `json:"id_token"`
-	ClientInfo   string      `json:"client_info"`
-	Foci         string      `json:"foci"`
+	TokenType    string
+	Scope        string
+	ExpiresIn    flexSeconds
+	ExtExpiresIn flexSeconds
+	RefreshIn    flexSeconds
+	// ExpiresOn is an absolute expiry in epoch seconds (some v1-style
+	// endpoints send it instead of expires_in); 0 when absent.
+	ExpiresOn    int64
+	AccessToken  Secret
+	RefreshToken Secret
+	IDToken      Secret
+	ClientInfo   string
+	Foci         string
 
 	errorFields
 }
 
+// UnmarshalJSON reads each member on its own (see lenient.go): only a body
+// that is not a JSON object is an error.
+func (tr *tokenResponse) UnmarshalJSON(data []byte) error {
+	members, ok := jsonMembers(data)
+	if !ok {
+		return errors.New("not a JSON object")
+	}
+	str := func(name string) string { return lenientString(members[name]) }
+	*tr = tokenResponse{
+		TokenType: str("token_type"), Scope: str("scope"),
+		AccessToken: Secret(str("access_token")), RefreshToken: Secret(str("refresh_token")),
+		IDToken: Secret(str("id_token")), ClientInfo: str("client_info"), Foci: str("foci"),
+		ExpiresIn:    flexSeconds(boundedSeconds(str("expires_in"))),
+		ExtExpiresIn: flexSeconds(boundedSeconds(str("ext_expires_in"))),
+		RefreshIn:    flexSeconds(boundedSeconds(str("refresh_in"))),
+		ExpiresOn:    epochSeconds(str("expires_on")),
+	}
+	tr.errorFields.fill(members)
+	return nil
+}
+
+// epochSeconds reads an absolute time in epoch seconds; unreadable or
+// non-positive values are 0 and huge ones are held at 2^62, so that
+// lifetimes bounds the rest with the same rule as expires_in.
+func epochSeconds(text string) int64 {
+	f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
+	switch {
+	case err != nil && !isRangeError(err), math.IsNaN(f), f <= 0:
+		return 0
+	case f >= 1<<62:
+		return 1 << 62
+	}
+	return int64(f)
+}
+
 // errorFields are Entra's error members.
 type errorFields struct {
-	Error               string   `json:"error"`
-	ErrorDescription    string   `json:"error_description"`
-	SubError            string   `json:"suberror"`
-	ErrorCodes          []int    `json:"error_codes"`
-	Claims              string   `json:"claims"`
-	CorrelationID       string   `json:"correlation_id"`
-	TraceID             string   `json:"trace_id"`
-	Timestamp           string   `json:"timestamp"`
-	ErrorAdditionalInfo []string `json:"error_additional_info"`
+	Error               string
+	ErrorDescription    string
+	SubError            string
+	ErrorCodes          []int
+	Claims              string
+	CorrelationID       string
+	TraceID             string
+	Timestamp           string
+	ErrorAdditionalInfo []string
+}
+
+// UnmarshalJSON reads the error members leniently.
+func (f *errorFields) UnmarshalJSON(data []byte) error {
+	members, ok := jsonMembers(data)
+	if !ok {
+		return errors.New("not a JSON object")
+	}
+	f.fill(members)
+	return nil
+}
+
+func (f *errorFields) fill(members map[string]json.RawMessage) {
+	str := func(name string) string { return lenientString(members[name]) }
+	*f = errorFields{
+		Error: str("error"), ErrorDescription: str("error_description"), SubError: str("suberror"),
+		ErrorCodes: lenientInts(members["error_codes"]), Claims: str("claims"),
+		CorrelationID: str("correlation_id"), TraceID: str("trace_id"), Timestamp: str("timestamp"),
+		ErrorAdditionalInfo: lenientStrings(members["error_additional_info"]),
+	}
 }
 
 func (f errorFields) toError(status int, retryAfter time.Duration) *Error {
@@ -46,24 +104,6 @@ func (f errorFields) toError(status int, retryAfter time.Duration) *Error {
 		Claims: f.Claims, CorrelationID: f.CorrelationID, TraceID: f.TraceID, Timestamp: f.Timestamp,
 		AdditionalInfo: f.ErrorAdditionalInfo, HTTPStatus: status, RetryAfter: retryAfter,
 	}
-}
-
-// flexSeconds reads a number that servers send as a JSON number or a
-// decimal string.
-type flexSeconds int64
-
-func (f *flexSeconds) UnmarshalJSON(data []byte) error {
-	s := strings.Trim(string(data), `"`)
-	if s == "" || s == "null" {
-		*f = 0
-		return nil
-	}
-	n, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return fmt.Errorf("not a number of seconds")
-	}
-	*f = flexSeconds(n)
-	return nil
 }
 
 // parseErrorBody reads an Entra error answer; nil when the body is not one.
@@ -77,8 +117,8 @@ func parseErrorBody(resp *response) *Error {
 
 // clientInfo is the decoded client_info: the home account's uid and utid.
 type clientInfo struct {
-	UID  string `json:"uid"`
-	UTID string `json:"utid"`
+	UID  string
+	UTID string
 }
 
 func decodeClientInfo(raw string) (clientInfo, bool) {
@@ -89,8 +129,12 @@ func decodeClientInfo(raw string) (clientInfo, bool) {
 	if err != nil {
 		return clientInfo{}, false
 	}
-	var info clientInfo
-	if json.Unmarshal(data, &info) != nil || info.UID == "" {
+	members, ok := jsonMembers(data)
+	if !ok {
+		return clientInfo{}, false
+	}
+	info := clientInfo{UID: lenientString(members["uid"]), UTID: lenientString(members["utid"])}
+	if info.UID == "" {
 		return clientInfo{}, false
 	}
 	return info, true

@@ -28,6 +28,10 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 		return Result{}, err
 	}
 	o := collect(opts)
+	if o.correlationID == "" {
+		// one id for the whole silent call, whichever refresh tokens it tries
+		o.correlationID = newCorrelationID()
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return Result{}, err
@@ -149,7 +153,7 @@ func (c *Client) refreshWithCache(ctx context.Context, a Authority, scopes []str
 			}
 			lastErr = err
 			var e *Error
-			if errors.As(err, &e) && hasString(e.AdditionalInfo, "client_mismatch") {
+			if errors.As(err, &e) && (e.SubError == "client_mismatch" || hasString(e.AdditionalInfo, "client_mismatch")) {
 				break // this app is not in the family
 			}
 			if !isRefreshRefusal(err) {
@@ -187,8 +191,9 @@ func isRefreshRefusal(err error) bool {
 func (c *Client) redeemRefreshToken(ctx context.Context, a Authority, scopes []string, account Account, rt cache.RefreshToken, o callOptions) (Result, error) {
 	call := grantCall{
 		authority: a, scopes: scopes, grantType: "refresh_token", skipAccount: true, refreshed: &rt,
-		form:   map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret.Reveal()}, "scope": {decorate(scopes)}},
-		anchor: anchorForHomeAccount(account.HomeAccountID),
+		form:       map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret.Reveal()}, "scope": {decorate(scopes)}},
+		anchor:     anchorForHomeAccount(account.HomeAccountID),
+		expectHome: account.HomeAccountID,
 	}
 	return c.redeem(ctx, call, o)
 }

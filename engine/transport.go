@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -51,7 +50,10 @@ type response struct {
 }
 
 // send makes one call with MSAL's headers, a deadline, a size bound, and one
-// retry when the connection drops before an answer.
+// retry when the connection could not be made. A request that may have
+// reached the server is never sent again: a grant is single-use (a code
+// redeemed twice fails with AADSTS54005) and a refresh token may already
+// have been rotated.
 func (c *Client) send(ctx context.Context, req request) (*response, error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -68,10 +70,10 @@ func (c *Client) send(ctx context.Context, req request) (*response, error) {
 			return resp, nil
 		}
 		lastErr = err
-		if ctx.Err() != nil || !isDroppedConnection(err) {
+		if ctx.Err() != nil || !isConnectFailure(err) {
 			break
 		}
-		c.log.Debug("engine: connection dropped, retrying once", "url", redactURL(req.url))
+		c.log.Debug("engine: could not connect, retrying once", "url", redactURL(req.url))
 	}
 	return nil, lastErr
 }
@@ -135,35 +137,47 @@ func (e *NetworkError) Error() string {
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
-// isDroppedConnection reports a connection closed before any answer, which
-// one retry may fix; timeouts and TLS failures are not retried.
-func isDroppedConnection(err error) bool {
+// isConnectFailure reports a failure to open the connection (refused,
+// unreachable, a DNS answer that did not come): the request never left, so
+// one retry is safe. Resets, EOFs and timeouts after the connection was made
+// are not: the server may have acted on the request.
+func isConnectFailure(err error) bool {
 	var netErr *NetworkError
 	if !errors.As(err, &netErr) {
 		return false
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
 	var opErr *net.OpError
-	if errors.As(err, &opErr) && !opErr.Timeout() {
-		return strings.Contains(opErr.Err.Error(), "reset") || strings.Contains(opErr.Err.Error(), "broken pipe")
+	if errors.As(err, &opErr) {
+		return opErr.Op == "dial" && !opErr.Timeout()
 	}
-	return strings.Contains(err.Error(), "server closed idle connection")
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsTemporary
 }
 
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+// parseRetryAfter reads a Retry-After header: seconds (bounded like every
+// lifetime, see boundedSeconds) or an HTTP date.
 func parseRetryAfter(value string, now time.Time) time.Duration {
+	value = strings.TrimSpace(value)
 	if value == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(value)); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
+	if isDecimal(value) {
+		return boundedSeconds(value)
 	}
 	if t, err := http.ParseTime(value); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxLifetime)
 	}
 	return 0
+}
+
+// isDecimal reports a run of ASCII digits, the delay-seconds form.
+func isDecimal(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // redactURL drops the query string, where codes or hints could sit, from a

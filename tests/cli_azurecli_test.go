@@ -181,6 +181,16 @@ func TestAzureCLI(t *testing.T) {
 		if !jsonEqual(azOut, acctuiOut) {
 			t.Errorf("az account get-access-token:\n%s\nacctui token -o az:\n%s", out, ours.stdout)
 		}
+		// with --tenant az names the tenant and no subscription; so does acctui
+		out, errOut, err = runAz(t, alice, az, nil, "account", "get-access-token", "--tenant", contosoTenantID)
+		if err != nil {
+			t.Fatalf("az account get-access-token --tenant: %v\n%s", err, errOut)
+		}
+		azKeys, ourKeys := jsonKeys(t, out), jsonKeys(t, alice.run(t, nil, "token", "-o", "az", "--tenant", contosoTenantID).want(t, 0).stdout)
+		ourKeys = strings.Replace(ourKeys, "expires_on,", "", 1)
+		if azKeys != ourKeys || strings.Contains(azKeys, "subscription") || !strings.HasPrefix(azKeys, "accessToken,expiresOn,tenant") {
+			t.Errorf("with --tenant: az's keys %s, acctui's %s", azKeys, ourKeys)
+		}
 		out, errOut, err = runAz(t, alice, az, nil, "account", "show")
 		if err != nil || !strings.Contains(out, aliceUsername) {
 			t.Errorf("az account show: %v\n%s%s", err, out, errOut)
@@ -319,4 +329,34 @@ func jsonEqual(a, b any) bool {
 // pemCert is the test server's certificate in PEM.
 func pemCert(s *httptest.Server) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.Certificate().Raw})
+}
+
+// jsonKeys lists a JSON object's keys in order, comma-separated.
+func jsonKeys(t *testing.T, doc string) string {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(doc))
+	var keys []string
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			if v == '{' || v == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		case string:
+			if depth == 1 && dec.More() {
+				keys = append(keys, v)
+				if _, err := dec.Token(); err != nil { // its value
+					t.Fatalf("not JSON: %q", doc)
+				}
+			}
+		}
+	}
+	return strings.Join(keys, ",")
 }

@@ -19,10 +19,10 @@ const (
 
 func (at *AccessToken) fields() []field {
 	return []field{
-		epochField("cached_at", &at.CachedAt),
+		numberField("cached_at", &at.CachedAt),
 		textField("client_id", &at.ClientID, true),
 		textField("environment", &at.Environment, true),
-		epochField("expires_on", &at.ExpiresOn),
+		numberField("expires_on", &at.ExpiresOn),
 		epochField("extended_expires_on", &at.ExtendedExpiresOn),
 		textField("home_account_id", &at.HomeAccountID, true),
 		textField("key_id", &at.KeyID, false),
@@ -40,7 +40,7 @@ func (rt *RefreshToken) fields() []field {
 		textField("environment", &rt.Environment, true),
 		textField("family_id", &rt.FamilyID, false),
 		textField("home_account_id", &rt.HomeAccountID, true),
-		epochField("last_modification_time", &rt.LastModificationTime),
+		numberField("last_modification_time", &rt.LastModificationTime),
 		secretField("secret", &rt.Secret),
 		textField("target", &rt.Target, true),
 	}

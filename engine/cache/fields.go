@@ -49,6 +49,18 @@ func epochField(name string, p *int64) field {
 	return field{name: name, kind: epochKind, epoch: p}
 }
 
+// numberField is an epoch member MSAL Python writes on every entry and
+// reads with int(entry[name]) (an access token's expires_on) or sorts by
+// (last_modification_time): it is always written as a decimal, "0" when
+// unknown, even over an empty or null value an imported entry held, since
+// MSAL Python fails over the whole cache on a missing or non-numeric one.
+func numberField(name string, p *int64) field {
+	return field{name: name, kind: epochKind, epoch: p, always: true}
+}
+
+// forced reports a member written whatever the entry's Extra holds.
+func (f *field) forced() bool { return f.always && f.kind == epochKind }
+
 func rawField(name string, p *json.RawMessage) field {
 	return field{name: name, kind: rawKind, raw: p, always: true}
 }
@@ -190,7 +202,7 @@ func encodeFields(buf *bytes.Buffer, credentialType string, fields []field, extr
 	members := make([]member, 0, len(fields)+len(extra)+1)
 	shadowed := func(name string) bool {
 		for i := range fields {
-			if fields[i].name == name && !fields[i].isZero() {
+			if fields[i].name == name && (!fields[i].isZero() || fields[i].forced()) {
 				return true
 			}
 		}
@@ -208,7 +220,7 @@ func encodeFields(buf *bytes.Buffer, credentialType string, fields []field, extr
 	for i := range fields {
 		f := &fields[i]
 		if f.isZero() {
-			if _, kept := extra[f.name]; kept || !f.always {
+			if _, kept := extra[f.name]; (kept && !f.forced()) || !f.always {
 				continue
 			}
 		}

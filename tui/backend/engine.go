@@ -100,7 +100,7 @@ func (e *Engine) SignInBrowser(ctx context.Context, req SignInRequest, openURL f
 	}
 	opts := []engine.Option{engine.WithOpenURL(openURL), engine.WithTimeout(timeout)}
 	if req.LoginHint != "" {
-		opts = append(opts, engine.WithLoginHint(req.LoginHint))
+		opts = append(opts, engine.WithExpectedUsername(req.LoginHint)) // a re-authentication: bound to that account
 	} else {
 		opts = append(opts, engine.WithPrompt("select_account"))
 	}
