@@ -43,6 +43,9 @@ type app struct {
 	// passphraseOverride replaces the terminal prompt (the TUI asks on its
 	// own unlock screen).
 	passphraseOverride func(ctx context.Context, prompt string) (string, error)
+	// newVaultKey is set by vault reset: the next passphrase asked for
+	// protects a new key.
+	newVaultKey bool
 }
 
 func newApp() *app {
@@ -81,15 +84,15 @@ func (a *app) close() {
 // httpClient trusts the system roots plus --ca-file. The roots are loaded
 // on the first request, not here: a token served from the cache must not
 // pay for parsing the system's certificate store.
-func (a *app) httpClient() (*http.Client, error) {
+func (a *app) httpClient(ctx context.Context) (*http.Client, error) {
 	if a.http != nil {
 		return a.http, nil
 	}
 	var transport http.RoundTripper = http.DefaultTransport
 	if a.s.CAFile != "" {
-		pem, err := os.ReadFile(a.s.CAFile)
+		pem, err := readUserFile(ctx, "--ca-file", a.s.CAFile, maxCAFileSize)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--ca-file: %w", err)}
+			return nil, usageError{err}
 		}
 		if !bytes.Contains(pem, []byte("-----BEGIN CERTIFICATE-----")) {
 			return nil, usageError{fmt.Errorf("--ca-file %s holds no PEM certificate", a.s.CAFile)}
@@ -143,9 +146,9 @@ func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 	v, err := vault.Open(ctx, vault.Options{
 		Dir:         a.s.VaultDir,
 		Backend:     a.s.VaultBackend,
-		Passphrase:  a.promptPassphrase,
+		Passphrase:  a.vaultPassphrase,
 		KeyctlCache: keyctl,
-		Getenv:      a.getenv,
+		Getenv:      a.vaultGetenv,
 	})
 	if err != nil {
 		return nil, err
@@ -164,7 +167,7 @@ func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, 
 	if tenant != "" {
 		authority = authority.WithTenant(tenant)
 	}
-	httpClient, err := a.httpClient()
+	httpClient, err := a.httpClient(ctx)
 	if err != nil {
 		return nil, err
 	}

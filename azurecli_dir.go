@@ -3,9 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,8 +20,6 @@ const (
 	azConfigFile  = "config"
 	// azDefaultCloud is the cloud az uses when its config names none.
 	azDefaultCloud = "AzureCloud"
-	// azFileLimit bounds what acctui reads of one of az's files.
-	azFileLimit = 256 << 20
 )
 
 // utf8BOM starts azureProfile.json: az writes it as "utf-8-sig".
@@ -59,31 +57,21 @@ func (a *app) azureCLIDir(args []string) (string, error) {
 	return dir, nil
 }
 
-// readAzFile reads one of az's files; a missing file is nil, no error.
-func readAzFile(dir, name string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(dir, name))
-	if errors.Is(err, fs.ErrNotExist) {
+// readAzFile reads one of az's files with readUserFile's size limit and
+// cancellation; a missing file is nil, no error.
+func readAzFile(ctx context.Context, dir, name string) ([]byte, error) {
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, azFileLimit+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > azFileLimit {
-		return nil, fmt.Errorf("%s is larger than %d MiB", filepath.Join(dir, name), azFileLimit>>20)
-	}
-	return data, nil
+	return readUserFile(ctx, "the Azure CLI's", path, maxMSALImportSize)
 }
 
 // azCloudName is the cloud az is set to: [cloud] name in its config (an
 // INI file), else AzureCloud. Subscriptions of other clouds are invisible
 // to az, so new entries must carry this name.
-func azCloudName(dir string) (string, error) {
-	data, err := readAzFile(dir, azConfigFile)
+func azCloudName(ctx context.Context, dir string) (string, error) {
+	data, err := readAzFile(ctx, dir, azConfigFile)
 	if err != nil || data == nil {
 		return azDefaultCloud, err
 	}

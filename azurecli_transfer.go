@@ -27,21 +27,21 @@ func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error
 	if err != nil {
 		return err
 	}
-	cloud, err := azCloudName(dir)
+	cloud, err := azCloudName(ctx, dir)
 	if err != nil {
-		return fmt.Errorf("the Azure CLI's config: %w", err)
+		return err
 	}
-	profileData, err := readAzFile(dir, azProfileFile)
+	profileData, err := readAzFile(ctx, dir, azProfileFile)
 	if err != nil {
-		return fmt.Errorf("the Azure CLI's profile: %w", err)
+		return err
 	}
 	profile, err := parseAzProfile(profileData)
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was changed", filepath.Join(dir, azProfileFile), err)
 	}
-	cacheData, err := readAzFile(dir, azCacheFile)
+	cacheData, err := readAzFile(ctx, dir, azCacheFile)
 	if err != nil {
-		return fmt.Errorf("the Azure CLI's token cache: %w", err)
+		return err
 	}
 	azCache := cache.New()
 	if len(strings.TrimSpace(string(cacheData))) > 0 {
@@ -111,10 +111,10 @@ func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error
 		return fmt.Errorf("the Azure CLI's token cache: %w", err)
 	}
 	if err := writeFileAtomic(filepath.Join(dir, azProfileFile), newProfile, 0o600); err != nil {
-		return fmt.Errorf("the Azure CLI's profile: %w", err)
+		return err
 	}
 	fmt.Fprintf(a.stderr, "Wrote %d %s into %s (%d new in az's profile, cloud %s).\n",
-		len(accounts), plural(len(accounts), "account", "accounts"), dir, len(added), safetext.Line(cloud))
+		len(accounts), plural(len(accounts), "account", "accounts"), safetext.Line(dir), len(added), safetext.Line(cloud))
 	if defaultUser != "" {
 		fmt.Fprintf(a.stderr, "az's default account is now %s.\n", safetext.Line(defaultUser))
 	}
@@ -129,45 +129,40 @@ func (a *app) importAzureCLI(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cloud, err := azCloudName(dir)
+	cloud, err := azCloudName(ctx, dir)
 	if err != nil {
-		return fmt.Errorf("the Azure CLI's config: %w", err)
+		return err
 	}
-	profileData, err := readAzFile(dir, azProfileFile)
+	profileData, err := readAzFile(ctx, dir, azProfileFile)
 	if err != nil {
-		return fmt.Errorf("the Azure CLI's profile: %w", err)
+		return err
 	}
 	profile, err := parseAzProfile(profileData)
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", filepath.Join(dir, azProfileFile), err)
 	}
-	cacheData, err := readAzFile(dir, azCacheFile)
+	cacheData, err := readAzFile(ctx, dir, azCacheFile)
 	if err != nil {
-		return fmt.Errorf("the Azure CLI's token cache: %w", err)
+		return err
 	}
 	if cacheData == nil {
 		return fmt.Errorf("no %s in %s (az keeps an encrypted msal_token_cache.bin on Windows, which acctui cannot read)", azCacheFile, dir)
 	}
-	in, err := cache.Parse(cacheData)
-	if err != nil {
+	if _, err := cache.Parse(cacheData); err != nil {
 		return fmt.Errorf("%s is not an MSAL token cache (%w); nothing was imported", filepath.Join(dir, azCacheFile), err)
 	}
 	v, err := a.openVault(ctx)
 	if err != nil {
 		return err
 	}
-	var before, after int
-	err = v.Update(ctx, func(c *cache.Cache) error {
-		before = c.Counts().Accounts
-		c.Merge(in)
-		after = c.Counts().Accounts
-		return nil
-	})
+	if err := a.refuseWeakNewVault(ctx, v); err != nil {
+		return err
+	}
+	report, err := v.ImportMSALData(ctx, filepath.Join(dir, azCacheFile), cacheData)
 	if err != nil {
 		return err
 	}
-	n := in.Counts().Accounts
-	fmt.Fprintf(a.stderr, "Imported %s: %d %s in az's cache; the vault had %d, now %d.\n", dir, n, plural(n, "account", "accounts"), before, after)
+	fmt.Fprintf(a.stderr, "Imported %s: %s.\n", safetext.Line(dir), report)
 	if user := profile.defaultUser(cloud); user != "" {
 		a.afterAzureCLIImport(ctx, user)
 	}

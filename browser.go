@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+
+	"acctui/internal/childenv"
 )
 
 // openBrowser asks the desktop to open a URL: $BROWSER, or wslview /
@@ -33,7 +35,8 @@ func openBrowser(url string, getenv func(string) string) error {
 		if err != nil {
 			continue
 		}
-		cmd := exec.Command(path, argv[1:]...)
+		// A browser outlives acctui by days: it gets no secret of ours.
+		cmd := childenv.Command(path, argv[1:]...)
 		if err := cmd.Start(); err != nil {
 			continue
 		}

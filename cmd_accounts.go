@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"acctui/engine/cache"
+	"acctui/internal/safetext"
 	"acctui/overview"
 
 	"github.com/spf13/cobra"
@@ -73,17 +74,17 @@ func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, acti
 		}
 		name := ""
 		if acct.Name != "" {
-			name = "  (" + acct.Name + ")"
+			name = "  (" + safetext.Line(acct.Name) + ")"
 		}
-		fmt.Fprintf(w, "%s%s  %s%s\n", acct.Username, name, statusText(acct.Status, acct.ExpiresOn, now), activeMark(acct, active))
-		fmt.Fprintf(w, "  tenant %s  home account %s\n", acct.TenantID, acct.HomeAccountID)
+		fmt.Fprintf(w, "%s%s  %s%s\n", safetext.Line(acct.Username), name, statusText(acct.Status, acct.ExpiresOn, now), activeMark(acct, active))
+		fmt.Fprintf(w, "  tenant %s  home account %s\n", safetext.Line(acct.TenantID), safetext.Line(acct.HomeAccountID))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, t := range acct.Tokens {
 			expiry := "-"
 			if !t.ExpiresOn.IsZero() {
 				expiry = t.ExpiresOn.Local().Format("2006-01-02 15:04 MST") + " (" + overview.Relative(t.ExpiresOn, now) + ")"
 			}
-			scopes := strings.Join(t.Scopes, " ")
+			scopes := safetext.Line(strings.Join(t.Scopes, " "))
 			if scopes == "" {
 				scopes = "-"
 			}

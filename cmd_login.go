@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/internal/safetext"
 	"acctui/termqr"
 
 	"github.com/spf13/cobra"
@@ -74,6 +75,9 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := a.refuseWeakNewVault(ctx, a.vault); err != nil {
+		return err
+	}
 	var result engine.Result
 	switch o.method {
 	case "browser":
@@ -88,7 +92,7 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "Signed in as %s (tenant %s).\n", result.Account.Username, tenantOf(result.Account.HomeAccountID))
+	fmt.Fprintf(a.stderr, "Signed in as %s (tenant %s).\n", safetext.Line(result.Account.Username), safetext.Line(tenantOf(result.Account.HomeAccountID)))
 	return nil
 }
 
@@ -96,11 +100,13 @@ func (a *app) loginBrowser(ctx context.Context, client *engine.Client, scopes []
 	opts := []engine.Option{
 		engine.WithPort(o.port), engine.WithTimeout(o.timeout), engine.WithPrompt("select_account"),
 		engine.WithOpenURL(func(url string) error {
-			fmt.Fprintf(a.stderr, "Sign in at this URL (it only works from this machine's browser):\n\n%s\n\n", url)
+			// The URL is built from the authority's metadata, which the
+			// identity provider serves.
+			fmt.Fprintf(a.stderr, "Sign in at this URL (it only works from this machine's browser):\n\n%s\n\n", safetext.Line(url))
 			fmt.Fprint(a.stderr, termqr.Render(url, a.colorOn(a.stderr)))
 			if !o.noBrowser {
 				if err := openBrowser(url, a.getenv); err != nil {
-					fmt.Fprintf(a.stderr, "Could not open a browser (%v); open the URL yourself.\n", err)
+					fmt.Fprintf(a.stderr, "Could not open a browser (%s); open the URL yourself.\n", safetext.Line(err.Error()))
 				} else {
 					fmt.Fprintln(a.stderr, "A browser window was opened.")
 				}
@@ -127,7 +133,10 @@ func (a *app) loginDevice(ctx context.Context, client *engine.Client, scopes []s
 	if err != nil {
 		return engine.Result{}, err
 	}
-	fmt.Fprintf(a.stderr, "%s\n\n  Code: %s\n\n", dc.Message, dc.UserCode)
+	if err := checkVerificationURI(dc.VerificationURI); err != nil {
+		return engine.Result{}, err
+	}
+	fmt.Fprintf(a.stderr, "%s\n\n  Code: %s\n\n", safetext.Line(dc.Message), safetext.Line(dc.UserCode))
 	fmt.Fprint(a.stderr, termqr.Render(dc.VerificationURI, a.colorOn(a.stderr)))
 	fmt.Fprintf(a.stderr, "Scan to open %s; the code expires at %s.\n", dc.VerificationURI, dc.ExpiresOn.Local().Format("15:04:05 MST"))
 	fmt.Fprintln(a.stderr, "Waiting for the sign-in to finish...")
@@ -145,7 +154,7 @@ func (a *app) loginPassword(ctx context.Context, client *engine.Client, scopes [
 	case o.passwordStdin:
 		password, err = readStdinSecret(a.stdin)
 	case a.stdinTTY:
-		password, err = readSecretLine(ctx, a.stderr, "Password for "+o.username+": ")
+		password, err = readSecretLine(ctx, a.stderr, "Password for "+safetext.Line(o.username)+": ")
 	default:
 		return engine.Result{}, usageError{errNoTerminal("a password (use --password-stdin)")}
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"acctui/internal/safetext"
+
 	"github.com/spf13/cobra"
 )
 
@@ -17,6 +19,9 @@ func newLogoutCommand(a *app) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
 			defer cancel()
+			if err := refuseBlankArg("the account", args[0]); err != nil {
+				return err
+			}
 			acct, err := a.pickAccount(ctx, args[0])
 			if err != nil {
 				return err
@@ -25,7 +30,7 @@ func newLogoutCommand(a *app) *cobra.Command {
 				if !a.stdinTTY {
 					return usagef("removing %s needs confirmation: pass --yes (standard input is not a terminal)", acct.Username)
 				}
-				ok, err := confirm(a.stdin, a.stderr, fmt.Sprintf("Remove %s (%s) and its tokens?", acct.Username, acct.HomeAccountID))
+				ok, err := confirm(a.stdin, a.stderr, fmt.Sprintf("Remove %s (%s) and its tokens?", safetext.Line(acct.Username), safetext.Line(acct.HomeAccountID)))
 				if err != nil {
 					return err
 				}
@@ -41,7 +46,7 @@ func newLogoutCommand(a *app) *cobra.Command {
 			if err := client.RemoveAccount(ctx, acct); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Removed %s.\n", acct.Username)
+			fmt.Fprintf(a.stderr, "Removed %s.\n", safetext.Line(acct.Username))
 			return nil
 		},
 	}

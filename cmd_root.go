@@ -82,7 +82,10 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 			if !armsLate(cmd) {
 				a.armInterrupts()
 			}
-			if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
+			if err := refuseBlankFlags(cmd); err != nil {
+				return err
+			}
+			if err := resolveSettings(cmd.Context(), cmd.Flags(), &a.s, a.getenv); err != nil {
 				return err
 			}
 			if err := checkSettings(&a.s); err != nil {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"acctui/vault"
+	"acctui/internal/safetext"
 
 	"github.com/spf13/cobra"
 )
@@ -37,21 +37,30 @@ else ~/.azure) is read: its token cache and its profile.`,
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
+			source := file
+			var data []byte
+			var err error
+			if file == stdioFile {
+				source = "standard input"
+				data, err = readStdinLimited(a.stdin, maxMSALImportSize)
+			} else {
+				data, err = readUserFile(ctx, "--msal", file, maxMSALImportSize)
+			}
+			if err != nil {
+				return err
+			}
 			v, err := a.openVault(ctx)
 			if err != nil {
 				return err
 			}
-			var report vault.ImportReport
-			if file == stdioFile {
-				report, err = importMSALStdin(ctx, v, a.stdin)
-				file = "standard input"
-			} else {
-				report, err = v.ImportMSAL(ctx, file)
+			if err := a.refuseWeakNewVault(ctx, v); err != nil {
+				return err
 			}
+			report, err := v.ImportMSALData(ctx, source, data)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Imported %s: %s.\n", file, report)
+			fmt.Fprintf(a.stderr, "Imported %s: %s.\n", safetext.Line(source), report)
 			return nil
 		},
 	}
@@ -105,7 +114,7 @@ az keeps that cache in plaintext on Linux; on a terminal acctui asks first.`,
 			if err := v.ExportPlaintext(ctx, file); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", file)
+			fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", safetext.Line(file))
 			return nil
 		},
 	}

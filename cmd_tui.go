@@ -68,7 +68,14 @@ func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err erro
 	if err != nil {
 		return false, false, err
 	}
-	if st.Backend != vault.BackendFile || a.getenv(vault.PassphraseEnv) != "" {
+	if st.Backend != vault.BackendFile {
+		return false, false, nil
+	}
+	if p := a.getenv(vault.PassphraseEnv); p != "" {
+		if !st.Exists {
+			// Refused before the UI starts, not at its first write.
+			return false, false, checkNewPassphraseEnv(p)
+		}
 		return false, false, nil
 	}
 	if !st.Exists {
@@ -87,23 +94,5 @@ func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err erro
 // chooseVaultPassphrase asks twice on the terminal for a new vault's
 // passphrase.
 func (a *app) chooseVaultPassphrase(ctx context.Context) (string, error) {
-	fmt.Fprintln(a.stderr, "acctui keeps tokens in an encrypted vault; this machine has no keyring service, so a passphrase protects it.")
-	for {
-		first, err := readSecretLine(ctx, a.stderr, "Choose a vault passphrase: ")
-		if err != nil {
-			return "", err
-		}
-		if len(first) < 8 {
-			fmt.Fprintln(a.stderr, "Use at least 8 characters.")
-			continue
-		}
-		again, err := readSecretLine(ctx, a.stderr, "Type it again: ")
-		if err != nil {
-			return "", err
-		}
-		if again == first {
-			return first, nil
-		}
-		fmt.Fprintln(a.stderr, "The two differ; try again.")
-	}
+	return a.chooseNewPassphrase(ctx, "acctui keeps tokens in an encrypted vault; this machine has no keyring service, so a passphrase protects it.")
 }

@@ -54,6 +54,9 @@ active account out clears it too. It is kept inside the encrypted vault.`,
 				_, err = fmt.Fprintf(a.stdout, "%s\t%s\n", safetext.Line(acct.Username), acct.HomeAccountID)
 				return err
 			}
+			if err := refuseBlankArg("the account", args[0]); err != nil {
+				return err
+			}
 			acct, err := a.pickAccount(ctx, args[0])
 			if err != nil {
 				return err

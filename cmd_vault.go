@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"acctui/internal/passphrase"
+	"acctui/internal/safetext"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -70,6 +73,7 @@ func newVaultResetCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			a.newVaultKey = true // Reset stores a new key
 			moved, err := v.Reset(ctx)
 			if err != nil {
 				return err
@@ -78,7 +82,7 @@ func newVaultResetCommand(a *app) *cobra.Command {
 				fmt.Fprintln(a.stderr, "There was no vault file; a new empty vault is ready.")
 				return nil
 			}
-			fmt.Fprintf(a.stderr, "The old vault is kept at %s; a new empty vault is ready.\n", moved)
+			fmt.Fprintf(a.stderr, "The old vault is kept at %s; a new empty vault is ready.\n", safetext.Line(moved))
 			return nil
 		},
 	}
@@ -106,23 +110,28 @@ standard input.`,
 			var next string
 			switch {
 			case fromStdin:
-				next, err = readStdinSecret(a.stdin)
+				if next, err = readStdinSecret(a.stdin); err == nil {
+					err = passphrase.Check(next)
+				}
 			case a.stdinTTY:
+				var again string
 				next, err = readSecretLine(ctx, a.stderr, "New vault passphrase: ")
 				if err == nil {
-					var again string
-					if again, err = readSecretLine(ctx, a.stderr, "Repeat it: "); err == nil && again != next {
-						return usagef("the two passphrases differ; nothing changed")
+					err = passphrase.Check(next)
+				}
+				if err == nil {
+					if again, err = readSecretLine(ctx, a.stderr, "Type it again: "); err == nil {
+						err = passphrase.Confirm(next, again)
 					}
 				}
 			default:
 				return usageError{errNoTerminal("the new passphrase (use --new-from-stdin)")}
 			}
+			if errors.Is(err, passphrase.ErrTooShort) || errors.Is(err, passphrase.ErrBlank) || errors.Is(err, passphrase.ErrMismatch) {
+				return usagef("%w; nothing changed", err)
+			}
 			if err != nil {
 				return err
-			}
-			if len(next) < 8 {
-				return usagef("the new passphrase is shorter than 8 characters; nothing changed")
 			}
 			if err := v.ChangePassphrase(ctx, next); err != nil {
 				return err
@@ -137,7 +146,7 @@ standard input.`,
 
 func printVaultStatus(a *app, st vault.Status) {
 	fmt.Fprintf(a.stdout, "backend      %s\n", st.Backend)
-	fmt.Fprintf(a.stdout, "file         %s\n", st.Path)
+	fmt.Fprintf(a.stdout, "file         %s\n", safetext.Line(st.Path))
 	if !st.Exists {
 		fmt.Fprintln(a.stdout, "state        no vault yet (it is created at the first sign-in or import)")
 		return

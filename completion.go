@@ -63,11 +63,12 @@ func registerCompletions(root *cobra.Command, a *app) {
 // completionVault opens the vault for a completion: settings resolved as a
 // command would, and no prompt.
 func (a *app) completionVault(cmd *cobra.Command) (*vault.Vault, context.Context, context.CancelFunc, error) {
-	if err := resolveSettings(cmd.Flags(), &a.s, a.getenv); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
+	if err := resolveSettings(ctx, cmd.Flags(), &a.s, a.getenv); err != nil {
+		cancel()
 		return nil, nil, nil, err
 	}
 	a.passphraseOverride = func(context.Context, string) (string, error) { return "", errNoPromptInCompletion }
-	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 	v, err := a.openVault(ctx)
 	if err != nil {
 		cancel()

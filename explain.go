@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/internal/safetext"
 	"acctui/remedy"
 	"acctui/vault"
 )
@@ -29,9 +30,11 @@ func explain(err error) (string, int) {
 	case errors.As(err, &interaction), engine.IsInteractionRequired(err):
 		code = exitInteractionRequired
 	}
-	msg := oneLine(err.Error())
+	// The message quotes identity providers, files and arguments: it is
+	// made safe for the terminal here, once, for every command.
+	msg := oneLine(safetext.Line(err.Error()))
 	if hint := nextStep(err); hint != "" {
-		msg += "; " + hint
+		msg += "; " + safetext.Line(hint)
 	}
 	return msg, code
 }

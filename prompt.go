@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"acctui/internal/safetext"
+
 	"golang.org/x/term"
 )
 
@@ -23,7 +25,7 @@ func errNoTerminal(what string) error {
 func readSecretLine(ctx context.Context, stderr io.Writer, prompt string) (string, error) {
 	fd := int(os.Stdin.Fd())
 	state, stateErr := term.GetState(fd)
-	fmt.Fprint(stderr, prompt)
+	fmt.Fprint(stderr, safetext.Line(prompt))
 	type answer struct {
 		line []byte
 		err  error
@@ -51,7 +53,7 @@ func readSecretLine(ctx context.Context, stderr io.Writer, prompt string) (strin
 
 // confirm asks a yes/no question on the terminal.
 func confirm(stdin io.Reader, stderr io.Writer, question string) (bool, error) {
-	fmt.Fprintf(stderr, "%s [y/N] ", question)
+	fmt.Fprintf(stderr, "%s [y/N] ", safetext.Line(question))
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -67,8 +69,8 @@ func registerGlobalFlags(root *cobra.Command, s *settings) {
 
 // resolveSettings fills every setting the user did not pass as a flag from
 // its variable, then from the config file.
-func resolveSettings(flags *pflag.FlagSet, s *settings, getenv func(string) string) error {
-	file, err := loadConfigFile(getenv)
+func resolveSettings(ctx context.Context, flags *pflag.FlagSet, s *settings, getenv func(string) string) error {
+	file, err := loadConfigFile(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -108,21 +110,24 @@ func configPath(getenv func(string) string) string {
 	return filepath.Join(dir, "acctui", "config.toml")
 }
 
-func loadConfigFile(getenv func(string) string) (*settings, error) {
+func loadConfigFile(ctx context.Context, getenv func(string) string) (*settings, error) {
 	var file settings
 	path := configPath(getenv)
 	if path == "" {
 		return &file, nil
 	}
-	f, err := os.Open(path)
+	raw, err := readUserFile(ctx, "config file", path, maxConfigSize)
 	if errors.Is(err, fs.ErrNotExist) {
+		if getenv("ACCTUI_CONFIG") != "" {
+			// Named on purpose: a typo must not quietly mean defaults.
+			return nil, usageError{fmt.Errorf("config file %s (ACCTUI_CONFIG) does not exist", path)}
+		}
 		return &file, nil
 	}
 	if err != nil {
-		return nil, usageError{fmt.Errorf("config file %s: %w", path, err)}
+		return nil, usageError{err}
 	}
-	defer f.Close()
-	err = toml.NewDecoder(f).DisallowUnknownFields().Decode(&file)
+	err = toml.NewDecoder(bytes.NewReader(raw)).DisallowUnknownFields().Decode(&file)
 	var unknown *toml.StrictMissingError
 	var syntax *toml.DecodeError
 	switch {

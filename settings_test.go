@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +63,7 @@ func TestConfigFileSyntaxErrorNamesTheLine(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "acctui"), 0o700)
 	os.WriteFile(filepath.Join(dir, "acctui", "config.toml"), []byte("theme = \"dracula\"\nclient_id = \n"), 0o600)
-	_, err := loadConfigFile(func(k string) string {
+	_, err := loadConfigFile(context.Background(), func(k string) string {
 		if k == "XDG_CONFIG_HOME" {
 			return dir
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/internal/safetext"
 )
 
 // Values of token --output.
@@ -77,7 +78,9 @@ func writeToken(w io.Writer, format, execVersion, tenant string, r engine.Result
 	case outputExecCredential:
 		return writeExecCredential(w, execVersion, r)
 	}
-	_, err := fmt.Fprintln(w, r.AccessToken.Reveal())
+	// A real token is printable ASCII and passes unchanged; one with
+	// control bytes comes from a hostile identity provider.
+	_, err := fmt.Fprintln(w, safetext.Line(r.AccessToken.Reveal()))
 	return err
 }
 

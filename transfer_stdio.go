@@ -12,32 +12,17 @@ import (
 // stdioFile is the file name that means standard input or output.
 const stdioFile = "-"
 
-// msalStdinLimit bounds a cache read from standard input; the Azure CLI's
-// cache of a busy user is a few megabytes.
-const msalStdinLimit = 256 << 20
-
-// importMSALStdin merges a plain MSAL cache read from r into the vault, as
-// vault.ImportMSAL does for a file.
-func importMSALStdin(ctx context.Context, v *vault.Vault, r io.Reader) (vault.ImportReport, error) {
-	data, err := io.ReadAll(io.LimitReader(r, msalStdinLimit+1))
+// readStdinLimited reads a plain MSAL cache from standard input, refusing
+// more than limit bytes as readUserFile does for a file.
+func readStdinLimited(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
-		return vault.ImportReport{}, fmt.Errorf("import: standard input: %w", err)
+		return nil, fmt.Errorf("--msal -: standard input: %w", err)
 	}
-	if len(data) > msalStdinLimit {
-		return vault.ImportReport{}, fmt.Errorf("import: standard input holds more than %d MiB: not an MSAL cache", msalStdinLimit>>20)
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("--msal -: standard input is larger than %s; acctui reads at most that much from it", sizeText(limit))
 	}
-	in, err := cache.Parse(data)
-	if err != nil {
-		return vault.ImportReport{}, fmt.Errorf("import: standard input is not a plain MSAL cache (%w)", err)
-	}
-	rep := vault.ImportReport{AccountsInFile: in.Counts().Accounts, Imported: in.Counts()}
-	err = v.Update(ctx, func(c *cache.Cache) error {
-		rep.AccountsBefore = c.Counts().Accounts
-		c.Merge(in)
-		rep.AccountsAfter = c.Counts().Accounts
-		return nil
-	})
-	return rep, err
+	return data, nil
 }
 
 // exportMSALStdout writes the vault as a plain MSAL cache to w, which the

@@ -93,7 +93,14 @@ type emulator struct {
 
 func startEmulator(t *testing.T) *emulator {
 	t.Helper()
-	cmd := exec.Command(acctuiBinary(t), "idp", "serve", "--tls", "--device-code-interval", "1s")
+	return startEmulatorWith(t)
+}
+
+// startEmulatorWith starts the emulator with more idp serve arguments
+// (such as --directory FILE).
+func startEmulatorWith(t *testing.T, extra ...string) *emulator {
+	t.Helper()
+	cmd := exec.Command(acctuiBinary(t), append([]string{"idp", "serve", "--tls", "--device-code-interval", "1s"}, extra...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	lines := make(chan string, 1)

@@ -37,7 +37,42 @@ const (
 	// test (before and after acctui vault passphrase).
 	leakOldPassphrase = "Old-Vault-Sentinel-Passphrase-4be1"
 	leakNewPassphrase = "New-Vault-Sentinel-Passphrase-c07d"
+	// leakClientSecret and leakGitHubToken are secrets of other tools in
+	// the environment acctui runs in; a browser it starts must see
+	// neither.
+	leakClientSecret = "Azure-Client-Secret-Sentinel-77d2"
+	leakGitHubToken  = "ghp_GitHubTokenSentinel0123456789abcd"
 )
+
+// fakeBrowser writes a program for $BROWSER that records its environment
+// and the URL it was given under dir, as the browser a user leaves
+// running for days would hold them in /proc/PID/environ.
+func fakeBrowser(t *testing.T, dir string) (program, environFile string) {
+	t.Helper()
+	program = filepath.Join(dir, "fake-browser")
+	environFile = filepath.Join(dir, "browser-environ.txt")
+	script := "#!/bin/sh\nenv > " + shellQuote(environFile+".tmp") + " && mv " + shellQuote(environFile+".tmp") + " " + shellQuote(environFile) + "\n"
+	if err := os.WriteFile(program, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return program, environFile
+}
+
+// waitForFile waits for a file another process writes.
+func waitForFile(t *testing.T, path string) []byte {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			return data
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s was not written within 10 s: %v", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
 
 // leakOutput is what one run printed on one stream.
 type leakOutput struct {
@@ -178,6 +213,34 @@ func TestNoSecretLeaks(t *testing.T) {
 	record("login --method browser --tenant fabrikam.example (dave)", dave.wait(t, p, 10*time.Second).want(t, 0))
 	record("token --tenant fabrikam.example (dave)", dave.run(t, nil, "token", "--tenant", "fabrikam.example").want(t, 0))
 
+	// erin: a browser sign-in that starts a (fake) browser, with secrets
+	// of other tools in the environment. The browser records its
+	// environment under HOME, which the search below covers as well.
+	erin := newLeakEnv("erin")
+	browser, browserEnviron := fakeBrowser(t, erin.home)
+	erin = erin.with("BROWSER", browser, "AZURE_CLIENT_SECRET", leakClientSecret, "GITHUB_TOKEN", leakGitHubToken)
+	p = erin.start(t, "login", "--method", "browser", "--port", freePort(t), "--username", aliceUsername)
+	m = p.waitFor(t, regexp.MustCompile(`Sign in at this URL[^\n]*:\n\n(\S+)\n\n`), 10*time.Second)
+	p.waitFor(t, regexp.MustCompile(`A browser window was opened`), 10*time.Second)
+	resp, err = idptest.NewBrowser(e.client).SignIn(ctx, m[1], aliceUsername, alicePassword)
+	if err != nil {
+		t.Fatalf("browser sign-in: %v\n%s", err, p.stderrText())
+	}
+	if status, _, err := idptest.NewBrowser(e.client).Deliver(ctx, resp); err != nil || status != http.StatusOK {
+		t.Fatalf("delivering the redirect: HTTP %d, %v", status, err)
+	}
+	record("login --method browser with $BROWSER (erin)", erin.wait(t, p, 10*time.Second).want(t, 0))
+	environ := string(waitForFile(t, browserEnviron))
+	for _, line := range strings.Split(environ, "\n") {
+		name, _, _ := strings.Cut(line, "=")
+		if strings.HasPrefix(name, "ACCTUI_") || name == "AZURE_CLIENT_SECRET" || name == "GITHUB_TOKEN" {
+			t.Errorf("LEAK: the browser acctui started inherited %s", name)
+		}
+	}
+	if !strings.Contains(environ, "\nPATH=") && !strings.HasPrefix(environ, "PATH=") || !strings.Contains(environ, "HOME="+erin.home) {
+		t.Errorf("the browser's environment lost what it needs (PATH, HOME):\n%s", environ)
+	}
+
 	// Refusals: a wrong password, and MFA that a password cannot do.
 	wrong := newLeakEnv("wrong-password")
 	record("login with a wrong password", wrong.loginPassword(t, aliceUsername, leakWrongPassword).want(t, 1))
@@ -228,6 +291,8 @@ func TestNoSecretLeaks(t *testing.T) {
 		leakWrongPassword: "wrong password",
 		leakOldPassphrase: "old vault passphrase",
 		leakNewPassphrase: "new vault passphrase",
+		leakClientSecret:  "AZURE_CLIENT_SECRET of the environment",
+		leakGitHubToken:   "GITHUB_TOKEN of the environment",
 	} {
 		sentinels[secret] = kind
 	}

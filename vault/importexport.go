@@ -44,6 +44,12 @@ func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, erro
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import: %w", err)
 	}
+	return v.ImportMSALData(ctx, path, data)
+}
+
+// ImportMSALData is ImportMSAL for a file already read (the command line
+// reads it with a size limit, cancellable); path names it in errors.
+func (v *Vault) ImportMSALData(ctx context.Context, path string, data []byte) (ImportReport, error) {
 	in, err := cache.Parse(data)
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import %s: %w", path, err)
