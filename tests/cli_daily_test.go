@@ -195,6 +195,16 @@ func TestDailyTools(t *testing.T) {
 		}
 		empty := s.newEnv(t, "empty")
 		empty.run(t, &in, "git-credential", "get").want(t, 4)
+		// a locked vault: the wrong passphrase, and none without a terminal
+		for _, pass := range []string{"not the passphrase", ""} {
+			locked := alice.with("ACCTUI_VAULT_PASSPHRASE", pass)
+			for _, args := range [][]string{{"git-credential", "get"}, {"token", "-o", "exec-credential"}, {"token", "-o", "az"}, {"use", aliceUsername}} {
+				res := locked.run(t, &in, args...)
+				if res.code != 1 || !strings.Contains(res.errorLine(), "ACCTUI_VAULT_PASSPHRASE") || res.stdout != "" {
+					t.Errorf("%v with passphrase %q: %s", args, pass, res)
+				}
+			}
+		}
 	})
 }
 
