@@ -16,12 +16,19 @@ import (
 )
 
 func newAccountsCommand(a *app) *cobra.Command {
-	var asJSON bool
+	var (
+		asJSON bool
+		output string
+	)
 	cmd := &cobra.Command{
 		Use:   "accounts",
 		Short: "List cached accounts and the state of each token (never a token itself)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := accountsOutputOf(output, cmd.Flags().Changed("output"), asJSON)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
 			defer cancel()
 			v, err := a.openVault(ctx)
@@ -37,25 +44,30 @@ func newAccountsCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				if accounts == nil {
-					accounts = []overview.Account{}
-				}
-				return writeJSON(a.stdout, accounts)
+			active, err := v.ActiveAccount(ctx)
+			if err != nil {
+				return err
+			}
+			if format == accountsTSV {
+				return writeAccountsTSV(a.stdout, accounts, active)
+			}
+			if format == accountsJSON {
+				return writeJSON(a.stdout, withActive(accounts, active))
 			}
 			if len(accounts) == 0 {
 				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
 				return nil
 			}
-			printAccounts(a.stdout, accounts, now)
+			printAccounts(a.stdout, accounts, now, active)
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (--output json)")
+	cmd.Flags().StringVarP(&output, "output", "o", accountsTable, "output format: table (for people), json, tsv (one line per account)")
 	return cmd
 }
 
-func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
+func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, active string) {
 	for i, acct := range accounts {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -64,13 +76,13 @@ func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
 		if acct.Name != "" {
 			name = "  (" + safetext.Line(acct.Name) + ")"
 		}
-		fmt.Fprintf(w, "%s%s  %s\n", safetext.Line(acct.Username), name, statusText(acct.Status, acct.ExpiresOn, now))
+		fmt.Fprintf(w, "%s%s  %s%s\n", safetext.Line(acct.Username), name, statusText(acct.Status, acct.ExpiresOn, now), activeMark(acct, active))
 		fmt.Fprintf(w, "  tenant %s  home account %s\n", safetext.Line(acct.TenantID), safetext.Line(acct.HomeAccountID))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, t := range acct.Tokens {
 			expiry := "-"
 			if !t.ExpiresOn.IsZero() {
-				expiry = t.ExpiresOn.Local().Format("2006-01-02 15:04") + " (" + overview.Relative(t.ExpiresOn, now) + ")"
+				expiry = t.ExpiresOn.Local().Format("2006-01-02 15:04 MST") + " (" + overview.Relative(t.ExpiresOn, now) + ")"
 			}
 			scopes := safetext.Line(strings.Join(t.Scopes, " "))
 			if scopes == "" {

@@ -103,7 +103,7 @@ func (a *app) loginBrowser(ctx context.Context, client *engine.Client, scopes []
 			// The URL is built from the authority's metadata, which the
 			// identity provider serves.
 			fmt.Fprintf(a.stderr, "Sign in at this URL (it only works from this machine's browser):\n\n%s\n\n", safetext.Line(url))
-			fmt.Fprint(a.stderr, termqr.Render(url, a.getenv("NO_COLOR") == ""))
+			fmt.Fprint(a.stderr, termqr.Render(url, a.colorOn(a.stderr)))
 			if !o.noBrowser {
 				if err := openBrowser(url, a.getenv); err != nil {
 					fmt.Fprintf(a.stderr, "Could not open a browser (%s); open the URL yourself.\n", safetext.Line(err.Error()))
@@ -137,8 +137,9 @@ func (a *app) loginDevice(ctx context.Context, client *engine.Client, scopes []s
 		return engine.Result{}, err
 	}
 	fmt.Fprintf(a.stderr, "%s\n\n  Code: %s\n\n", safetext.Line(dc.Message), safetext.Line(dc.UserCode))
-	fmt.Fprint(a.stderr, termqr.Render(dc.VerificationURI, a.getenv("NO_COLOR") == ""))
-	fmt.Fprintf(a.stderr, "Scan to open %s; the code expires at %s.\n", dc.VerificationURI, dc.ExpiresOn.Local().Format("15:04:05"))
+	fmt.Fprint(a.stderr, termqr.Render(dc.VerificationURI, a.colorOn(a.stderr)))
+	fmt.Fprintf(a.stderr, "Scan to open %s; the code expires at %s.\n", dc.VerificationURI, dc.ExpiresOn.Local().Format("15:04:05 MST"))
+	fmt.Fprintln(a.stderr, "Waiting for the sign-in to finish...")
 	return client.AcquireTokenByDeviceFlow(ctx, dc)
 }
 

@@ -49,9 +49,14 @@ func run(args []string) int {
 	if isCobraUsageError(err) {
 		err = usageError{err}
 	}
+	head, suggestion := splitSuggestion(err.Error())
+	if suggestion != "" {
+		err = usageError{errors.New(head)}
+	}
 	msg, code := explain(err)
+	msg = publicMessage(msg)
 	a.log.Debug("command failed", "exit", code, "error", msg)
-	fmt.Fprintln(a.stderr, "acctui: "+msg)
+	errorLines(a.stderr, msg, suggestion)
 	return code
 }
 
@@ -83,6 +88,9 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 			if err := resolveSettings(cmd.Context(), cmd.Flags(), &a.s, a.getenv); err != nil {
 				return err
 			}
+			if err := checkSettings(&a.s); err != nil {
+				return err
+			}
 			return a.setUp(cmd)
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -98,16 +106,18 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 	root.SetFlagErrorFunc(flagError)
 	registerGlobalFlags(root, &a.s)
 	commands := map[string]func() *cobra.Command{
-		"accounts": func() *cobra.Command { return newAccountsCommand(a) },
-		"token":    func() *cobra.Command { return newTokenCommand(a) },
-		"login":    func() *cobra.Command { return newLoginCommand(a) },
-		"logout":   func() *cobra.Command { return newLogoutCommand(a) },
-		"import":   func() *cobra.Command { return newImportCommand(a) },
-		"export":   func() *cobra.Command { return newExportCommand(a) },
-		"vault":    func() *cobra.Command { return newVaultCommand(a) },
-		"decode":   func() *cobra.Command { return newDecodeCommand(a) },
-		"idp":      newIdpCommand,
-		"version":  newVersionCommand,
+		"accounts":       func() *cobra.Command { return newAccountsCommand(a) },
+		"token":          func() *cobra.Command { return newTokenCommand(a) },
+		"login":          func() *cobra.Command { return newLoginCommand(a) },
+		"logout":         func() *cobra.Command { return newLogoutCommand(a) },
+		"import":         func() *cobra.Command { return newImportCommand(a) },
+		"export":         func() *cobra.Command { return newExportCommand(a) },
+		"vault":          func() *cobra.Command { return newVaultCommand(a) },
+		"decode":         func() *cobra.Command { return newDecodeCommand(a) },
+		"git-credential": func() *cobra.Command { return newGitCredentialCommand(a) },
+		"use":            func() *cobra.Command { return newUseCommand(a) },
+		"idp":            newIdpCommand,
+		"version":        newVersionCommand,
 	}
 	if build, ok := commands[commandName(root, args)]; ok {
 		root.AddCommand(build())
@@ -116,6 +126,8 @@ local identity provider and demo accounts, no Entra tenant needed.`,
 		for _, name := range slices.Sorted(maps.Keys(commands)) {
 			root.AddCommand(commands[name]())
 		}
+		setUpConventions(root, args)
+		registerCompletions(root, a)
 	}
 	for _, c := range root.Commands() {
 		c.Args = wrapArgs(c.Args)
@@ -130,7 +142,7 @@ func armsLate(cmd *cobra.Command) bool {
 		cmd = cmd.Parent()
 	}
 	switch cmd.Name() {
-	case "token", "accounts", "decode", "version":
+	case "token", "accounts", "decode", "version", "git-credential":
 		return true
 	}
 	return false

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"acctui/engine"
-	"acctui/internal/safetext"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -34,6 +33,7 @@ func newTokenCommand(a *app) *cobra.Command {
 		forceRefresh bool
 		claims       string
 		asJSON       bool
+		output       string
 	)
 	cmd := &cobra.Command{
 		Use:   "token",
@@ -46,16 +46,16 @@ may ask, on a terminal, is the file backend's vault passphrase.
   curl -H "Authorization: Bearer $(acctui token --scope https://graph.microsoft.com/.default)" ...`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, execVersion, err := tokenFormat(output, cmd.Flags().Changed("output"), asJSON, a.getenv)
+			if err != nil {
+				return err
+			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
 			if len(scopes) == 0 {
 				scopes = []string{defaultScopeFor(a.s.Authority)}
 			}
-			acct, err := a.pickAccount(ctx, account)
-			if errors.Is(err, errUnknownAccount) {
-				// for a script, an account never signed in needs a sign-in
-				return interactionError{fmt.Errorf("%w; sign in with: acctui login --username %s", err, account)}
-			}
+			acct, err := a.accountForToken(ctx, account)
 			if err != nil {
 				return err
 			}
@@ -75,18 +75,7 @@ may ask, on a terminal, is the file backend's vault passphrase.
 				return err
 			}
 			a.log.Debug("token", "account", acct.Username, "source", string(result.Source), "expires_on", result.ExpiresOn)
-			if !asJSON {
-				// A real token is printable ASCII and passes unchanged; one
-				// with control bytes comes from a hostile identity provider.
-				_, err := fmt.Fprintln(a.stdout, safetext.Line(result.AccessToken.Reveal()))
-				return err
-			}
-			return writeJSON(a.stdout, tokenJSON{
-				AccessToken: result.AccessToken.Reveal(), TokenType: result.TokenType,
-				ExpiresOn: result.ExpiresOn.Unix(), ExpiresIn: int64(time.Until(result.ExpiresOn).Seconds()),
-				Scopes: result.Scopes, Source: string(result.Source),
-				Account: tokenAccount{Username: acct.Username, HomeAccountID: acct.HomeAccountID, TenantID: tenantOf(acct.HomeAccountID)},
-			})
+			return writeToken(a.stdout, format, execVersion, tenant, result, acct, time.Now())
 		},
 	}
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "scope to ask for; repeatable (default "+defaultScope+")")
@@ -94,7 +83,8 @@ may ask, on a terminal, is the file backend's vault passphrase.
 	cmd.Flags().StringVar(&tenant, "tenant", "", "tenant id or domain (default: the authority's)")
 	cmd.Flags().BoolVar(&forceRefresh, "force-refresh", false, "skip the cached access token")
 	cmd.Flags().StringVar(&claims, "claims", "", "claims challenge: JSON, the base64url claims value of a WWW-Authenticate header, or the whole header value")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the expiry, scopes, account and source")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON with the expiry, scopes, account and source (--output json)")
+	cmd.Flags().StringVarP(&output, "output", "o", outputDefault, tokenOutputHelp)
 	return cmd
 }
 
@@ -150,7 +140,7 @@ func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, e
 			found = append(found, summaryAccount(s))
 		}
 		if len(found) == 0 {
-			return engine.Account{}, fmt.Errorf("%w: %q", errUnknownAccount, wanted)
+			return engine.Account{}, unknownAccount(ctx, v, wanted)
 		}
 	} else {
 		summaries, err := v.Accounts(ctx)
@@ -165,11 +155,7 @@ func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, e
 		}
 	}
 	if len(found) > 1 {
-		names := make([]string, len(found))
-		for i, f := range found {
-			names[i] = fmt.Sprintf("%s (%s)", f.Username, f.HomeAccountID)
-		}
-		return engine.Account{}, usagef("several accounts match; pass --account with one of: %s", strings.Join(names, ", "))
+		return engine.Account{}, usageError{severalAccountsError{found}}
 	}
 	return found[0], nil
 }

@@ -153,7 +153,7 @@ func printVaultStatus(a *app, st vault.Status) {
 	}
 	fmt.Fprintf(a.stdout, "accounts     %d\n", st.Accounts)
 	fmt.Fprintf(a.stdout, "size         %d bytes, format %d, %d writes\n", st.Size, st.FormatVersion, st.Generation)
-	fmt.Fprintf(a.stdout, "modified     %s\n", st.Modified.Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(a.stdout, "modified     %s\n", st.Modified.Local().Format("2006-01-02 15:04:05 MST"))
 	fmt.Fprintf(a.stdout, "key          vault-key-%s", st.KeyID)
 	if st.KeyFromKernel {
 		fmt.Fprint(a.stdout, " (unlocked from the kernel keyring cache)")

@@ -53,7 +53,8 @@ func nextStep(err error) string {
 	case errors.Is(err, vault.ErrCorrupt), errors.Is(err, vault.ErrUnsupportedVersion):
 		return "the vault file was left untouched; acctui vault reset moves it aside and starts a new one"
 	}
-	return adviceFor(remedy.For(err, flowOf(err)))
+	flow := flowOf(err)
+	return adviceFor(remedy.For(err, flow), flow == remedy.FlowSilent)
 }
 
 // flowOf tells which flow an error came from, by the grant it refused.
@@ -75,9 +76,11 @@ func flowOf(err error) remedy.Flow {
 	return remedy.FlowOther
 }
 
-// adviceFor words a remedy as commands to run.
-func adviceFor(r remedy.Remedy) string {
-	login := loginCommand(r.Claims)
+// adviceFor words a remedy as commands to run. inVault says the account
+// is in the vault (a silent call failed), so acctui token --claims can
+// answer a claims challenge for it.
+func adviceFor(r remedy.Remedy, inVault bool) string {
+	login := loginCommand(r.Claims, inVault)
 	switch r.Kind {
 	case remedy.Wait:
 		return fmt.Sprintf("the identity provider asked clients to wait; retry after %s", r.Wait.Round(time.Second))
@@ -123,12 +126,16 @@ func adviceFor(r remedy.Remedy) string {
 
 // loginCommand is the sign-in to suggest, carrying a claims challenge when
 // there is one (it holds policy ids, not secrets).
-func loginCommand(claims string) string {
+func loginCommand(claims string, inVault bool) string {
 	if claims == "" {
 		return "acctui login --method browser (or --method device)"
 	}
 	quoted := "'" + strings.ReplaceAll(oneLine(claims), "'", `'\''`) + "'"
-	return "acctui login --method browser --claims " + quoted + " (or --method device), or pass --claims " + quoted + " to acctui token"
+	login := "acctui login --method browser --claims " + quoted + " (or --method device)"
+	if !inVault {
+		return login
+	}
+	return login + ", or pass --claims " + quoted + " to acctui token"
 }
 
 func oneLine(s string) string {

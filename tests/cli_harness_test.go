@@ -249,7 +249,12 @@ func (c *cliEnv) checkInvariants(t *testing.T, res cliResult) {
 		if len(lines) != 1 {
 			t.Errorf("acctui %s exited %d with %d \"acctui: \" error lines, want one:\n%s", strings.Join(res.args, " "), res.code, len(lines), res.stderr)
 		}
-		if !strings.HasSuffix(strings.TrimRight(res.stderr, "\n"), strings.TrimRight(res.errorLine(), "\n")) {
+		// an unknown command's suggestion may follow on its own line
+		rest := strings.TrimRight(res.stderr, "\n")
+		if i := strings.LastIndex(rest, "\n"); i >= 0 && strings.HasPrefix(rest[i+1:], "Did you mean ") {
+			rest = rest[:i]
+		}
+		if !strings.HasSuffix(rest, strings.TrimRight(res.errorLine(), "\n")) {
 			t.Errorf("acctui %s: the error line is not the last thing on stderr:\n%s", strings.Join(res.args, " "), res.stderr)
 		}
 	}

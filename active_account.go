@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"acctui/internal/safetext"
+	"acctui/overview"
+)
+
+// defaultAccountName is the account other tools should use by default:
+// the active one, else the only one in the vault.
+func (a *app) defaultAccountName(ctx context.Context, accounts []overview.Account) (string, error) {
+	v, err := a.openVault(ctx)
+	if err != nil {
+		return "", err
+	}
+	if acct, ok, err := a.activeAccount(ctx, v); err != nil || ok {
+		return acct.Username, err
+	}
+	if len(accounts) == 1 {
+		return accounts[0].Username, nil
+	}
+	return "", nil
+}
+
+// afterAzureCLIImport makes az's default account the active one when
+// none is active yet and the vault has exactly one account of that name.
+func (a *app) afterAzureCLIImport(ctx context.Context, azDefault string) {
+	v, err := a.openVault(ctx)
+	if err != nil {
+		return
+	}
+	if _, ok, err := a.activeAccount(ctx, v); err != nil || ok {
+		return
+	}
+	summaries, err := v.ResolveAccount(ctx, azDefault)
+	if err != nil || len(summaries) != 1 {
+		return
+	}
+	if err := v.SetActiveAccount(ctx, summaries[0].HomeAccountID); err != nil {
+		return
+	}
+	fmt.Fprintf(a.stderr, "Active account: %s (az's default).\n", safetext.Line(strings.TrimSpace(azDefault)))
+}
