@@ -100,29 +100,45 @@ func readImportFile(ctx context.Context, path string) ([]byte, error) {
 //     dropped.
 //
 // Input that is not valid JSON is returned as it is, for cache.Parse to
-// refuse with its own message.
+// refuse with its own message, and so is input with nothing to change.
 func normalizeImport(data []byte) ([]byte, []DroppedSection) {
 	if !json.Valid(data) {
 		return data, nil
 	}
-	top, err := lastWins(data)
+	top, changed, err := lastWins(data)
 	if err != nil {
 		return data, nil // not an object: cache.Parse says so
 	}
-	var dropped []DroppedSection
 	kept := 0
+	vals := make([][]byte, len(top))
+	for i, m := range top {
+		vals[i] = m.val
+		if !knownSections[m.key] {
+			if len(m.val) > maxUnknownSection || kept+len(m.val) > maxUnknownTotal {
+				changed = true
+			} else {
+				kept += len(m.val)
+			}
+			continue
+		}
+		if entries, dup, err := lastWins(m.val); err == nil && dup {
+			vals[i], changed = renderObject(entries), true
+		}
+	}
+	if !changed {
+		return data, nil
+	}
+	var dropped []DroppedSection
+	kept = 0
 	out := make([]byte, 0, len(data))
 	out = append(out, '{')
-	for _, m := range top {
-		val := m.val
-		if knownSections[m.key] {
-			if entries, err := lastWins(val); err == nil {
-				val = renderObject(entries)
+	for i, m := range top {
+		val := vals[i]
+		if !knownSections[m.key] {
+			if len(val) > maxUnknownSection || kept+len(val) > maxUnknownTotal {
+				dropped = append(dropped, DroppedSection{Name: m.key, Bytes: len(val)})
+				continue
 			}
-		} else if len(val) > maxUnknownSection || kept+len(val) > maxUnknownTotal {
-			dropped = append(dropped, DroppedSection{Name: m.key, Bytes: len(val)})
-			continue
-		} else {
 			kept += len(val)
 		}
 		if len(out) > 1 {
@@ -136,14 +152,14 @@ func normalizeImport(data []byte) ([]byte, []DroppedSection) {
 }
 
 // lastWins returns the members of a JSON object in the order of their
-// first occurrence, each with the value of its last; an error when b is
-// not an object.
-func lastWins(b []byte) ([]member, error) {
-	var list []member
+// first occurrence, each with the value of its last, and whether a name
+// occurred twice; an error when b is not an object.
+func lastWins(b []byte) (list []member, dup bool, err error) {
 	at := map[string]int{}
-	err := eachMember(b, func(key string, val []byte) error {
+	err = eachMember(b, func(key string, val []byte) error {
 		if i, ok := at[key]; ok {
 			list[i].val = val
+			dup = true
 			return nil
 		}
 		at[key] = len(list)
@@ -151,9 +167,9 @@ func lastWins(b []byte) ([]member, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, errors.Join(errScan, err)
+		return nil, false, errors.Join(errScan, err)
 	}
-	return list, nil
+	return list, dup, nil
 }
 
 // renderObject writes members as one JSON object.
