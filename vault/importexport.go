@@ -69,17 +69,12 @@ func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, erro
 		return ImportReport{}, fmt.Errorf("vault: import: %w", err)
 	}
 	doc, dropped := normalizeImport(data)
-	in, err := cache.Parse(doc)
+	canon, counts, err := importFragments(doc)
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import %s: %w", path, err)
 	}
-	rep := ImportReport{AccountsInFile: in.Counts().Accounts, Imported: in.Counts(), Dropped: dropped}
-	err = v.Update(ctx, func(c *cache.Cache) error {
-		rep.AccountsBefore = c.Counts().Accounts
-		c.Merge(in)
-		rep.AccountsAfter = c.Counts().Accounts
-		return nil
-	})
+	rep := ImportReport{AccountsInFile: counts.Accounts, Imported: counts, Dropped: dropped}
+	rep.AccountsBefore, rep.AccountsAfter, err = v.mergeImport(ctx, canon)
 	if err != nil {
 		return ImportReport{}, err
 	}

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,7 +69,12 @@ func readImportFile(ctx context.Context, path string) ([]byte, error) {
 		}
 		opened <- f
 		defer f.Close()
-		data, err := io.ReadAll(io.LimitReader(f, limit+1))
+		var buf bytes.Buffer
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() <= limit {
+			buf.Grow(int(st.Size()) + bytes.MinRead) // one allocation, not a doubling series
+		}
+		_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
+		data := buf.Bytes()
 		if err == nil && int64(len(data)) > limit {
 			err = fmt.Errorf("%s is larger than %d MB, too large for a token cache", path, max(limit>>20, 1))
 		}

@@ -237,3 +237,39 @@ func TestImportBoundedRead(t *testing.T) {
 		t.Fatal("the import of an open FIFO did not end when cancelled")
 	}
 }
+
+func TestImportMergesIntoExistingAccounts(t *testing.T) {
+	ctx := context.Background()
+	v := open(t, fileOptions(t))
+	fill(t, v, 0, 3, 20)
+	if err := saveAccessToken(v, 1, "AT.vault-newer", 3_000_000_000); err != nil {
+		t.Fatal(err)
+	}
+	older := oneToken(t, 1, "AT.file-older", 1000)
+	extra := oneToken(t, 7, "AT.file-new-account", 1000)
+	doc := `{"AccessToken": {` + strings.Trim(string(older["AccessToken"]), "{}") + `,` + strings.Trim(string(extra["AccessToken"]), "{}") +
+		`}, "Account": ` + string(extra["Account"]) + `, "RefreshToken": null, "Unknown": {"a": 1}}`
+	path := filepath.Join(t.TempDir(), "msal.json")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := v.ImportMSAL(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.AccountsInFile != 1 || rep.AccountsBefore != 3 || rep.AccountsAfter != 4 || rep.Imported.AccessTokens != 2 {
+		t.Errorf("report %+v", rep)
+	}
+	got := strings.Join(secrets(t, v), ",")
+	for _, want := range []string{"AT.vault-newer", "AT.file-new-account"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("access tokens %s lack %s", got, want)
+		}
+	}
+	if strings.Contains(got, "AT.file-older") {
+		t.Errorf("an older token from the file replaced the vault's: %s", got)
+	}
+	if l, err := v.Accounts(ctx); err != nil || len(l) != 4 {
+		t.Errorf("accounts after import: %d, %v", len(l), err)
+	}
+}
