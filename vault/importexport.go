@@ -68,8 +68,8 @@ func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, erro
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import: %w", err)
 	}
-	doc, dropped := normalizeImport(data)
-	canon, counts, err := importFragments(doc)
+	doc, dropped, valid := normalizeImport(data)
+	canon, counts, err := importFragments(doc, valid)
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import %s: %w", path, err)
 	}

@@ -105,15 +105,16 @@ func readImportFile(ctx context.Context, path string) ([]byte, error) {
 //     maxUnknownTotal together, in file order; the rest are returned as
 //     dropped.
 //
-// Input that is not valid JSON is returned as it is, for cache.Parse to
-// refuse with its own message, and so is input with nothing to change.
-func normalizeImport(data []byte) ([]byte, []DroppedSection) {
+// Input with nothing to change is returned as it is, and so is input that
+// is not a JSON object, with valid false: cache.Parse then says what is
+// wrong in its words.
+func normalizeImport(data []byte) (doc []byte, dropped []DroppedSection, valid bool) {
 	if !json.Valid(data) {
-		return data, nil
+		return data, nil, false
 	}
 	top, changed, err := lastWins(data)
 	if err != nil {
-		return data, nil // not an object: cache.Parse says so
+		return data, nil, false
 	}
 	kept := 0
 	vals := make([][]byte, len(top))
@@ -132,9 +133,8 @@ func normalizeImport(data []byte) ([]byte, []DroppedSection) {
 		}
 	}
 	if !changed {
-		return data, nil
+		return data, nil, true
 	}
-	var dropped []DroppedSection
 	kept = 0
 	out := make([]byte, 0, len(data))
 	out = append(out, '{')
@@ -154,7 +154,7 @@ func normalizeImport(data []byte) ([]byte, []DroppedSection) {
 		out = append(out, ':')
 		out = append(out, val...)
 	}
-	return append(out, '}'), dropped
+	return append(out, '}'), dropped, true
 }
 
 // lastWins returns the members of a JSON object in the order of their

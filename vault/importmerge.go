@@ -16,9 +16,14 @@ import (
 // a key, so none collapse across parts. Working a part at a time keeps one
 // account's parsed form in memory instead of the whole file's, and no
 // whole-cache document is ever marshalled. It takes no lock.
-func importFragments(doc []byte) (map[string][]byte, cache.Counts, error) {
+// valid says normalizeImport found doc to be a JSON object; otherwise
+// cache.Parse reads it whole.
+func importFragments(doc []byte, valid bool) (map[string][]byte, cache.Counts, error) {
 	var total cache.Counts
-	parts, err := rawParts(doc)
+	parts, err := map[string][]byte(nil), errScan
+	if valid {
+		parts, err = rawParts(doc)
+	}
 	if err != nil {
 		// Not walkable (a null section, a section of another type):
 		// cache.Parse says what is wrong in its words, or reads it whole.
