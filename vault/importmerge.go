@@ -51,6 +51,9 @@ func importFragments(doc []byte, valid bool) (map[string][]byte, cache.Counts, e
 		total.Accounts += n.Accounts
 		total.AppMetadata += n.AppMetadata
 		total.Unindexed += n.Unindexed
+		// Which account is active is this vault's own choice, not the
+		// file's (an export from another acctui carries its choice).
+		c.DeleteMetadata(activeKey)
 		frag, err := canonicalFragment(c, id)
 		if err != nil {
 			return nil, total, err
