@@ -132,3 +132,36 @@ func TestActiveAccountOfRemovedAccountIsNone(t *testing.T) {
 		t.Fatalf("active account of a removed account = %q, want none", id)
 	}
 }
+
+func TestImportKeepsTheActiveAccount(t *testing.T) {
+	// An export of another vault, with its own active account, does not
+	// change which account is active here.
+	ctx := context.Background()
+	other := open(t, fileOptions(t))
+	fill(t, other, 0, 3, 20)
+	if err := other.SetActiveAccount(ctx, homeID(2)); err != nil {
+		t.Fatal(err)
+	}
+	export := filepath.Join(t.TempDir(), "export.json")
+	if err := other.ExportPlaintext(ctx, export); err != nil {
+		t.Fatal(err)
+	}
+	v := open(t, fileOptions(t))
+	fill(t, v, 0, 2, 20)
+	if err := v.SetActiveAccount(ctx, homeID(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.ImportMSAL(ctx, export); err != nil {
+		t.Fatal(err)
+	}
+	if id := active(t, v); id != homeID(1) {
+		t.Errorf("after the import the active account is %q, want %q", id, homeID(1))
+	}
+	fresh := open(t, fileOptions(t))
+	if _, err := fresh.ImportMSAL(ctx, export); err != nil {
+		t.Fatal(err)
+	}
+	if id := active(t, fresh); id != "" {
+		t.Errorf("a new vault took the file's active account %q", id)
+	}
+}

@@ -50,6 +50,14 @@
 // timeout, when the user's last session ends, or at reboot. Leave it at 0 on
 // machines where other programs of the same user are not trusted.
 //
+// # The active account
+//
+// SetActiveAccount marks one account as the one commands use when several
+// match. The mark is an entry of the shared record's metadata section, so
+// it is sealed with the cache and cannot disagree with it; a write that
+// removes the account's last Account entry drops it, and an import never
+// sets it.
+//
 // # Concurrency and crash safety
 //
 // Writers take a lock file (vault.acctui.lock) with a bounded wait, reload
@@ -59,4 +67,11 @@
 // the new one and nothing in between. A file that cannot be read (wrong
 // passphrase, missing key, damage, unknown version) is never overwritten;
 // Reset moves it aside instead of deleting it.
+//
+// The vault directory is kept 0700 (a writable one is tightened), and a
+// vault or lock file that is a symbolic link is refused, since the rename
+// would replace the link. LockAccount is a second, per-account lock
+// (refresh-locks/, 64 files shared by keyed hash) that a caller holds
+// across a token refresh, so processes that find the same token expiring
+// wait, look again and share one refresh.
 package vault

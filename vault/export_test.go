@@ -64,3 +64,10 @@ func (v *Vault) DirectorySpan() (off, n int64, ok bool) {
 	}
 	return v.snap.base + v.snap.idx.dir.off, v.snap.idx.dir.len, true
 }
+
+// SetMaxImportSize lowers the import size limit until restore is called.
+func SetMaxImportSize(n int64) (restore func()) {
+	old := maxImportSize
+	maxImportSize = n
+	return func() { maxImportSize = old }
+}

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"acctui/engine/cache"
+	"acctui/internal/safetext"
 )
 
 // ImportReport counts what ImportMSAL did.
@@ -18,13 +21,31 @@ type ImportReport struct {
 	AccountsAfter  int
 	// Imported counts the imported file's entries per section.
 	Imported cache.Counts
+	// Dropped are the file's unknown top-level sections that were not
+	// kept because they were too large (see normalizeImport).
+	Dropped []DroppedSection
 }
 
 // String summarises the report for people, e.g. "2 accounts in the file;
 // the vault had 3, now 5".
 func (r ImportReport) String() string {
-	return fmt.Sprintf("%d %s in the file; the vault had %d, now %d",
+	s := fmt.Sprintf("%d %s in the file; the vault had %d, now %d",
 		r.AccountsInFile, plural(r.AccountsInFile, "account", "accounts"), r.AccountsBefore, r.AccountsAfter)
+	if len(r.Dropped) == 0 {
+		return s
+	}
+	names := make([]string, 0, len(r.Dropped))
+	total := 0
+	for i, d := range r.Dropped {
+		total += d.Bytes
+		if i == 5 {
+			names = append(names, fmt.Sprintf("and %d more", len(r.Dropped)-5))
+			break
+		}
+		names = append(names, strconv.Quote(safetext.Line(d.Name)))
+	}
+	return fmt.Sprintf("%s; dropped %d unknown %s (%d bytes, over the %d KB kept): %s", s, len(r.Dropped),
+		plural(len(r.Dropped), "section", "sections"), total, maxUnknownTotal>>10, strings.Join(names, ", "))
 }
 
 // plural picks the word for n.
@@ -38,9 +59,12 @@ func plural(n int, one, many string) string {
 // ImportMSAL merges a plain MSAL token cache file (the Azure CLI's
 // ~/.azure/msal_token_cache.json, MSAL Python's SerializableTokenCache, MSAL
 // Go's or .NET's) into the vault. It never drops an entry the vault has:
-// for an entry both hold, the newer one wins (see cache.Merge).
+// for an entry both hold, the newer one wins (see cache.Merge). The file is
+// read as MSAL Python reads it (a repeated name keeps its last value) and
+// with bounds: at most 512 MB, and unknown sections only up to 256 KB, the
+// rest named in the report. Cancelling ctx ends a read that blocks.
 func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, error) {
-	data, err := os.ReadFile(path)
+	data, err := readImportFile(ctx, path)
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import: %w", err)
 	}
@@ -48,19 +72,15 @@ func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, erro
 }
 
 // ImportMSALData is ImportMSAL for a file already read (the command line
-// reads it with a size limit, cancellable); path names it in errors.
+// reads it with its own size limit, cancellable); path names it in errors.
 func (v *Vault) ImportMSALData(ctx context.Context, path string, data []byte) (ImportReport, error) {
-	in, err := cache.Parse(data)
+	doc, dropped, valid := normalizeImport(data)
+	canon, counts, err := importFragments(doc, valid)
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import %s: %w", path, err)
 	}
-	rep := ImportReport{AccountsInFile: in.Counts().Accounts, Imported: in.Counts()}
-	err = v.Update(ctx, func(c *cache.Cache) error {
-		rep.AccountsBefore = c.Counts().Accounts
-		c.Merge(in)
-		rep.AccountsAfter = c.Counts().Accounts
-		return nil
-	})
+	rep := ImportReport{AccountsInFile: counts.Accounts, Imported: counts, Dropped: dropped}
+	rep.AccountsBefore, rep.AccountsAfter, err = v.mergeImport(ctx, canon)
 	if err != nil {
 		return ImportReport{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/99designs/keyring"
@@ -80,8 +81,13 @@ func (k *keyStore) get(ctx context.Context, id keyID) ([]byte, error) {
 	pass := ""
 	if backend == BackendFile {
 		// Look before asking: a missing item must not cost a prompt.
-		if _, err := os.Stat(filepath.Join(k.opts.FileDir, name)); errors.Is(err, os.ErrNotExist) {
+		st, err := os.Stat(filepath.Join(k.opts.FileDir, name))
+		if errors.Is(err, os.ErrNotExist) {
 			return nil, k.missing(backend, id)
+		}
+		if err == nil && st.Size() == 0 {
+			return nil, fmt.Errorf("%w: keyring item %s in %s is empty (a write that failed?); `acctui vault reset` starts over and keeps the old file",
+				ErrCorrupt, name, k.opts.FileDir)
 		}
 		pass, err = k.passphrase(ctx, fmt.Sprintf("Passphrase of the acctui vault (%s)", k.opts.FileDir))
 		if err != nil {
@@ -137,19 +143,45 @@ func (k *keyStore) put(ctx context.Context, dk dataKey) error {
 		if err != nil {
 			return err
 		}
+		removeEmptyItems(k.opts.FileDir)
 	}
 	if err := k.set(ctx, backend, pass, itemName(dk.id), dk); err != nil {
+		if backend == BackendFile {
+			removeEmptyItems(k.opts.FileDir)
+		}
 		return err
 	}
 	if backend == BackendFile {
 		// The library writes the item without fsync; the vault file that
 		// needs it is about to be written with one.
-		if err := syncFile(filepath.Join(k.opts.FileDir, itemName(dk.id))); err != nil {
+		item := filepath.Join(k.opts.FileDir, itemName(dk.id))
+		if err := syncFile(item); err != nil {
+			// No vault file names this new key yet: nothing is lost.
+			os.Remove(item)
 			return err
 		}
 	}
 	k.cacheInKernel(dk.id, dk.key)
 	return nil
+}
+
+// removeEmptyItems deletes zero-byte key items from the file backend's
+// directory: what a first write that failed (a full disk) leaves behind.
+// An empty item can hold no key, and one left there would later read as a
+// wrong passphrase. It runs under the vault's lock.
+func removeEmptyItems(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), "vault-key-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.Size() == 0 {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // set writes one item holding dk's key under name.

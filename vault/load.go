@@ -16,7 +16,7 @@ import (
 // size or modification time. Holding the old file open keeps its inode from
 // being reused, so the comparison cannot be fooled by recycling.
 func (v *Vault) refresh(ctx context.Context) error {
-	st, err := os.Stat(v.path)
+	st, err := os.Lstat(v.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if v.snap == nil || v.snap.exists {
 			v.setSnapshot(&snapshot{})
@@ -26,11 +26,14 @@ func (v *Vault) refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("vault: %w", err)
 	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		return symlinkError(v.path)
+	}
 	if s := v.snap; s != nil && s.exists && os.SameFile(st, s.info) &&
 		st.Size() == s.info.Size() && st.ModTime().Equal(s.info.ModTime()) {
 		return nil
 	}
-	f, err := os.Open(v.path)
+	f, err := os.OpenFile(v.path, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
 		return fmt.Errorf("vault: %w", err)
 	}

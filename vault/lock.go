@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -20,7 +21,11 @@ func (v *Vault) lockFile(ctx context.Context) (unlock func(), err error) {
 	if err := ensureDir(v.opts.Dir); err != nil {
 		return nil, err
 	}
-	lk := flock.New(v.lockPath, flock.SetPermissions(0o600))
+	if st, err := os.Lstat(v.lockPath); err == nil && st.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("vault: the lock file %s is a symbolic link; acctui does not follow it: remove it", v.lockPath)
+	}
+	// O_NOFOLLOW closes the gap between that look and the open.
+	lk := flock.New(v.lockPath, flock.SetPermissions(0o600), flock.SetFlag(os.O_CREATE|os.O_RDONLY|oNoFollow))
 	waitCtx, cancel := context.WithTimeout(ctx, v.opts.LockTimeout)
 	defer cancel()
 	ok, err := lk.TryLockContext(waitCtx, lockRetry)

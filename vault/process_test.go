@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 		os.Exit(helperAdder())
 	case "writer":
 		os.Exit(helperWriter())
+	case "refresher":
+		os.Exit(helperRefresher())
 	case "dbusenv":
 		fmt.Printf("DBUS_SESSION_BUS_ADDRESS=%q\n", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 		os.Exit(0)

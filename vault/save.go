@@ -157,7 +157,7 @@ func (v *Vault) writeVault(dk dataKey, gen uint64, recs []*pending, newDirectory
 
 	refs := make([]recordRef, len(recs))
 	olds := make([]recordRef, len(recs)) // the old place of a copied record
-	fresh := make([][]byte, len(recs))   // new ciphertexts; nil for a copy
+	fresh := make([][]byte, len(recs))   // new plaintexts, sealed in place; nil for a copy
 	sealed := map[tag]plainRecord{}
 	var size int64
 	for n, p := range recs {
@@ -172,8 +172,8 @@ func (v *Vault) writeVault(dk dataKey, gen uint64, recs []*pending, newDirectory
 				}
 			}
 			ref.nonce = newNonce()
-			fresh[n] = aead.Seal(nil, ref.nonce[:], plain, recordAAD(identity, ref.tag[:]))
-			ref.len = int64(len(fresh[n]))
+			fresh[n] = plain
+			ref.len = int64(len(plain) + aead.Overhead())
 			sealed[ref.tag] = plainRecord{nonce: ref.nonce, data: plain}
 		}
 		refs[n] = ref
@@ -216,7 +216,9 @@ func (v *Vault) writeVault(dk dataKey, gen uint64, recs []*pending, newDirectory
 	file := make([]byte, base+idx.size)
 	copy(file, hdrRaw)
 	aead.Seal(file[headerSize:headerSize], hdr.indexNonce[:], table, indexAAD(hdrRaw))
-	if err := v.fillRecords(file[base:], refs, olds, fresh); err != nil {
+	if err := v.fillRecords(file[base:], refs, olds, fresh, func(dst []byte, ref recordRef, plain []byte) {
+		aead.Seal(dst[:0], ref.nonce[:], plain, recordAAD(identity, ref.tag[:]))
+	}); err != nil {
 		return err
 	}
 	if dirSealed != nil {
@@ -288,10 +290,11 @@ func (v *Vault) newDirectory(recs []*pending) ([]dirEntry, []nameRef, error) {
 	return entries, sortNames(names), nil
 }
 
-// fillRecords puts the records into area: new ciphertexts from fresh,
+// fillRecords puts the records into area: new plaintexts from fresh,
+// sealed straight into place (no second copy of a large write), and
 // copies (olds) read from the current file, a run of adjacent ones at a
 // time.
-func (v *Vault) fillRecords(area []byte, refs, olds []recordRef, fresh [][]byte) error {
+func (v *Vault) fillRecords(area []byte, refs, olds []recordRef, fresh [][]byte, seal func(dst []byte, ref recordRef, plain []byte)) error {
 	runStart, runOld, runLen := int64(0), int64(0), int64(0)
 	flush := func() error {
 		if runLen == 0 {
@@ -309,7 +312,7 @@ func (v *Vault) fillRecords(area []byte, refs, olds []recordRef, fresh [][]byte)
 			if err := flush(); err != nil {
 				return err
 			}
-			copy(area[ref.off:], fresh[i])
+			seal(area[ref.off:ref.off+ref.len], refs[i], fresh[i])
 			continue
 		}
 		old := olds[i]
