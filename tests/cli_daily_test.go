@@ -427,6 +427,16 @@ func msalCacheJSONSecrets(t *testing.T, doc string) []string {
 	return out
 }
 
+// tokenUser names the user an access token was issued to: v1 tokens (ARM,
+// AKS, Azure DevOps) carry upn, v2 tokens preferred_username.
+func tokenUser(claims map[string]any) string {
+	if upn, ok := claims["upn"].(string); ok {
+		return upn
+	}
+	name, _ := claims["preferred_username"].(string)
+	return name
+}
+
 // TestActiveAccount: acctui use with two accounts, as a user runs it.
 func TestActiveAccount(t *testing.T) {
 	e := startEmulator(t)
@@ -436,9 +446,7 @@ func TestActiveAccount(t *testing.T) {
 	env.loginPassword(t, carolUsername, "demo-carol").want(t, 0)
 	who := func(t *testing.T, args ...string) string {
 		t.Helper()
-		claims := jwtClaims(t, env.plainToken(t, args...))
-		name, _ := claims["preferred_username"].(string)
-		return name
+		return tokenUser(jwtClaims(t, env.plainToken(t, args...)))
 	}
 	gitUser := func(t *testing.T) string {
 		t.Helper()
@@ -478,7 +486,7 @@ func TestActiveAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.remember(cred.Status.Token, "exec credential")
-	if jwtClaims(t, cred.Status.Token)["preferred_username"] != carolUsername {
+	if tokenUser(jwtClaims(t, cred.Status.Token)) != carolUsername {
 		t.Errorf("the exec credential is not the active account's")
 	}
 
