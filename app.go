@@ -217,3 +217,6 @@ func (a *app) clipboardClear() time.Duration {
 	}
 	return d
 }
+
+// The vault's per-account lock is what makes processes share one refresh.
+var _ engine.AccountLocker = (*vault.Vault)(nil)

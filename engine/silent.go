@@ -38,7 +38,7 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 	}
 	var aging *Result
 	if !o.forceRefresh && o.claims == "" {
-		cached, fresh, err := c.cachedToken(ctx, a, scopes, account)
+		cached, fresh, err := c.cachedToken(ctx, a, scopes, account, "")
 		if err != nil {
 			return Result{}, err
 		}
@@ -47,7 +47,15 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 		}
 		aging = cached
 	}
-	result, err := c.refreshShared(ctx, a, scopes, account, o)
+	var seen string
+	if o.forceRefresh {
+		// what the cache holds now; a forced refresh may serve only a
+		// token another process stores after this point
+		if seen, err = c.cachedSecret(ctx, a, scopes, account); err != nil {
+			return Result{}, err
+		}
+	}
+	result, err := c.refreshShared(ctx, a, scopes, account, o, seen)
 	if err != nil && aging != nil {
 		// refresh_on passed but the token is still valid: MSAL serves it
 		// when the early refresh fails.
@@ -65,9 +73,10 @@ func (c *Client) callAuthority(o callOptions) (Authority, error) {
 	return ParseAuthority(o.authority)
 }
 
-// cachedToken finds a usable access token. fresh is false when the token is
-// valid but its refresh_on has passed ("aging").
-func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, account Account) (*Result, bool, error) {
+// cachedToken finds a usable access token other than the one whose secret
+// is notSecret ("" excludes none). fresh is false when the token is valid
+// but its refresh_on has passed ("aging").
+func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, account Account, notSecret string) (*Result, bool, error) {
 	now := c.now()
 	envs := c.environments(a)
 	realm := c.realm(ctx, a)
@@ -78,7 +87,8 @@ func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, 
 			HomeAccountID: account.HomeAccountID, Environments: envs, ClientID: c.cfg.ClientID,
 			Realm: realm, Scopes: scopes,
 		})
-		if !ok || time.Unix(at.ExpiresOn, 0).Sub(now) < expiryMargin || at.CachedAt > now.Add(expiryMargin).Unix() {
+		if !ok || time.Unix(at.ExpiresOn, 0).Sub(now) < expiryMargin || at.CachedAt > now.Add(expiryMargin).Unix() ||
+			(notSecret != "" && at.Secret.Reveal() == notSecret) {
 			return nil
 		}
 		var idt *cache.IDToken
@@ -102,14 +112,20 @@ func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, 
 }
 
 // refreshShared runs one refresh for every concurrent caller asking the
-// same thing, so a burst of calls sends one request.
-func (c *Client) refreshShared(ctx context.Context, a Authority, scopes []string, account Account, o callOptions) (Result, error) {
+// same thing, so a burst of calls sends one request: in this process
+// through the single flight, across processes through the store's account
+// lock. Inside both it looks at the cache again, because whoever held them
+// before may have just refreshed. A forced refresh accepts only a token
+// other than seen, the one the cache held when the call began: one that
+// another process fetched while this call waited for it.
+func (c *Client) refreshShared(ctx context.Context, a Authority, scopes []string, account Account, o callOptions, seen string) (Result, error) {
 	key := strings.Join([]string{a.String(), account.HomeAccountID, cache.NormalizeTarget(strings.Join(scopes, " ")),
 		o.claims, fmt.Sprint(o.forceRefresh)}, "\x00")
 	v, err, _ := c.flight.Do(key, func() (any, error) {
-		if !o.forceRefresh && o.claims == "" {
-			// another flight may have just refreshed it
-			if cached, fresh, err := c.cachedToken(ctx, a, scopes, account); err == nil && cached != nil && fresh {
+		unlock := c.lockAccount(ctx, account.HomeAccountID)
+		defer unlock()
+		if o.claims == "" {
+			if cached, fresh, err := c.cachedToken(ctx, a, scopes, account, seen); err == nil && cached != nil && fresh {
 				return *cached, nil
 			}
 		}
