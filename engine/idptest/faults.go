@@ -118,7 +118,10 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, now time.Time) (se
 		case <-timer.C:
 			return true
 		case <-r.Context().Done():
-			return false
+			// The client gave up. Returning would make net/http send
+			// an empty 200, which a client racing its own deadline can
+			// take for an answer: abort the response instead.
+			panic(http.ErrAbortHandler)
 		}
 	case FaultStatus:
 		status := f.Status

@@ -85,7 +85,13 @@ func TestFaults(t *testing.T) {
 			if err := srv.InjectFault(tt.fault); err != nil {
 				t.Fatal(err)
 			}
-			resp, body, err := send(t, 300*time.Millisecond)
+			// Only the delay is about the deadline; the others get
+			// time enough for a loaded machine to read 2 MiB.
+			timeout := 10 * time.Second
+			if tt.fault.Kind == FaultDelay {
+				timeout = 300 * time.Millisecond
+			}
+			resp, body, err := send(t, timeout)
 			tt.check(t, resp, body, err)
 			// the fault is used up: the next request is served normally
 			if resp, _, err := send(t, 5*time.Second); err != nil || resp.StatusCode != 200 {
