@@ -4,20 +4,15 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"acctui/engine"
 	"acctui/overview"
 	"acctui/tui/accounts"
-	"acctui/tui/clipboard"
 	"acctui/tui/common"
 	"acctui/tui/signin"
 )
-
-// clipboardTimeout bounds a clipboard tool.
-const clipboardTimeout = 5 * time.Second
 
 // refreshedMsg is the outcome of a silent refresh.
 type refreshedMsg struct {
@@ -39,26 +34,8 @@ type tokenForCopyMsg struct {
 	err     error
 }
 
-// copiedMsg is the outcome of a clipboard write.
-type copiedMsg struct {
-	label  string
-	via    string
-	secret engine.Secret
-	err    error
-}
-
-// clipClearMsg says a copied token's time on the clipboard is up.
-type clipClearMsg struct{ gen int }
-
-// clipClearedMsg is the outcome of clearing the clipboard.
-type clipClearedMsg struct {
-	outcome clipboard.Outcome
-	err     error
-}
-
 func (m *model) accountsLoaded(msg accounts.LoadedMsg) tea.Cmd {
-	var cmd tea.Cmd
-	m.accounts, cmd = m.accounts.Update(msg)
+	cmd := m.accounts.Update(msg)
 	if msg.Err != nil {
 		text, next := common.Explain(msg.Err, "")
 		m.setStatus(common.StatusError, joinAdvice("could not read the accounts: "+text, next))
@@ -166,92 +143,11 @@ func (m *model) tokenForCopy(msg tokenForCopyMsg) tea.Cmd {
 		m.setStatus(common.StatusError, joinAdvice("no token for "+msg.account.Username+": "+text, next))
 		return nil
 	}
-	cmd := m.copy("access token", msg.result.AccessToken)
+	cmd := m.clip.Copy("access token", msg.result.AccessToken)
 	if msg.result.Source == engine.SourceIdentityProvider {
 		cmd = tea.Batch(cmd, m.accounts.Load())
 	}
 	return cmd
-}
-
-// copy puts a secret on the clipboard: OSC 52 goes out through the
-// renderer, a native tool runs in a command.
-func (m *model) copy(label string, secret engine.Secret) tea.Cmd {
-	if m.clipErr != nil {
-		m.setStatus(common.StatusError, "cannot copy: "+m.clipErr.Error())
-		return nil
-	}
-	w := m.clip
-	if osc, ok := w.(*clipboard.OSC52Writer); ok && osc.Out == nil {
-		seq := osc.Sequence(secret.Reveal())
-		done := m.copied(copiedMsg{label: label, via: osc.Name(), secret: secret})
-		return tea.Batch(tea.Raw(seq), done)
-	}
-	m.busy = "copying…"
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
-		defer cancel()
-		err := w.Write(ctx, secret.Reveal())
-		return copiedMsg{label: label, via: w.Name(), secret: secret, err: err}
-	}
-}
-
-// copied reports a copy and schedules the clearing when it is possible.
-func (m *model) copied(msg copiedMsg) tea.Cmd {
-	m.busy = ""
-	if msg.err != nil {
-		m.setStatus(common.StatusError, "copy failed: "+msg.err.Error())
-		return nil
-	}
-	text := "copied " + msg.label + " via " + msg.via
-	m.clipGen++
-	m.clipSecret = ""
-	switch {
-	case !clipboard.CanClear(m.clip):
-		if _, ok := m.clip.(*clipboard.OSC52Writer); ok {
-			text += ": OSC 52 cannot be cleared, clear it yourself"
-		} else {
-			text += ": cannot read it back, so no clearing"
-		}
-		m.setStatus(common.StatusWarn, text)
-		return nil
-	case m.opts.ClipboardClear < 0:
-		m.setStatus(common.StatusOK, text)
-		return nil
-	}
-	m.clipSecret = msg.secret
-	m.setStatus(common.StatusOK, fmt.Sprintf("%s; clears in %s if unchanged", text, overview.HumanDuration(m.opts.ClipboardClear)))
-	gen := m.clipGen
-	return m.c.Tick(m.opts.ClipboardClear, func(time.Time) tea.Msg { return clipClearMsg{gen: gen} })
-}
-
-func (m *model) clearClipboard(msg clipClearMsg) tea.Cmd {
-	if msg.gen != m.clipGen || m.clipSecret == "" {
-		return nil
-	}
-	w, text := m.clip, m.clipSecret.Reveal()
-	m.clipSecret = ""
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
-		defer cancel()
-		outcome, err := clipboard.ClearIfUnchanged(ctx, w, text)
-		return clipClearedMsg{outcome: outcome, err: err}
-	}
-}
-
-func (m *model) clipboardCleared(msg clipClearedMsg) tea.Cmd {
-	switch msg.outcome {
-	case clipboard.Cleared:
-		m.setStatus(common.StatusOK, "clipboard cleared: it still held the token")
-	case clipboard.Changed:
-		m.setStatus(common.StatusInfo, "clipboard changed since the copy; left as it is")
-	default:
-		text := "could not read the clipboard back; left as it is"
-		if msg.err != nil {
-			text += " (" + msg.err.Error() + ")"
-		}
-		m.setStatus(common.StatusWarn, text)
-	}
-	return nil
 }
 
 func joinAdvice(text, next string) string {

@@ -7,12 +7,12 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"acctui/engine"
 	"acctui/themes"
 	"acctui/tui/accounts"
 	"acctui/tui/clipboard"
 	"acctui/tui/common"
 	"acctui/tui/confirm"
+	"acctui/tui/copier"
 	"acctui/tui/detail"
 	"acctui/tui/help"
 	"acctui/tui/signin"
@@ -33,14 +33,10 @@ const (
 	screenHelp
 )
 
-var screenTitles = map[screen]string{
-	screenUnlock:   "Unlock",
-	screenAccounts: "Accounts",
-	screenDetail:   "Account",
-	screenSignIn:   "Sign in",
-	screenToken:    "Token",
-	screenConfirm:  "Remove",
-	screenHelp:     "Help",
+// page is one row of the screen table: its header title and the screen.
+type page struct {
+	title string
+	s     common.Screen
 }
 
 // model is the root: it routes messages to the screen on top, keeps the
@@ -53,6 +49,9 @@ type model struct {
 
 	active screen
 	stack  []screen
+	// pages is the one table of screens; the typed fields below are the
+	// same screens, for the calls that start them (Show, Start, Ask).
+	pages map[screen]page
 
 	unlock   unlock.Model
 	accounts accounts.Model
@@ -61,6 +60,8 @@ type model struct {
 	token    token.Model
 	confirm  confirm.Model
 	help     help.Model
+
+	clip *copier.Model
 
 	width, height int
 
@@ -73,11 +74,6 @@ type model struct {
 	spinGen    int
 	status     string
 	statusKind common.StatusKind
-
-	clip       clipboard.Writer
-	clipErr    error
-	clipSecret engine.Secret
-	clipGen    int
 
 	pendingSelect string
 	quitting      bool
@@ -105,26 +101,36 @@ func newModel(opts Options) *model {
 		NoColor: opts.NoColor,
 		Scopes:  opts.Scopes,
 	}
+	m.unlock = unlock.New(m.c, m.keys.unlock(), opts.Unlock)
 	m.accounts = accounts.New(m.c, m.keys.accounts())
 	m.detail = detail.New(m.c, m.keys.detail())
 	m.signin = signin.New(m.c, m.keys.signin(), opts.OpenBrowser)
 	m.token = token.New(m.c, m.keys.token())
 	m.confirm = confirm.New(m.c, m.keys.confirm())
 	m.help = help.New(m.c, m.keys.help(), m.keys.Sections())
+	m.pages = map[screen]page{
+		screenUnlock:   {"Unlock", &m.unlock},
+		screenAccounts: {"Accounts", &m.accounts},
+		screenDetail:   {"Account", &m.detail},
+		screenSignIn:   {"Sign in", &m.signin},
+		screenToken:    {"Token", &m.token},
+		screenConfirm:  {"Remove", &m.confirm},
+		screenHelp:     {"Help", &m.help},
+	}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(m.c.Styles.Spinner))
-	m.unlock = unlock.New(m.c, m.keys.unlock(), opts.Unlock)
 	m.active = screenAccounts
 	if opts.NeedsUnlock {
 		m.active = screenUnlock
 	}
-	m.clip = opts.ClipboardWriter
-	if m.clip == nil {
-		mode, err := clipboard.ParseMode(opts.Clipboard)
-		m.clip, m.clipErr = clipboard.Choose(mode, clipboard.SystemEnv(nil))
-		if err != nil {
-			m.clipErr = err
+	w, err := opts.ClipboardWriter, error(nil)
+	if w == nil {
+		mode, modeErr := clipboard.ParseMode(opts.Clipboard)
+		w, err = clipboard.Choose(mode, clipboard.SystemEnv(nil))
+		if modeErr != nil {
+			err = modeErr
 		}
 	}
+	m.clip = copier.New(m.c, w, err, opts.ClipboardClear, m.setStatus)
 	return m
 }
 
@@ -202,13 +208,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 	case tokenForCopyMsg:
 		return m.tokenForCopy(msg)
 	case common.CopySecretMsg:
-		return m.copy(msg.Label, msg.Secret)
-	case copiedMsg:
-		return m.copied(msg)
-	case clipClearMsg:
-		return m.clearClipboard(msg)
-	case clipClearedMsg:
-		return m.clipboardCleared(msg)
+		return m.clip.Copy(msg.Label, msg.Secret)
+	}
+	if cmd, ok := m.clip.Update(msg); ok {
+		return cmd
 	}
 	return m.forward(msg)
 }
@@ -239,36 +242,15 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // forward gives a message to the screen on top.
 func (m *model) forward(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.active {
-	case screenUnlock:
-		m.unlock, cmd = m.unlock.Update(msg)
-	case screenAccounts:
-		m.accounts, cmd = m.accounts.Update(msg)
-	case screenDetail:
-		m.detail, cmd = m.detail.Update(msg)
-	case screenSignIn:
-		m.signin, cmd = m.signin.Update(msg)
-	case screenToken:
-		m.token, cmd = m.token.Update(msg)
-	case screenConfirm:
-		m.confirm, cmd = m.confirm.Update(msg)
-	case screenHelp:
-		m.help, cmd = m.help.Update(msg)
-	}
-	return cmd
+	return m.screen(m.active).Update(msg)
 }
 
+// screen is the table's screen for s.
+func (m *model) screen(s screen) common.Screen { return m.pages[s].s }
+
 func (m *model) typing() bool {
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.Typing()
-	case screenAccounts:
-		return m.accounts.Typing()
-	case screenSignIn:
-		return m.signin.Typing()
-	}
-	return false
+	t, ok := m.screen(m.active).(common.Typer)
+	return ok && t.Typing()
 }
 
 func (m *model) quit() tea.Cmd {
@@ -279,10 +261,12 @@ func (m *model) quit() tea.Cmd {
 
 // shutdown cancels flows in flight and forgets secrets.
 func (m *model) shutdown() {
-	m.signin.Leave()
-	m.token.Leave()
-	m.detail.Leave()
-	m.clipGen++
+	for _, p := range m.pages {
+		if l, ok := p.s.(common.Leaver); ok {
+			l.Leave()
+		}
+	}
+	m.clip.Forget()
 }
 
 // push puts a screen on top; the one below is covered.
@@ -320,49 +304,32 @@ func (m *model) home() tea.Cmd {
 // cover pauses what must not run under another screen: the detail
 // countdown, a shown token.
 func (m *model) cover(s screen) {
-	switch s {
-	case screenDetail:
-		m.detail.Leave()
-	case screenToken:
-		m.token.Hide()
-	case screenSignIn:
-		m.signin.Pause()
+	if c, ok := m.screen(s).(common.Coverable); ok {
+		c.Cover()
 	}
 }
 
 // uncover resumes a screen that is on top again.
 func (m *model) uncover(s screen) tea.Cmd {
-	switch s {
-	case screenDetail:
-		return m.detail.Resume()
-	case screenSignIn:
-		return m.signin.Resume()
+	if r, ok := m.screen(s).(common.Resumer); ok {
+		return r.Resume()
 	}
 	return nil
 }
 
 // close ends a screen that leaves the stack.
 func (m *model) close(s screen) {
-	switch s {
-	case screenDetail:
-		m.detail.Leave()
-	case screenToken:
-		m.token.Leave()
-	case screenSignIn:
-		m.signin.Leave()
+	if l, ok := m.screen(s).(common.Leaver); ok {
+		l.Leave()
 	}
 }
 
 func (m *model) setSize(w, h int) {
 	m.width, m.height = w, h
 	bodyH := max(h-3, 1)
-	m.unlock.SetSize(w, bodyH)
-	m.accounts.SetSize(w, bodyH)
-	m.detail.SetSize(w, bodyH)
-	m.signin.SetSize(w, bodyH)
-	m.token.SetSize(w, bodyH)
-	m.confirm.SetSize(w, bodyH)
-	m.help.SetSize(w, bodyH)
+	for _, p := range m.pages {
+		p.s.SetSize(w, bodyH)
+	}
 }
 
 func (m *model) cycleTheme() {
@@ -385,12 +352,11 @@ func (m *model) cycleTheme() {
 func (m *model) applyTheme() {
 	m.c.Styles = themes.NewStyles(themes.Resolve(m.themeName, m.opts.NoColor, m.dark))
 	m.spinner.Style = m.c.Styles.Spinner
-	m.unlock.ApplyStyles()
-	m.accounts.ApplyStyles()
-	m.detail.ApplyStyles()
-	m.signin.ApplyStyles()
-	m.token.ApplyStyles()
-	m.help.ApplyStyles()
+	for _, p := range m.pages {
+		if st, ok := p.s.(common.Styler); ok {
+			st.ApplyStyles()
+		}
+	}
 }
 
 func (m *model) setStatus(kind common.StatusKind, text string) {
@@ -400,22 +366,17 @@ func (m *model) setStatus(kind common.StatusKind, text string) {
 // spinMsg advances the spinner; gen tells the live loop from stale ones.
 type spinMsg struct{ gen int }
 
-// busyText says what is in progress, from the root or the screen on top.
+// busyText says what is in progress, from the root, the clipboard or the
+// screen on top.
 func (m *model) busyText() string {
 	if m.busy != "" {
 		return m.busy
 	}
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.Busy()
-	case screenAccounts:
-		return m.accounts.Busy()
-	case screenDetail:
-		return m.detail.Busy()
-	case screenSignIn:
-		return m.signin.Busy()
-	case screenToken:
-		return m.token.Busy()
+	if b := m.clip.Busy(); b != "" {
+		return b
+	}
+	if b, ok := m.screen(m.active).(common.Busier); ok {
+		return b.Busy()
 	}
 	return ""
 }

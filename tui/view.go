@@ -34,7 +34,7 @@ func (m *model) render() string {
 
 func (m *model) header() string {
 	s := m.c.Styles
-	left := s.HeaderApp.Render("acctui") + s.HeaderInfo.Render(" · "+screenTitles[m.active])
+	left := s.HeaderApp.Render("acctui") + s.HeaderInfo.Render(" · "+m.pages[m.active].title)
 	right := s.HeaderInfo.Render(m.themeLabel())
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -43,25 +43,7 @@ func (m *model) header() string {
 	return s.Header.Render(left + strings.Repeat(" ", gap) + right)
 }
 
-func (m *model) body() string {
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.View()
-	case screenAccounts:
-		return m.accounts.View()
-	case screenDetail:
-		return m.detail.View()
-	case screenSignIn:
-		return m.signin.View()
-	case screenToken:
-		return m.token.View()
-	case screenConfirm:
-		return m.confirm.View()
-	case screenHelp:
-		return m.help.View()
-	}
-	return ""
-}
+func (m *model) body() string { return m.screen(m.active).View() }
 
 func (m *model) statusLine() string {
 	s := m.c.Styles
@@ -86,25 +68,7 @@ func (m *model) helpLine() string {
 	return common.Truncate(h.ShortHelpView(append(m.screenHelp(), m.globalHelp()...)), m.width)
 }
 
-func (m *model) screenHelp() []key.Binding {
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.ShortHelp()
-	case screenAccounts:
-		return m.accounts.ShortHelp()
-	case screenDetail:
-		return m.detail.ShortHelp()
-	case screenSignIn:
-		return m.signin.ShortHelp()
-	case screenToken:
-		return m.token.ShortHelp()
-	case screenConfirm:
-		return m.confirm.ShortHelp()
-	case screenHelp:
-		return m.help.ShortHelp()
-	}
-	return nil
-}
+func (m *model) screenHelp() []key.Binding { return m.screen(m.active).ShortHelp() }
 
 func (m *model) globalHelp() []key.Binding {
 	if m.typing() {

@@ -117,8 +117,15 @@ func (m *Model) SetSize(width, height int) {
 	m.list.SetSize(width, height)
 }
 
-// Update handles keys, the mouse wheel and LoadedMsg.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update handles keys, the mouse wheel and LoadedMsg.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case LoadedMsg:
 		m.loading = false

@@ -42,8 +42,15 @@ func (m Model) Account() overview.Account { return m.acct }
 // SetSize sets the screen's size in cells.
 func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
 
-// Update answers Yes with ConfirmedMsg and No with BackMsg.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update answers Yes with ConfirmedMsg and No with BackMsg.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(msg, m.keys.Yes):

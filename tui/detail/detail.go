@@ -123,8 +123,15 @@ func (m *Model) SetSize(width, height int) {
 // ApplyStyles redraws with the current theme.
 func (m *Model) ApplyStyles() { m.refresh() }
 
-// Update handles keys, the mouse wheel, the claims and the countdown.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update handles keys, the mouse wheel, the claims and the countdown.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tickMsg:
 		if msg.gen != m.gen || !m.ticking {
@@ -276,3 +283,6 @@ func (m Model) FullHelp() [][]key.Binding {
 		{m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove, m.keys.Back},
 	}
 }
+
+// Cover stops the countdown while another screen is on top.
+func (m *Model) Cover() { m.Leave() }

@@ -53,8 +53,15 @@ func (m *Model) ApplyStyles() { m.refresh() }
 // Top scrolls back to the first line.
 func (m *Model) Top() { m.vp.GotoTop() }
 
-// Update scrolls, and goes back on Back.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update scrolls, and goes back on Back.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && key.Matches(msg, m.keys.Back) {
 		return m, common.Back()
 	}

@@ -204,8 +204,15 @@ func (m Model) Busy() string {
 	return ""
 }
 
-// Update drives the sign-in.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update drives the sign-in.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tickMsg:
 		if msg.gen != m.gen || m.stage != stageDevice {
@@ -400,3 +407,6 @@ func (m Model) ShortHelp() []key.Binding {
 func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}}
 }
+
+// Cover pauses the flow's timers while another screen is on top.
+func (m *Model) Cover() { m.Pause() }

@@ -119,8 +119,15 @@ func (m *Model) SetSize(width, height int) {
 // ApplyStyles redraws with the current theme.
 func (m *Model) ApplyStyles() { m.refresh() }
 
-// Update handles keys, the mouse wheel and the loaded tokens.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update handles keys, the mouse wheel and the loaded tokens.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
 		if msg.seq != m.seq {
@@ -284,3 +291,6 @@ func (m Model) FullHelp() [][]key.Binding {
 		{m.keys.Reveal, m.keys.Switch, m.keys.Copy, m.keys.Back},
 	}
 }
+
+// Cover masks the token again while another screen is on top.
+func (m *Model) Cover() { m.Hide() }
