@@ -65,6 +65,11 @@ func (a *app) runTUI(ctx context.Context) error {
 // passphrase, and whether it is a new vault whose passphrase is chosen now.
 func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err error) {
 	st, err := a.vault.Status(ctx)
+	if errors.Is(err, errNeedsUnlock) {
+		// Status opens an existing file to count its accounts, which needs
+		// the key: the unlock screen asks for it.
+		return true, false, nil
+	}
 	if err != nil {
 		return false, false, err
 	}

@@ -1,0 +1,120 @@
+package tests
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// attachedClient is a tmux client attached to a session through script(1),
+// as a person's terminal would be: tmux then talks to a real outer terminal
+// (TERM=xterm-256color) and sends it what an application asks for (OSC 52
+// clipboard writes). Its input is held open so the client stays attached.
+type attachedClient struct {
+	mu  sync.Mutex
+	out bytes.Buffer
+	in  io.WriteCloser
+	cmd *exec.Cmd
+}
+
+func (c *attachedClient) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.Write(p)
+}
+
+func (c *attachedClient) output() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.String()
+}
+
+// attach attaches a client to the session with tmux's default options.
+func (s *tmuxSession) attach() *attachedClient {
+	s.t.Helper()
+	if _, err := exec.LookPath("script"); err != nil {
+		s.t.Skip("script(1) is not installed (apt-get install -y bsdutils)")
+	}
+	c := &attachedClient{}
+	c.cmd = exec.Command("script", "-qfc", "tmux -S "+shellQuote(s.sock)+" attach -t "+shellQuote(s.name), "/dev/null")
+	c.cmd.Env = []string{"TERM=xterm-256color", "PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Dir(s.sock)}
+	c.cmd.Stdout, c.cmd.Stderr = c, c
+	in, err := c.cmd.StdinPipe()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	c.in = in
+	if err := c.cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() {
+		c.in.Close()
+		c.cmd.Process.Kill()
+		c.cmd.Wait()
+	})
+	s.waitFor("the client to attach", func(string) bool {
+		return strings.TrimSpace(s.run("list-clients", "-t", s.name)) != ""
+	})
+	return c
+}
+
+// osc52 is an OSC 52 clipboard write as a terminal receives it.
+var osc52 = regexp.MustCompile(`\x1b\]52;[a-z]*;([A-Za-z0-9+/=]*)(?:\x07|\x1b\\)`)
+
+// clipboardWrites decodes the OSC 52 writes the client received.
+func (c *attachedClient) clipboardWrites() []string {
+	var got []string
+	for _, m := range osc52.FindAllStringSubmatch(c.output(), -1) {
+		b, err := base64.StdEncoding.DecodeString(m[1])
+		if err == nil {
+			got = append(got, string(b))
+		}
+	}
+	return got
+}
+
+// waitGone polls until the session ended (the program quit).
+func (s *tmuxSession) waitGone() {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for exec.Command("tmux", "-S", s.sock, "has-session", "-t", s.name).Run() == nil {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the program did not quit; the screen shows:\n%s", s.screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestTUIUnlocksExistingFileVault: acctui on an existing file-backend vault
+// with no passphrase in the environment and no cached key opens on the
+// unlock screen, says plainly that a wrong passphrase is wrong, and opens the
+// list with the right one.
+func TestTUIUnlocksExistingFileVault(t *testing.T) {
+	vaultDir := filepath.Join(t.TempDir(), "vault")
+	copyDir(t, filepath.Join("..", "vault", "testdata", "format1"), vaultDir)
+	s := startTmux(t, acctuiBinary(t)+" --vault-dir "+vaultDir+" --vault-backend file --keyctl-cache 0")
+	s.attach()
+	s.waitForText("The vault is locked")
+	s.text("not the passphrase")
+	s.keys("Enter")
+	screen := s.waitForText("wrong passphrase")
+	if strings.Contains(screen, "not the passphrase") {
+		t.Fatalf("the typed passphrase is on the screen:\n%s", screen)
+	}
+	s.text("v1 fixture passphrase")
+	s.keys("Enter")
+	screen = s.waitForText("3 accounts")
+	if rowOf(screen, "alice") == "" {
+		t.Fatalf("the unlocked list lacks alice:\n%s", screen)
+	}
+	s.keys("q")
+	s.waitGone()
+}
