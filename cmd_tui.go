@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"acctui/tui"
 	"acctui/vault"
@@ -15,6 +16,10 @@ var errNeedsUnlock = errors.New("the vault passphrase is needed")
 
 // runTUI opens the terminal UI on the user's vault.
 func (a *app) runTUI(ctx context.Context) error {
+	if spec := a.getenv(tui.ClearerEnv); spec != "" {
+		// The detached clipboard clearer an earlier copy left behind.
+		return tui.RunClearer(ctx, spec, os.Stdin)
+	}
 	if !a.stdinTTY {
 		return usageError{errNoTerminal("a terminal for the interactive UI (see acctui --help for the scriptable commands)")}
 	}

@@ -118,3 +118,89 @@ func TestTUIUnlocksExistingFileVault(t *testing.T) {
 	s.keys("q")
 	s.waitGone()
 }
+
+// writeConfig writes config.toml under the XDG_CONFIG_HOME startTmux sets.
+func writeConfig(t *testing.T, s *tmuxSession, toml string) {
+	t.Helper()
+	dir := filepath.Join(filepath.Dir(s.sock), "config", "acctui")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(toml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tmuxBuffers lists the session's paste buffers' contents.
+func (s *tmuxSession) tmuxBuffers() []string {
+	out, err := exec.Command("tmux", "-S", s.sock, "list-buffers", "-F", "#{buffer_name}").Output()
+	if err != nil {
+		return nil
+	}
+	var got []string
+	for _, name := range strings.Fields(string(out)) {
+		b, err := exec.Command("tmux", "-S", s.sock, "save-buffer", "-b", name, "-").Output()
+		if err == nil {
+			got = append(got, string(b))
+		}
+	}
+	return got
+}
+
+// TestTUICopyUnderDefaultTmuxReachesTheTerminal: with tmux's default
+// options (set-clipboard external, allow-passthrough off) a copy lands in
+// tmux's buffer and reaches the attached terminal as an OSC 52 write that
+// carries the token, and the status says so.
+func TestTUICopyUnderDefaultTmuxReachesTheTerminal(t *testing.T) {
+	s := startTmuxConfigured(t, acctuiBinary(t)+" --demo", `clipboard_clear = "1h"`)
+	client := s.attach()
+	s.waitForText("3 accounts")
+	s.keys("c")
+	screen := s.waitForText("copied the access token to the tmux buffer and the terminal clipboard")
+	if !strings.Contains(screen, "also after acctui quits") {
+		t.Errorf("the status does not promise the clearing after quit:\n%s", screen)
+	}
+	buffers := s.tmuxBuffers()
+	if len(buffers) != 1 || strings.Count(buffers[0], ".") != 2 {
+		t.Fatalf("tmux buffers = %q, want one JWT", buffers)
+	}
+	token := buffers[0]
+	s.waitFor("the OSC 52 write at the terminal", func(string) bool {
+		for _, w := range client.clipboardWrites() {
+			if w == token {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// TestTUIClipboardClearedAfterQuit: a copy is cleared on schedule by the
+// detached clearer although the TUI quit right after copying.
+func TestTUIClipboardClearedAfterQuit(t *testing.T) {
+	s := startTmuxConfigured(t, acctuiBinary(t)+" --demo; echo QUIT; sleep 600", `clipboard_clear = "5s"`)
+	s.waitForText("3 accounts")
+	s.keys("c")
+	s.waitFor("the copy in tmux's buffer", func(string) bool { return len(s.tmuxBuffers()) == 1 })
+	s.keys("q")
+	s.waitForText("QUIT")
+	if len(s.tmuxBuffers()) != 1 {
+		t.Fatal("the buffer was cleared before the TUI quit, so this run cannot tell the detached clearer did it")
+	}
+	s.waitFor("the detached clearer to delete the buffer", func(string) bool { return len(s.tmuxBuffers()) == 0 })
+}
+
+// startTmuxConfigured is startTmux with a config.toml in place before the
+// program starts, and the pane's TMUX variable, which startTmux's clean
+// environment would otherwise drop: acctui knows it runs in tmux, as it does
+// for a person.
+func startTmuxConfigured(t *testing.T, command, toml string) *tmuxSession {
+	t.Helper()
+	gate := filepath.Join(t.TempDir(), "go")
+	s := startTmux(t, `TMUX="$TMUX" sh -c `+shellQuote("while [ ! -e "+gate+" ]; do sleep 0.05; done; "+command))
+	writeConfig(t, s, toml)
+	if err := os.WriteFile(gate, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -73,8 +74,8 @@ func TestCopyAccessToken(t *testing.T) {
 		{
 			name:       "cleared when unchanged",
 			writer:     func() clipboard.Writer { return &fakeClipboard{readable: true} },
-			wantStatus: []string{"copied access token via fake-clip; clears in 30s if unchanged"},
-			wantAfter:  "clipboard cleared",
+			wantStatus: []string{"copied the access token to fake-clip; clears in 30s if unchanged"},
+			wantAfter:  "cleared the clipboard: it still held the token",
 			wantClear:  true,
 		},
 		{
@@ -87,12 +88,17 @@ func TestCopyAccessToken(t *testing.T) {
 		{
 			name:       "write-only tool is never cleared",
 			writer:     func() clipboard.Writer { return writeOnly{&fakeClipboard{}} },
-			wantStatus: []string{"via fake-clip: cannot read it back"},
+			wantStatus: []string{"to fake-clip; it cannot be read back, so it is not cleared"},
+		},
+		{
+			name:       "a failed tool copies nothing and says so",
+			writer:     func() clipboard.Writer { return failing{} },
+			wantStatus: []string{"nothing was copied: clip tool broke; press v to see the token instead"},
 		},
 		{
 			name:       "OSC 52 through tmux",
 			writer:     func() clipboard.Writer { return &clipboard.OSC52Writer{Tmux: true} },
-			wantStatus: []string{"copied access token via OSC 52 (tmux passthrough): OSC 52 cannot be cleared"},
+			wantStatus: []string{"sent the access token to the terminal as OSC 52 through tmux passthrough", "cannot check that it landed"},
 		},
 	}
 	for _, tt := range tests {
@@ -132,6 +138,12 @@ func TestCopyAccessToken(t *testing.T) {
 		})
 	}
 }
+
+// failing is a clipboard tool that fails.
+type failing struct{}
+
+func (failing) Name() string                        { return "failing" }
+func (failing) Write(context.Context, string) error { return errors.New("clip tool broke") }
 
 // writeOnly is a clipboard that cannot be read back.
 type writeOnly struct{ f *fakeClipboard }

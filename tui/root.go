@@ -74,6 +74,9 @@ type model struct {
 	spinGen    int
 	status     string
 	statusKind common.StatusKind
+	// statusH is how many lines the status took when the screens were
+	// last sized.
+	statusH int
 
 	pendingSelect string
 	quitting      bool
@@ -149,8 +152,13 @@ func (m *model) Init() tea.Cmd {
 
 // Update routes a message and starts the spinner when something is busy.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.update(msg)
-	return m, m.withSpinner(cmd)
+	cmd := m.withSpinner(m.update(msg))
+	if n := len(m.statusLines()); n != m.statusH && m.width > 0 {
+		// A message that wraps takes room from the screen's body.
+		m.statusH = n
+		m.setSize(m.width, m.height)
+	}
+	return m, cmd
 }
 
 func (m *model) update(msg tea.Msg) tea.Cmd {
@@ -326,7 +334,8 @@ func (m *model) close(s screen) {
 
 func (m *model) setSize(w, h int) {
 	m.width, m.height = w, h
-	bodyH := max(h-3, 1)
+	m.statusH = len(m.statusLines())
+	bodyH := max(h-2-m.statusH, 1)
 	for _, p := range m.pages {
 		p.s.SetSize(w, bodyH)
 	}

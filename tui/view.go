@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"acctui/internal/safetext"
 	"acctui/tui/common"
 )
 
@@ -28,8 +29,9 @@ func (m *model) render() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	bodyH := max(m.height-3, 1)
-	return strings.Join([]string{m.header(), common.Fit(m.body(), bodyH), m.statusLine(), m.helpLine()}, "\n")
+	status := m.statusLines()
+	bodyH := max(m.height-2-len(status), 1)
+	return strings.Join([]string{m.header(), common.Fit(m.body(), bodyH), strings.Join(status, "\n"), m.helpLine()}, "\n")
 }
 
 func (m *model) header() string {
@@ -45,15 +47,31 @@ func (m *model) header() string {
 
 func (m *model) body() string { return m.screen(m.active).View() }
 
-func (m *model) statusLine() string {
+// maxStatusLines is how many lines a long message may take before it is
+// cut; the body gives up the room.
+const maxStatusLines = 3
+
+// statusLines is the spinner line, or the status wrapped to the width (at
+// least one line, empty when there is nothing to say). Status text may
+// carry text from outside acctui, so it is made safe here, where it is
+// printed.
+func (m *model) statusLines() []string {
 	s := m.c.Styles
 	if busy := m.busyText(); busy != "" {
-		return common.Truncate(m.spinner.View()+" "+s.Text.Render(busy), m.width)
+		return []string{common.Truncate(m.spinner.View()+" "+s.Text.Render(safetext.Line(busy)), m.width)}
 	}
 	if m.status == "" {
-		return ""
+		return []string{""}
 	}
-	return common.Truncate(common.StatusLine(s, m.statusKind, m.status), m.width)
+	lines := strings.Split(common.Wrap(common.StatusPrefix(m.statusKind)+safetext.Line(m.status), m.width), "\n")
+	if len(lines) > maxStatusLines {
+		lines = lines[:maxStatusLines]
+		lines[maxStatusLines-1] = common.Truncate(lines[maxStatusLines-1]+" …", m.width)
+	}
+	for i, l := range lines {
+		lines[i] = common.Truncate(common.StatusStyle(s, m.statusKind).Render(l), m.width)
+	}
+	return lines
 }
 
 func (m *model) helpLine() string {

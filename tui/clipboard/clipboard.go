@@ -68,15 +68,22 @@ type Env struct {
 	WSL bool
 	// Terminal receives OSC 52 sequences.
 	Terminal io.Writer
+	// TmuxVersion reports the running tmux's version; nil means unknown.
+	TmuxVersion func() (major, minor int, err error)
 }
 
-// Choose returns the Writer for mode in env.
+// Choose returns the Writer for mode in env. Inside tmux 3.2 or later,
+// auto hands the text to tmux (load-buffer -w), which also reaches the outer
+// terminal with tmux's default options; an older tmux always allows OSC 52
+// passthrough. Outside tmux, auto takes the native tool unless over SSH,
+// and OSC 52 where there is none.
 func Choose(mode Mode, env Env) (Writer, error) {
 	getenv := env.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	osc := &OSC52Writer{Out: env.Terminal, Tmux: getenv("TMUX") != ""}
+	inTmux := getenv("TMUX") != ""
+	osc := &OSC52Writer{Out: env.Terminal, Tmux: inTmux}
 	switch mode {
 	case OSC52:
 		return osc, nil
@@ -85,15 +92,25 @@ func Choose(mode Mode, env Env) (Writer, error) {
 			return n, nil
 		}
 		return nil, ErrNoTool
-	default:
-		if getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
-			return osc, nil
+	}
+	if inTmux {
+		version := env.TmuxVersion
+		if version == nil {
+			version = func() (int, int, error) { return 0, 0, errNoVersion }
 		}
-		if n := findNative(env); n != nil {
-			return n, nil
+		major, minor, err := version()
+		if err == nil && (major > 3 || major == 3 && minor >= 2) {
+			return &TmuxBuffer{}, nil
 		}
 		return osc, nil
 	}
+	if getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
+		return osc, nil
+	}
+	if n := findNative(env); n != nil {
+		return n, nil
+	}
+	return osc, nil
 }
 
 // Outcome is what a clear attempt did.
@@ -112,6 +129,12 @@ const (
 // ClearIfUnchanged empties the clipboard only if it can be read back and
 // still holds text, so a user's later copy is never destroyed.
 func ClearIfUnchanged(ctx context.Context, w Writer, text string) (Outcome, error) {
+	return clearIf(ctx, w, func(got string) bool { return got == text })
+}
+
+// clearIf empties the clipboard if it can be read back and same says it
+// still holds the copy.
+func clearIf(ctx context.Context, w Writer, same func(string) bool) (Outcome, error) {
 	r, ok := w.(Reader)
 	if !ok {
 		return Unreadable, nil
@@ -120,7 +143,7 @@ func ClearIfUnchanged(ctx context.Context, w Writer, text string) (Outcome, erro
 	if err != nil {
 		return Unreadable, err
 	}
-	if strings.TrimRight(got, "\r\n") != text {
+	if !same(strings.TrimRight(got, "\r\n")) {
 		return Changed, nil
 	}
 	if c, ok := w.(Clearer); ok {

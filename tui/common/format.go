@@ -84,15 +84,33 @@ func Badge(s *themes.Styles, status overview.Status, expiresOn, now time.Time) s
 
 // StatusLine draws a status message with the symbol of its kind.
 func StatusLine(s *themes.Styles, kind StatusKind, text string) string {
+	return StatusStyle(s, kind).Render(StatusPrefix(kind) + text)
+}
+
+// StatusPrefix is the symbol that tells a status kind without colour.
+func StatusPrefix(kind StatusKind) string {
 	switch kind {
 	case StatusOK:
-		return s.StatusOK.Render("✓ " + text)
+		return "✓ "
 	case StatusWarn:
-		return s.StatusWarn.Render("! " + text)
+		return "! "
 	case StatusError:
-		return s.StatusError.Render("✗ " + text)
+		return "✗ "
 	}
-	return s.StatusInfo.Render(text)
+	return ""
+}
+
+// StatusStyle is the style of a status kind.
+func StatusStyle(s *themes.Styles, kind StatusKind) lipgloss.Style {
+	switch kind {
+	case StatusOK:
+		return s.StatusOK
+	case StatusWarn:
+		return s.StatusWarn
+	case StatusError:
+		return s.StatusError
+	}
+	return s.StatusInfo
 }
 
 // When shows a time as a local date and how far it is from now:

@@ -5,7 +5,6 @@ package copier
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -23,9 +22,12 @@ const Timeout = 5 * time.Second
 // copiedMsg is the outcome of a clipboard write.
 type copiedMsg struct {
 	label  string
-	via    string
+	where  string
 	secret engine.Secret
 	err    error
+	// detached is set when a separate process will clear the copy, also
+	// after acctui quits.
+	detached bool
 }
 
 // clearMsg says a copied token's time on the clipboard is up.
@@ -44,6 +46,9 @@ type Model struct {
 	err    error
 	clear  time.Duration
 	report func(common.StatusKind, string)
+	// detach starts a process that clears the copy later even if acctui
+	// has quit by then; nil clears only while acctui runs.
+	detach func(w clipboard.Writer, after time.Duration, text string) error
 
 	busy   string
 	secret engine.Secret
@@ -57,6 +62,12 @@ func New(c *common.Common, w clipboard.Writer, err error, clear time.Duration, r
 	return &Model{c: c, w: w, err: err, clear: clear, report: report}
 }
 
+// DetachClear sets how a copy is handed to a process that outlives acctui
+// for its clearing (clipboard.SpawnClearer in the real program).
+func (m *Model) DetachClear(detach func(w clipboard.Writer, after time.Duration, text string) error) {
+	m.detach = detach
+}
+
 // Busy says a copy is under way, or "".
 func (m *Model) Busy() string { return m.busy }
 
@@ -67,24 +78,32 @@ func (m *Model) Forget() {
 }
 
 // Copy puts a secret on the clipboard: OSC 52 goes out through the
-// renderer, a native tool runs in a command under Timeout.
+// renderer, a tool (tmux, wl-copy, …) runs in a command under Timeout.
 func (m *Model) Copy(label string, secret engine.Secret) tea.Cmd {
 	if m.err != nil {
-		m.report(common.StatusError, "cannot copy: "+m.err.Error())
+		m.report(common.StatusError, "nothing was copied: "+m.err.Error()+"; press v to see the token instead")
 		return nil
 	}
 	w := m.w
 	if osc, ok := w.(*clipboard.OSC52Writer); ok && osc.Out == nil {
 		seq := osc.Sequence(secret.Reveal())
-		done := m.copied(copiedMsg{label: label, via: osc.Name(), secret: secret})
+		done := m.copied(copiedMsg{label: label, secret: secret})
 		return tea.Batch(tea.Raw(seq), done)
 	}
 	m.busy = "copying…"
+	detach, after := m.detach, m.clear
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 		defer cancel()
-		err := w.Write(ctx, secret.Reveal())
-		return copiedMsg{label: label, via: w.Name(), secret: secret, err: err}
+		text := secret.Reveal()
+		if err := w.Write(ctx, text); err != nil {
+			return copiedMsg{label: label, err: err}
+		}
+		msg := copiedMsg{label: label, where: w.Name(), secret: secret}
+		if detach != nil && after >= 0 && clipboard.CanClear(w) {
+			msg.detached = detach(w, after, text) == nil
+		}
+		return msg
 	}
 }
 
@@ -103,30 +122,38 @@ func (m *Model) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	return nil, false
 }
 
-// copied reports a copy and schedules the clearing when it is possible.
+// copied reports what a copy really did and schedules the clearing when
+// the clipboard can be read back.
 func (m *Model) copied(msg copiedMsg) tea.Cmd {
 	m.busy = ""
 	if msg.err != nil {
-		m.report(common.StatusError, "copy failed: "+msg.err.Error())
+		m.report(common.StatusError, "nothing was copied: "+msg.err.Error()+"; press v to see the token instead")
 		return nil
 	}
-	text := "copied " + msg.label + " via " + msg.via
 	m.Forget()
+	if osc, ok := m.w.(*clipboard.OSC52Writer); ok {
+		text := "sent the " + msg.label + " to the terminal as OSC 52"
+		if osc.Tmux {
+			text += " through tmux passthrough (it lands only with allow-passthrough on)"
+		}
+		m.report(common.StatusWarn, text+"; acctui cannot check that it landed or clear it: if paste fails, press v to see it")
+		return nil
+	}
+	text := "copied the " + msg.label + " to " + msg.where
 	switch {
 	case !clipboard.CanClear(m.w):
-		if _, ok := m.w.(*clipboard.OSC52Writer); ok {
-			text += ": OSC 52 cannot be cleared, clear it yourself"
-		} else {
-			text += ": cannot read it back, so no clearing"
-		}
-		m.report(common.StatusWarn, text)
+		m.report(common.StatusWarn, text+"; it cannot be read back, so it is not cleared: clear it yourself")
 		return nil
 	case m.clear < 0:
 		m.report(common.StatusOK, text)
 		return nil
 	}
 	m.secret = msg.secret
-	m.report(common.StatusOK, fmt.Sprintf("%s; clears in %s if unchanged", text, overview.HumanDuration(m.clear)))
+	when := "clears in " + overview.HumanDuration(m.clear) + " if unchanged"
+	if msg.detached {
+		when += ", also after acctui quits"
+	}
+	m.report(common.StatusOK, text+"; "+when)
 	gen := m.gen
 	return m.c.Tick(m.clear, func(time.Time) tea.Msg { return clearMsg{gen: gen} })
 }
@@ -148,7 +175,11 @@ func (m *Model) clearNow(msg clearMsg) tea.Cmd {
 func (m *Model) cleared(msg clearedMsg) {
 	switch msg.outcome {
 	case clipboard.Cleared:
-		m.report(common.StatusOK, "clipboard cleared: it still held the token")
+		what := "the clipboard"
+		if d, ok := m.w.(interface{ ClearedWhat() string }); ok {
+			what = d.ClearedWhat()
+		}
+		m.report(common.StatusOK, "cleared "+what+": it still held the token")
 	case clipboard.Changed:
 		m.report(common.StatusInfo, "clipboard changed since the copy; left as it is")
 	default:
