@@ -204,3 +204,17 @@ func startTmuxConfigured(t *testing.T, command, toml string) *tmuxSession {
 	}
 	return s
 }
+
+// TestTUIBurstOfKeys: keys sent in one burst (one send-keys call, no delay)
+// reach the screens they were meant for.
+func TestTUIBurstOfKeys(t *testing.T) {
+	s := startTmux(t, acctuiBinary(t)+" --demo")
+	s.waitForText("3 accounts")
+	s.keys("d", "y")
+	screen := s.waitForText("2 accounts")
+	if rowOf(screen, "Alice Example") != "" {
+		t.Fatalf("alice is still listed after d y:\n%s", screen)
+	}
+	s.keys("a", "j", "j", "Enter")
+	s.waitForText("Password:")
+}

@@ -78,6 +78,10 @@ type model struct {
 	// last sized.
 	statusH int
 
+	// heldKeys were typed while the screen on top was still loading what
+	// they act on.
+	heldKeys []tea.KeyPressMsg
+
 	pendingSelect string
 	quitting      bool
 }
@@ -152,7 +156,11 @@ func (m *model) Init() tea.Cmd {
 
 // Update routes a message and starts the spinner when something is busy.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.withSpinner(m.update(msg))
+	cmds := []tea.Cmd{m.update(msg), m.drainOutbox()}
+	if len(m.heldKeys) > 0 && !m.holdsKeys() {
+		cmds = append(cmds, m.releaseKeys())
+	}
+	cmd := m.withSpinner(tea.Batch(cmds...))
 	if n := len(m.statusLines()); n != m.statusH && m.width > 0 {
 		// A message that wraps takes room from the screen's body.
 		m.statusH = n
@@ -230,6 +238,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m.quit()
 	}
+	if m.holdsKeys() && !key.Matches(msg, m.keys.Back) {
+		m.heldKeys = append(m.heldKeys, msg)
+		return nil
+	}
 	if !m.typing() {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
@@ -246,6 +258,36 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return m.forward(msg)
+}
+
+// holdsKeys reports whether the screen on top is loading what the next
+// keys act on.
+func (m *model) holdsKeys() bool {
+	h, ok := m.screen(m.active).(common.KeyHolder)
+	return ok && h.HoldsKeys()
+}
+
+// releaseKeys replays held keys in order, until the screen holds again.
+func (m *model) releaseKeys() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.heldKeys) > 0 && !m.holdsKeys() {
+		k := m.heldKeys[0]
+		m.heldKeys = m.heldKeys[1:]
+		cmds = append(cmds, m.handleKey(k), m.drainOutbox())
+	}
+	return tea.Batch(cmds...)
+}
+
+// drainOutbox does what screens asked for during this Update, now, before
+// the next key is read.
+func (m *model) drainOutbox() tea.Cmd {
+	var cmds []tea.Cmd
+	for out := m.c.TakeOutbox(); len(out) > 0; out = m.c.TakeOutbox() {
+		for _, o := range out {
+			cmds = append(cmds, m.update(o))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 // forward gives a message to the screen on top.
@@ -294,6 +336,7 @@ func (m *model) pop() tea.Cmd {
 		return nil
 	}
 	m.close(m.active)
+	m.heldKeys = nil // they were meant for the screen that closed
 	m.active = m.stack[len(m.stack)-1]
 	m.stack = m.stack[:len(m.stack)-1]
 	return m.uncover(m.active)
@@ -301,6 +344,7 @@ func (m *model) pop() tea.Cmd {
 
 // home closes every screen above the accounts list.
 func (m *model) home() tea.Cmd {
+	m.heldKeys = nil
 	for m.active != screenAccounts && len(m.stack) > 0 {
 		m.close(m.active)
 		m.active = m.stack[len(m.stack)-1]

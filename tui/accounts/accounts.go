@@ -159,7 +159,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 // action turns a key into a request to the root, when it is one.
 func (m Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if key.Matches(msg, m.keys.Add) {
-		return common.Send(common.AddAccountMsg{}), true
+		return m.c.Send(common.AddAccountMsg{}), true
 	}
 	acct, ok := m.Selected()
 	if !ok {
@@ -167,17 +167,17 @@ func (m Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Open):
-		return common.Send(common.OpenAccountMsg{Account: acct}), true
+		return m.c.Send(common.OpenAccountMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.Refresh):
-		return common.Send(common.RefreshMsg{Account: acct}), true
+		return m.c.Send(common.RefreshMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.ForceRefresh):
-		return common.Send(common.RefreshMsg{Account: acct, Force: true}), true
+		return m.c.Send(common.RefreshMsg{Account: acct, Force: true}), true
 	case key.Matches(msg, m.keys.Copy):
-		return common.Send(common.CopyAccessTokenMsg{Account: acct}), true
+		return m.c.Send(common.CopyAccessTokenMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.Remove):
-		return common.Send(common.RemoveAccountMsg{Account: acct}), true
+		return m.c.Send(common.RemoveAccountMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.ViewToken):
-		return common.Send(common.ViewTokenMsg{Account: acct}), true
+		return m.c.Send(common.ViewTokenMsg{Account: acct}), true
 	}
 	return nil, false
 }

@@ -1,17 +1,12 @@
 package common
 
 import (
-	tea "charm.land/bubbletea/v2"
-
 	"acctui/engine"
 	"acctui/overview"
 )
 
 // BackMsg asks the root to leave the current screen.
 type BackMsg struct{}
-
-// Back returns a command that sends BackMsg.
-func Back() tea.Cmd { return Send(BackMsg{}) }
 
 // StatusKind says how a status line reads: information, success, a warning
 // or an error. Each kind has its own symbol, so colour is not needed.
@@ -29,11 +24,6 @@ const (
 type StatusMsg struct {
 	Kind StatusKind
 	Text string
-}
-
-// Status returns a command that sends a StatusMsg.
-func Status(kind StatusKind, text string) tea.Cmd {
-	return Send(StatusMsg{Kind: kind, Text: text})
 }
 
 // OpenAccountMsg asks the root to show an account's details.

@@ -41,3 +41,9 @@ type Leaver interface{ Leave() }
 // Styler is a screen that caches styles and rebuilds them when the theme
 // changes.
 type Styler interface{ ApplyStyles() }
+
+// KeyHolder is a screen still loading what the next keys act on (the token
+// view before its token arrives): the root keeps those keys and hands them
+// over once HoldsKeys turns false, so `v s` reveals the token however fast
+// it is typed. Back and ctrl+c are never held.
+type KeyHolder interface{ HoldsKeys() bool }

@@ -54,9 +54,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(msg, m.keys.Yes):
-			return m, common.Send(ConfirmedMsg{Account: m.acct})
+			return m, m.c.Send(ConfirmedMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.No):
-			return m, common.Back()
+			return m, m.c.Back()
 		}
 	}
 	return m, nil

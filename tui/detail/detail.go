@@ -150,17 +150,17 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			return m, common.Back()
+			return m, m.c.Back()
 		case key.Matches(msg, m.keys.Refresh):
-			return m, common.Send(common.RefreshMsg{Account: m.acct})
+			return m, m.c.Send(common.RefreshMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.ForceRefresh):
-			return m, common.Send(common.RefreshMsg{Account: m.acct, Force: true})
+			return m, m.c.Send(common.RefreshMsg{Account: m.acct, Force: true})
 		case key.Matches(msg, m.keys.Copy):
-			return m, common.Send(common.CopyAccessTokenMsg{Account: m.acct})
+			return m, m.c.Send(common.CopyAccessTokenMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.Remove):
-			return m, common.Send(common.RemoveAccountMsg{Account: m.acct})
+			return m, m.c.Send(common.RemoveAccountMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.ViewToken):
-			return m, common.Send(common.ViewTokenMsg{Account: m.acct})
+			return m, m.c.Send(common.ViewTokenMsg{Account: m.acct})
 		}
 	}
 	var cmd tea.Cmd

@@ -63,7 +63,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // update scrolls, and goes back on Back.
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && key.Matches(msg, m.keys.Back) {
-		return m, common.Back()
+		return m, m.c.Back()
 	}
 	var cmd tea.Cmd
 	m.vp, cmd = m.vp.Update(msg)

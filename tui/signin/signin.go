@@ -250,7 +250,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.fail(msg.err), nil
 		}
 		m.Leave()
-		return m, common.Send(SignedInMsg{Result: msg.result})
+		return m, m.c.Send(SignedInMsg{Result: msg.result})
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
@@ -269,7 +269,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case stageChoose:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			return m, common.Back()
+			return m, m.c.Back()
 		case key.Matches(msg, m.keys.Up):
 			m.choice = (m.choice + len(methods) - 1) % len(methods)
 		case key.Matches(msg, m.keys.Down):

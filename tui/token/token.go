@@ -142,7 +142,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			m.claims[Access], m.decodeEr[Access] = decode(msg.result.AccessToken)
 			m.claims[ID], m.decodeEr[ID] = decode(msg.result.IDToken)
 			if msg.result.Source == engine.SourceIdentityProvider {
-				cmd = common.Send(common.ReloadAccountsMsg{})
+				cmd = m.c.Send(common.ReloadAccountsMsg{})
 			}
 		}
 		m.refresh()
@@ -150,7 +150,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			return m, common.Back()
+			return m, m.c.Back()
 		case key.Matches(msg, m.keys.Reveal):
 			if m.loaded {
 				m.revealed = !m.revealed
@@ -165,7 +165,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, m.keys.Copy):
 			if secret := m.secret(); m.loaded && secret.Reveal() != "" {
-				return m, common.Send(common.CopySecretMsg{Label: m.kind.String(), Secret: secret})
+				return m, m.c.Send(common.CopySecretMsg{Label: m.kind.String(), Secret: secret})
 			}
 			return m, nil
 		}
@@ -294,3 +294,7 @@ func (m Model) FullHelp() [][]key.Binding {
 
 // Cover masks the token again while another screen is on top.
 func (m *Model) Cover() { m.Hide() }
+
+// HoldsKeys is true while the token loads: `s` and `c` typed meanwhile act
+// on it once it is there.
+func (m Model) HoldsKeys() bool { return m.loading }
