@@ -112,7 +112,7 @@ func TestTUIUnlocksExistingFileVault(t *testing.T) {
 	s.text("v1 fixture passphrase")
 	s.keys("Enter")
 	screen = s.waitForText("3 accounts")
-	if rowOf(screen, "alice") == "" {
+	if rowOf(screen, "Alice Example") == "" {
 		t.Fatalf("the unlocked list lacks alice:\n%s", screen)
 	}
 	s.keys("q")
@@ -217,4 +217,35 @@ func TestTUIBurstOfKeys(t *testing.T) {
 	}
 	s.keys("a", "j", "j", "Enter")
 	s.waitForText("Password:")
+}
+
+// TestTUIListFollowsOtherProcesses: the list is live. Its badges count down
+// with no key pressed, and an account that another process (the command
+// line) signs out leaves the list within a few seconds.
+func TestTUIListFollowsOtherProcesses(t *testing.T) {
+	e := startEmulator(t)
+	c := newCLISuite(t, e).newEnv(t, "live")
+	c.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+	c.loginPassword(t, carolUsername, "demo-carol").want(t, 0)
+	vars := make([]string, 0, len(c.environ()))
+	for _, kv := range c.environ() {
+		vars = append(vars, shellQuote(kv))
+	}
+	s := startTmux(t, "env "+strings.Join(vars, " ")+" "+acctuiBinary(t))
+	screen := s.waitForText("2 accounts")
+	before := rowOf(screen, "Carol Example")
+	if !strings.Contains(before, "valid") {
+		t.Fatalf("carol's row has no countdown: %q", before)
+	}
+	s.waitFor("carol's badge to count down without a key press", func(screen string) bool {
+		row := rowOf(screen, "Carol Example")
+		return row != "" && row != before
+	})
+	c.run(t, nil, "logout", "--yes", aliceUsername).want(t, 0)
+	screen = s.waitFor("alice to leave the list", func(screen string) bool {
+		return strings.Contains(screen, "1 account") && rowOf(screen, "Alice Example") == ""
+	})
+	if rowOf(screen, "Carol Example") == "" {
+		t.Fatalf("carol left the list too:\n%s", screen)
+	}
 }

@@ -80,6 +80,10 @@ func (m *model) refreshed(msg refreshedMsg) tea.Cmd {
 		} else {
 			m.setStatus(common.StatusOK, fmt.Sprintf("refreshed %s: valid for %s", user, left))
 		}
+		if strings.EqualFold(m.detail.Account().HomeAccountID, msg.account.HomeAccountID) {
+			// The claims shown must be the new ID token's.
+			return tea.Batch(m.accounts.Load(), m.detail.ReloadClaims())
+		}
 		return m.accounts.Load()
 	case common.NeedsSignIn(msg.err):
 		text, _ := common.Explain(msg.err, common.MethodRefresh)

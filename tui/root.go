@@ -82,6 +82,8 @@ type model struct {
 	// they act on.
 	heldKeys []tea.KeyPressMsg
 
+	live live
+
 	pendingSelect string
 	quitting      bool
 }
@@ -160,6 +162,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if len(m.heldKeys) > 0 && !m.holdsKeys() {
 		cmds = append(cmds, m.releaseKeys())
 	}
+	cmds = append(cmds, m.armLive())
 	cmd := m.withSpinner(tea.Batch(cmds...))
 	if n := len(m.statusLines()); n != m.statusH && m.width > 0 {
 		// A message that wraps takes room from the screen's body.
@@ -197,6 +200,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.accountsLoaded(msg)
 	case common.ReloadAccountsMsg:
 		return m.accounts.Load()
+	case liveTickMsg:
+		return m.liveTick(msg)
+	case stampMsg:
+		return m.stamped(msg)
 	case common.OpenAccountMsg:
 		cmd := m.detail.Show(msg.Account)
 		return tea.Batch(m.push(screenDetail), cmd)

@@ -23,6 +23,8 @@ type KeyMap struct {
 	// AcceptFilter and CancelFilter end typing one.
 	Filter, ClearFilter, AcceptFilter, CancelFilter           key.Binding
 	Open, Add, Refresh, ForceRefresh, Copy, Remove, ViewToken key.Binding
+	// Reload reads the list again from the vault.
+	Reload key.Binding
 }
 
 // LoadedMsg (the accounts-loaded message) carries a fresh account list.
@@ -161,6 +163,9 @@ func (m Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if key.Matches(msg, m.keys.Add) {
 		return m.c.Send(common.AddAccountMsg{}), true
 	}
+	if key.Matches(msg, m.keys.Reload) {
+		return m.c.Send(common.ReloadAccountsMsg{}), true
+	}
 	acct, ok := m.Selected()
 	if !ok {
 		return nil, false
@@ -283,6 +288,6 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Home, m.keys.End},
 		{m.keys.Open, m.keys.Filter, m.keys.ClearFilter},
-		{m.keys.Add, m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove},
+		{m.keys.Add, m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove, m.keys.Reload},
 	}
 }

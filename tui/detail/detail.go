@@ -70,14 +70,19 @@ func (m *Model) Show(acct overview.Account) tea.Cmd {
 	m.ticking = true
 	m.vp.GotoTop()
 	m.refresh()
+	return tea.Batch(m.ReloadClaims(), m.tick())
+}
+
+// ReloadClaims reads the account's ID-token claims again, after a refresh
+// brought a new ID token; the old ones stay on screen until they arrive.
+func (m *Model) ReloadClaims() tea.Cmd {
 	b := m.c.Backend
-	id := acct.HomeAccountID
-	load := common.Call(common.CallTimeout,
+	id := m.acct.HomeAccountID
+	return common.Call(common.CallTimeout,
 		func(ctx context.Context) (map[string]any, error) { return b.IDTokenClaims(ctx, id) },
 		func(claims map[string]any, err error) tea.Msg {
 			return claimsMsg{homeAccountID: id, claims: claims, err: err}
 		})
-	return tea.Batch(load, m.tick())
 }
 
 // Leave stops the countdown; a tick already scheduled is then ignored.
