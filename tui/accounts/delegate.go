@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/tui/common"
 )
@@ -48,9 +49,9 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 
 	badge := common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now)
 	badgeWidth := lipgloss.Width(badge)
-	title := a.Name
+	title := safetext.Line(a.Name)
 	if title == "" {
-		title = a.Username
+		title = safetext.Line(a.Username)
 	}
 	marker := "  "
 	if selected {
@@ -58,7 +59,7 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 	}
 	nameWidth := max(width-badgeWidth-1, 4)
 	line1 := common.PadRight(common.Truncate(marker+title, nameWidth-1), nameWidth)
-	line2 := common.PadRight(common.Truncate("  "+a.Username+" · tenant "+a.TenantID, width), width)
+	line2 := common.PadRight(common.Truncate("  "+safetext.Line(a.Username)+" · tenant "+safetext.Line(a.TenantID), width), width)
 	if selected {
 		line1 = s.RowSelected.Render(line1)
 		line2 = s.RowDetailSelected.Render(line2)

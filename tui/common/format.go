@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/themes"
 )
@@ -131,8 +132,11 @@ func Truncate(s string, width int) string {
 }
 
 // Wrap wraps plain text to width cells at spaces and, for long words such
-// as URLs and tokens, anywhere.
+// as URLs and tokens, anywhere. The text may come from outside acctui (an
+// error description, a claim), so it is made safe to print first: control
+// sequences show as escapes, line breaks stay.
 func Wrap(s string, width int) string {
+	s = safetext.Block(s)
 	if width <= 0 {
 		return s
 	}
@@ -142,6 +146,7 @@ func Wrap(s string, width int) string {
 // HardWrap breaks s every width cells, for URLs and tokens whose pieces
 // must stay in order without inserted hyphens or gaps.
 func HardWrap(s string, width int) string {
+	s = safetext.Line(s)
 	if width <= 0 {
 		return s
 	}
@@ -151,13 +156,19 @@ func HardWrap(s string, width int) string {
 // Field draws a "label  value" line whose value wraps under itself:
 // labelWidth is the label column, width the whole line.
 func Field(s *themes.Styles, label, value string, labelWidth, width int) string {
+	return StyledField(s, label, safetext.Block(value), labelWidth, width)
+}
+
+// StyledField is Field for a value acctui styled itself (a badge, the
+// masked token): it is not sanitised, so its colours stay.
+func StyledField(s *themes.Styles, label, value string, labelWidth, width int) string {
 	pad := strings.Repeat(" ", labelWidth)
 	valueWidth := max(width-labelWidth, 10)
-	lines := strings.Split(Wrap(value, valueWidth), "\n")
+	lines := strings.Split(ansi.Wrap(value, valueWidth, ""), "\n")
 	var b strings.Builder
 	for i, line := range lines {
 		if i == 0 {
-			b.WriteString(s.Label.Render(PadRight(Truncate(label, labelWidth-1), labelWidth)))
+			b.WriteString(s.Label.Render(PadRight(Truncate(safetext.Line(label), labelWidth-1), labelWidth)))
 		} else {
 			b.WriteString("\n" + pad)
 		}
@@ -182,7 +193,7 @@ func Indent(s string, n int) string {
 
 // Title draws a screen's title line.
 func Title(s *themes.Styles, text string, width int) string {
-	return s.Title.Render(Truncate(text, width))
+	return s.Title.Render(Truncate(safetext.Line(text), width))
 }
 
 // Fit pads or cuts every line of s to exactly height lines, so a screen

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/tui/common"
 )
@@ -72,9 +73,9 @@ func (m Model) View() string {
 	}
 	var b strings.Builder
 	b.WriteString(s.Danger.Render("Remove this account?") + "\n\n")
-	b.WriteString(s.Bold.Render(common.Truncate(name, w)) + "\n")
-	b.WriteString(s.Text.Render(common.Truncate(m.acct.Username, w)) + "\n")
-	b.WriteString(s.Muted.Render(common.Truncate("tenant "+m.acct.TenantID, w)) + "\n\n")
+	b.WriteString(s.Bold.Render(common.Truncate(safetext.Line(name), w)) + "\n")
+	b.WriteString(s.Text.Render(common.Truncate(safetext.Line(m.acct.Username), w)) + "\n")
+	b.WriteString(s.Muted.Render(common.Truncate("tenant "+safetext.Line(m.acct.TenantID), w)) + "\n\n")
 	b.WriteString(s.Text.Render(common.Wrap("Its tokens are deleted from the cache for this app; other apps keep theirs. You can sign in again later.", w)) + "\n\n")
 	b.WriteString(s.HelpKey.Render(m.keys.Yes.Help().Key) + " " + s.Danger.Render(m.keys.Yes.Help().Desc) +
 		"    " + s.HelpKey.Render(m.keys.No.Help().Key) + " " + s.HelpDesc.Render(m.keys.No.Help().Desc))

@@ -224,7 +224,7 @@ func (m Model) content() string {
 	if len(a.Realms) > 0 {
 		field("Realms", strings.Join(a.Realms, ", "))
 	}
-	field("Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now))
+	b.WriteString(common.StyledField(s, "  Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now), lw, w) + "\n")
 
 	b.WriteString("\n" + s.Section.Render("ID-token claims") + s.WarnText.Render(" — decoded only, not signature-validated") + "\n")
 	switch {

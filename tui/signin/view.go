@@ -5,6 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/termqr"
 	"acctui/tui/common"
@@ -62,7 +63,7 @@ func (m Model) View() string {
 	case stageStarting:
 		b.WriteString("\n" + s.Muted.Render("Starting the sign-in…") + "\n")
 	case stagePassword:
-		b.WriteString("\n" + s.Muted.Render(common.Truncate("Signing in as "+m.username.Value()+"…", w)) + "\n")
+		b.WriteString("\n" + s.Muted.Render(common.Truncate("Signing in as "+safetext.Line(m.username.Value())+"…", w)) + "\n")
 	}
 	return common.Fit(b.String(), m.height)
 }
@@ -116,7 +117,7 @@ func (m Model) deviceInfo() string {
 	if big, ok := bigText(m.dc.UserCode, w); ok {
 		b.WriteString(s.BigCode.Render(big) + "\n\n")
 	}
-	b.WriteString(s.Label.Render("Code  ") + s.BigCode.Render(m.dc.UserCode) + "\n\n")
+	b.WriteString(s.Label.Render("Code  ") + s.BigCode.Render(safetext.Line(m.dc.UserCode)) + "\n\n")
 	b.WriteString(s.Text.Render("On any device, open") + "\n")
 	b.WriteString(s.Link.Render(common.HardWrap(m.dc.VerificationURI, w)) + "\n")
 	b.WriteString(s.Text.Render("and enter the code.") + "\n\n")

@@ -263,7 +263,7 @@ func (m Model) content() string {
 		b.WriteString(s.Section.Render("Value") + s.WarnText.Render(" — on screen; "+m.keys.Reveal.Help().Key+" hides it") + "\n")
 		b.WriteString(s.Text.Render(common.HardWrap(secret, w)) + "\n")
 	default:
-		field("Value", s.Masked.Render(strings.Repeat("•", min(24, w-lw-2)))+s.Muted.Render(fmt.Sprintf(" hidden, %d characters", len(secret))))
+		b.WriteString(common.StyledField(s, "  Value", s.Masked.Render(strings.Repeat("•", min(24, w-lw-2)))+s.Muted.Render(fmt.Sprintf(" hidden, %d characters", len(secret))), lw, w) + "\n")
 		b.WriteString(s.Muted.Render(common.Indent(common.Wrap(
 			fmt.Sprintf("%s reveals it, %s copies it", m.keys.Reveal.Help().Key, m.keys.Copy.Help().Key), w-lw), lw)) + "\n")
 	}
