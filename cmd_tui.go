@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
+	"acctui/internal/passphrase"
 	"acctui/tui"
 	"acctui/vault"
 )
@@ -95,7 +97,7 @@ func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err erro
 }
 
 // chooseVaultPassphrase asks twice on the terminal for a new vault's
-// passphrase.
+// passphrase, under the one rule for new passphrases (internal/passphrase).
 func (a *app) chooseVaultPassphrase(ctx context.Context) (string, error) {
 	fmt.Fprintln(a.stderr, "acctui keeps tokens in an encrypted vault; this machine has no keyring service, so a passphrase protects it.")
 	for {
@@ -103,17 +105,18 @@ func (a *app) chooseVaultPassphrase(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if len(first) < 8 {
-			fmt.Fprintln(a.stderr, "Use at least 8 characters.")
+		if err := passphrase.Check(first); err != nil {
+			fmt.Fprintln(a.stderr, strings.ToUpper(err.Error()[:1])+err.Error()[1:]+"; try again.")
 			continue
 		}
 		again, err := readSecretLine(ctx, a.stderr, "Type it again: ")
 		if err != nil {
 			return "", err
 		}
-		if again == first {
-			return first, nil
+		if err := passphrase.Confirm(first, again); err != nil {
+			fmt.Fprintln(a.stderr, strings.ToUpper(err.Error()[:1])+err.Error()[1:]+"; try again.")
+			continue
 		}
-		fmt.Fprintln(a.stderr, "The two differ; try again.")
+		return first, nil
 	}
 }

@@ -249,3 +249,27 @@ func TestTUIListFollowsOtherProcesses(t *testing.T) {
 		t.Fatalf("carol left the list too:\n%s", screen)
 	}
 }
+
+// TestTUINewVaultPassphraseRule: a new file vault's passphrase, chosen
+// before the UI starts, follows the one rule: 8 characters or more, typed
+// twice the same.
+func TestTUINewVaultPassphraseRule(t *testing.T) {
+	vaultDir := filepath.Join(t.TempDir(), "vault")
+	s := startTmux(t, acctuiBinary(t)+" --vault-dir "+vaultDir+" --vault-backend file --keyctl-cache 0")
+	s.waitForText("Choose a vault passphrase")
+	s.text("short")
+	s.keys("Enter")
+	s.waitForText("at least 8 characters")
+	s.text("long enough one")
+	s.keys("Enter")
+	s.waitForText("Type it again")
+	s.text("long enough two")
+	s.keys("Enter")
+	s.waitForText("differ; try again")
+	s.text("long enough one")
+	s.keys("Enter")
+	s.waitFor("the second prompt", func(screen string) bool { return strings.Count(screen, "Type it again") == 2 })
+	s.text("long enough one")
+	s.keys("Enter")
+	s.waitForText("No accounts yet")
+}
