@@ -52,7 +52,7 @@ func TestFilterNarrowsAndClears(t *testing.T) {
 	h.press("/")
 	h.typeText("dave")
 	h.press("enter")
-	h.contains("Dave Example", "1 account")
+	h.contains("Dave Example", "1 of 3 accounts · filter “dave”")
 	if strings.Contains(h.view(), "Alice Example") {
 		t.Fatalf("filter kept alice:\n%s", h.view())
 	}

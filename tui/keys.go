@@ -31,6 +31,7 @@ type KeyMap struct {
 	Remove       key.Binding
 	ViewToken    key.Binding
 	Reload       key.Binding
+	Sort         key.Binding
 
 	Reveal      key.Binding
 	SwitchToken key.Binding
@@ -73,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		Remove:       b([]string{"d"}, "d", "remove"),
 		ViewToken:    b([]string{"v"}, "v", "view token"),
 		Reload:       b([]string{"ctrl+r"}, "ctrl+r", "reload list"),
+		Sort:         b([]string{"o"}, "o", "sort: name, tenant, expiry"),
 
 		Reveal:      b([]string{"s"}, "s", "show/hide value"),
 		SwitchToken: b([]string{"tab"}, "tab", "access/ID token"),
@@ -95,7 +97,7 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) Sections() []help.Section {
 	return []help.Section{
 		{Title: "Moving", Bindings: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}},
-		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Remove, k.Reload}},
+		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Remove, k.Reload, k.Sort}},
 		{Title: "Filter", Bindings: []key.Binding{k.AcceptFilter, k.CancelFilter}},
 		{Title: "Token", Bindings: []key.Binding{k.Reveal, k.SwitchToken, k.Copy}},
 		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField}},
@@ -124,7 +126,7 @@ func (k KeyMap) accounts() accounts.KeyMap {
 		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Home: k.Home, End: k.End,
 		Filter: k.Filter, ClearFilter: k.withHelp(k.Back, "clear filter"), AcceptFilter: k.AcceptFilter, CancelFilter: k.CancelFilter,
 		Open: k.Open, Add: k.Add, Refresh: k.withHelp(k.Refresh, "refresh"), ForceRefresh: k.ForceRefresh,
-		Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken, Reload: k.Reload,
+		Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken, Reload: k.Reload, Sort: k.Sort,
 	}
 }
 
