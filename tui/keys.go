@@ -36,6 +36,8 @@ type KeyMap struct {
 	Reveal      key.Binding
 	SwitchToken key.Binding
 
+	CopyURL, CopyCode key.Binding
+
 	NextField, PrevField key.Binding
 	Submit               key.Binding
 
@@ -74,6 +76,8 @@ func DefaultKeyMap() KeyMap {
 		Remove:       b([]string{"d"}, "d", "remove"),
 		ViewToken:    b([]string{"v"}, "v", "view token"),
 		Reload:       b([]string{"ctrl+r"}, "ctrl+r", "reload list"),
+		CopyURL:      b([]string{"u"}, "u", "copy URL"),
+		CopyCode:     b([]string{"c"}, "c", "copy code"),
 		Sort:         b([]string{"o"}, "o", "sort: name, tenant, expiry"),
 
 		Reveal:      b([]string{"s"}, "s", "show/hide value"),
@@ -100,7 +104,7 @@ func (k KeyMap) Sections() []help.Section {
 		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Remove, k.Reload, k.Sort}},
 		{Title: "Filter", Bindings: []key.Binding{k.AcceptFilter, k.CancelFilter}},
 		{Title: "Token", Bindings: []key.Binding{k.Reveal, k.SwitchToken, k.Copy}},
-		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField}},
+		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField, k.CopyURL, k.CopyCode}},
 		{Title: "Confirm", Bindings: []key.Binding{k.Yes, k.No}},
 		{Title: "Everywhere", Bindings: []key.Binding{k.Back, k.Theme, k.Help, k.Quit, k.ForceQuit}},
 	}
@@ -138,7 +142,8 @@ func (k KeyMap) detail() detail.KeyMap {
 }
 
 func (k KeyMap) signin() signin.KeyMap {
-	return signin.KeyMap{Up: k.Up, Down: k.Down, Submit: k.Submit, Back: k.Back, NextField: k.NextField, PrevField: k.PrevField}
+	return signin.KeyMap{Up: k.Up, Down: k.Down, Submit: k.Submit, Back: k.Back, NextField: k.NextField, PrevField: k.PrevField,
+		CopyURL: k.CopyURL, CopyCode: k.CopyCode}
 }
 
 func (k KeyMap) token() token.KeyMap {

@@ -232,6 +232,8 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.tokenForCopy(msg)
 	case common.CopySecretMsg:
 		return m.clip.Copy(msg.Label, msg.Secret)
+	case common.CopyTextMsg:
+		return m.clip.CopyText(msg.Label, msg.Text)
 	}
 	if cmd, ok := m.clip.Update(msg); ok {
 		return cmd
@@ -257,7 +259,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			if m.active == screenHelp {
 				return m.pop()
 			}
-			m.help.Top()
+			m.help.Show(m.helpFor(m.active))
 			return m.push(screenHelp)
 		case key.Matches(msg, m.keys.Theme):
 			m.cycleTheme()
@@ -265,6 +267,24 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return m.forward(msg)
+}
+
+// helpFor lists the keys that work on screen s, then the global ones, for
+// the help screen.
+func (m *model) helpFor(s screen) []help.Section {
+	var sections []help.Section
+	if f, ok := m.screen(s).(interface{ FullHelp() [][]key.Binding }); ok {
+		var bindings []key.Binding
+		for _, group := range f.FullHelp() {
+			for _, b := range group {
+				if b.Enabled() {
+					bindings = append(bindings, b)
+				}
+			}
+		}
+		sections = append(sections, help.Section{Title: m.pages[s].title, Bindings: bindings})
+	}
+	return append(sections, help.Section{Title: "Everywhere", Bindings: []key.Binding{m.keys.Back, m.keys.Theme, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}})
 }
 
 // holdsKeys reports whether the screen on top is loading what the next

@@ -50,6 +50,13 @@ type CopySecretMsg struct {
 	Secret engine.Secret
 }
 
+// CopyTextMsg asks the root to copy text that is not a secret (a sign-in
+// URL, a device code): it is not cleared afterwards.
+type CopyTextMsg struct {
+	Label string
+	Text  string
+}
+
 // RemoveAccountMsg asks the root to confirm and remove an account.
 type RemoveAccountMsg struct{ Account overview.Account }
 

@@ -28,6 +28,8 @@ type copiedMsg struct {
 	// detached is set when a separate process will clear the copy, also
 	// after acctui quits.
 	detached bool
+	// noClear marks text that is no secret: it stays on the clipboard.
+	noClear bool
 }
 
 // clearMsg says a copied token's time on the clipboard is up.
@@ -77,9 +79,21 @@ func (m *Model) Forget() {
 	m.secret = ""
 }
 
-// Copy puts a secret on the clipboard: OSC 52 goes out through the
-// renderer, a tool (tmux, wl-copy, …) runs in a command under Timeout.
+// CopyText puts text that is no secret (a URL, a device code) on the
+// clipboard; it is not cleared later.
+func (m *Model) CopyText(label, text string) tea.Cmd {
+	return m.copy(label, engine.Secret(text), false)
+}
+
+// Copy puts a secret on the clipboard and clears it later if the clipboard
+// still holds it.
 func (m *Model) Copy(label string, secret engine.Secret) tea.Cmd {
+	return m.copy(label, secret, true)
+}
+
+// copy writes to the clipboard: OSC 52 goes out through the renderer, a
+// tool (tmux, wl-copy, …) runs in a command under Timeout.
+func (m *Model) copy(label string, secret engine.Secret, clear bool) tea.Cmd {
 	if m.err != nil {
 		m.report(common.StatusError, "nothing was copied: "+m.err.Error()+"; press v to see the token instead")
 		return nil
@@ -87,11 +101,14 @@ func (m *Model) Copy(label string, secret engine.Secret) tea.Cmd {
 	w := m.w
 	if osc, ok := w.(*clipboard.OSC52Writer); ok && osc.Out == nil {
 		seq := osc.Sequence(secret.Reveal())
-		done := m.copied(copiedMsg{label: label, secret: secret})
+		done := m.copied(copiedMsg{label: label, secret: secret, noClear: !clear})
 		return tea.Batch(tea.Raw(seq), done)
 	}
 	m.busy = "copying…"
 	detach, after := m.detach, m.clear
+	if !clear {
+		detach = nil
+	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 		defer cancel()
@@ -99,7 +116,7 @@ func (m *Model) Copy(label string, secret engine.Secret) tea.Cmd {
 		if err := w.Write(ctx, text); err != nil {
 			return copiedMsg{label: label, err: err}
 		}
-		msg := copiedMsg{label: label, where: w.Name(), secret: secret}
+		msg := copiedMsg{label: label, where: w.Name(), secret: secret, noClear: !clear}
 		if detach != nil && after >= 0 && clipboard.CanClear(w) {
 			msg.detached = detach(w, after, text) == nil
 		}
@@ -136,11 +153,18 @@ func (m *Model) copied(msg copiedMsg) tea.Cmd {
 		if osc.Tmux {
 			text += " through tmux passthrough (it lands only with allow-passthrough on)"
 		}
+		if msg.noClear {
+			m.report(common.StatusWarn, text+"; acctui cannot check that it landed")
+			return nil
+		}
 		m.report(common.StatusWarn, text+"; acctui cannot check that it landed or clear it: if paste fails, press v to see it")
 		return nil
 	}
 	text := "copied the " + msg.label + " to " + msg.where
 	switch {
+	case msg.noClear:
+		m.report(common.StatusOK, text)
+		return nil
 	case !clipboard.CanClear(m.w):
 		m.report(common.StatusWarn, text+"; it cannot be read back, so it is not cleared: clear it yourself")
 		return nil

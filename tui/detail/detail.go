@@ -191,6 +191,9 @@ func (m Model) View() string {
 	}
 	badge := common.Badge(s, common.LiveStatus(m.acct, now), m.acct.ExpiresOn, now)
 	head := common.Title(s, title, max(m.width-lipgloss.Width(badge)-2, 4)) + "  " + badge
+	if note := common.ScrollNote(m.vp); note != "" {
+		head = common.Truncate(head+s.Muted.Render(note), m.width)
+	}
 	return common.Fit(head+"\n"+m.vp.View(), m.height)
 }
 

@@ -22,6 +22,8 @@ import (
 // KeyMap is the part of the TUI's key map this screen uses.
 type KeyMap struct {
 	Up, Down, Submit, Back, NextField, PrevField key.Binding
+	// CopyURL copies the sign-in URL; CopyCode the device code.
+	CopyURL, CopyCode key.Binding
 }
 
 // DeviceFlowTimeout bounds a whole device-code sign-in; the code's own
@@ -302,6 +304,12 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.err = nil
 			return m, nil
 		}
+		switch {
+		case key.Matches(msg, m.keys.CopyURL) && m.shownURL() != "":
+			return m, m.c.Send(common.CopyTextMsg{Label: "sign-in URL", Text: m.shownURL()})
+		case key.Matches(msg, m.keys.CopyCode) && m.stage == stageDevice && m.dc.UserCode != "":
+			return m, m.c.Send(common.CopyTextMsg{Label: "device code", Text: m.dc.UserCode})
+		}
 		var cmd tea.Cmd
 		m.vp, cmd = m.vp.Update(msg)
 		return m, cmd
@@ -399,13 +407,31 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.Back}
 	case stageForm:
 		return []key.Binding{m.keys.NextField, m.keys.Submit, m.keys.Back}
+	case stageBrowser:
+		if m.url != "" {
+			return []key.Binding{m.keys.CopyURL, m.keys.Back}
+		}
+	case stageDevice:
+		return []key.Binding{m.keys.CopyCode, m.keys.CopyURL, m.keys.Back}
 	}
 	return []key.Binding{m.keys.Back}
 }
 
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}}
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}, {m.keys.CopyURL, m.keys.CopyCode}}
+}
+
+// shownURL is the URL on screen: the browser sign-in's or the device
+// code's verification URL.
+func (m Model) shownURL() string {
+	switch m.stage {
+	case stageBrowser:
+		return m.url
+	case stageDevice:
+		return m.dc.VerificationURI
+	}
+	return ""
 }
 
 // Cover pauses the flow's timers while another screen is on top.

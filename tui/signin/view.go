@@ -33,6 +33,9 @@ func (m Model) View() string {
 		if m.stage == stageDevice && m.sideBySide() {
 			return common.Fit(head+"\n\n"+m.deviceSideBySide(), m.height)
 		}
+		if note := common.ScrollNote(m.vp); note != "" {
+			head = common.Truncate(head+s.Muted.Render(note), w)
+		}
 		return common.Fit(head+"\n"+m.vp.View(), m.height)
 	}
 	var b strings.Builder

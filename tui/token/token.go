@@ -213,7 +213,7 @@ func (m Model) View() string {
 			tabs[i] = s.Muted.Render(" " + tabs[i] + " ")
 		}
 	}
-	tabLine := strings.Join(tabs, " ") + s.Muted.Render("  "+m.keys.Switch.Help().Key+" switch")
+	tabLine := strings.Join(tabs, " ") + s.Muted.Render("  "+m.keys.Switch.Help().Key+" switch"+common.ScrollNote(m.vp))
 	return common.Fit(title+"\n"+tabLine+"\n"+m.vp.View(), m.height)
 }
 
