@@ -91,8 +91,9 @@ func (m *model) refreshed(msg refreshedMsg) tea.Cmd {
 			SignInRequest: SignInRequest{LoginHint: user, Claims: common.ClaimsChallenge(msg.err)},
 			Reason:        "A silent refresh was refused: " + text,
 		})
+		cmd := m.push(screenSignIn)
 		m.setStatus(common.StatusWarn, user+" needs to sign in again")
-		return tea.Batch(m.push(screenSignIn), m.accounts.Load())
+		return tea.Batch(cmd, m.accounts.Load())
 	}
 	text, next := common.Explain(msg.err, common.MethodRefresh)
 	m.setStatus(common.StatusError, joinAdvice("refresh of "+user+" failed: "+text, next))

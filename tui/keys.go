@@ -7,6 +7,7 @@ import (
 	"acctui/tui/confirm"
 	"acctui/tui/detail"
 	"acctui/tui/help"
+	"acctui/tui/messages"
 	"acctui/tui/signin"
 	"acctui/tui/token"
 	"acctui/tui/unlock"
@@ -44,6 +45,7 @@ type KeyMap struct {
 	Yes, No key.Binding
 
 	Theme     key.Binding
+	Messages  key.Binding
 	Help      key.Binding
 	Quit      key.Binding
 	ForceQuit key.Binding
@@ -76,6 +78,7 @@ func DefaultKeyMap() KeyMap {
 		Remove:       b([]string{"d"}, "d", "remove"),
 		ViewToken:    b([]string{"v"}, "v", "view token"),
 		Reload:       b([]string{"ctrl+r"}, "ctrl+r", "reload list"),
+		Messages:     b([]string{"m"}, "m", "messages in full"),
 		CopyURL:      b([]string{"u"}, "u", "copy URL"),
 		CopyCode:     b([]string{"c"}, "c", "copy code"),
 		Sort:         b([]string{"o"}, "o", "sort: name, tenant, expiry"),
@@ -106,7 +109,7 @@ func (k KeyMap) Sections() []help.Section {
 		{Title: "Token", Bindings: []key.Binding{k.Reveal, k.SwitchToken, k.Copy}},
 		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField, k.CopyURL, k.CopyCode}},
 		{Title: "Confirm", Bindings: []key.Binding{k.Yes, k.No}},
-		{Title: "Everywhere", Bindings: []key.Binding{k.Back, k.Theme, k.Help, k.Quit, k.ForceQuit}},
+		{Title: "Everywhere", Bindings: []key.Binding{k.Back, k.Theme, k.Messages, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
 
@@ -168,4 +171,8 @@ func (k KeyMap) unlock() unlock.KeyMap {
 func (k KeyMap) withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
+}
+
+func (k KeyMap) messages() messages.KeyMap {
+	return messages.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Back: k.Back}
 }

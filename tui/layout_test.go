@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"acctui/tui/common"
 )
 
 func TestHelpListsTheKeysOfItsScreen(t *testing.T) {
@@ -44,5 +46,33 @@ func TestDeviceCodeScreenCopiesCodeAndURL(t *testing.T) {
 	h.press("u")
 	if got := f.get(); got != "https://microsoft.com/devicelogin" {
 		t.Fatalf("u copied %q, want the URL", got)
+	}
+}
+
+func TestMessagesStayWithTheirScreenAndAreKept(t *testing.T) {
+	h := newHarness(t, newEnv(t, alice), 80, 24)
+	long := "refresh of alice failed: " + strings.Repeat("a long explanation from the identity provider ", 8) + "THE END"
+	h.send(common.StatusMsg{Kind: common.StatusError, Text: long})
+	h.contains("refresh of alice failed")
+	if strings.Contains(h.view(), "THE END") {
+		t.Fatal("the status line shows a message of 400 characters whole: it should wrap to three lines")
+	}
+	h.press("enter")
+	if strings.Contains(h.view(), "refresh of alice failed") {
+		t.Fatalf("the list's message followed to the detail screen:\n%s", h.view())
+	}
+	h.press("m")
+	h.contains("Messages of this session", "THE END")
+}
+
+func TestKeyBarKeepsHelpAt80Columns(t *testing.T) {
+	h := newHarness(t, newEnv(t, alice), 80, 24)
+	for _, keys := range [][]string{nil, {"enter"}, {"v"}, {"esc", "a"}, {"esc", "/"}} {
+		h.press(keys...)
+		lines := strings.Split(h.view(), "\n")
+		bar := lines[len(lines)-1]
+		if !strings.Contains(bar, "? help") && !strings.Contains(bar, "ctrl+c") {
+			t.Fatalf("after %v the key bar lost ? help: %q", keys, bar)
+		}
 	}
 }

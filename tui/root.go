@@ -15,6 +15,7 @@ import (
 	"acctui/tui/copier"
 	"acctui/tui/detail"
 	"acctui/tui/help"
+	"acctui/tui/messages"
 	"acctui/tui/signin"
 	"acctui/tui/token"
 	"acctui/tui/unlock"
@@ -31,6 +32,7 @@ const (
 	screenToken
 	screenConfirm
 	screenHelp
+	screenMessages
 )
 
 // page is one row of the screen table: its header title and the screen.
@@ -60,6 +62,7 @@ type model struct {
 	token    token.Model
 	confirm  confirm.Model
 	help     help.Model
+	messages messages.Model
 
 	clip *copier.Model
 
@@ -74,6 +77,9 @@ type model struct {
 	spinGen    int
 	status     string
 	statusKind common.StatusKind
+	// history is the session's status messages, oldest first, for the
+	// messages screen.
+	history []messages.Entry
 	// statusH is how many lines the status took when the screens were
 	// last sized.
 	statusH int
@@ -117,6 +123,7 @@ func newModel(opts Options) *model {
 	m.token = token.New(m.c, m.keys.token())
 	m.confirm = confirm.New(m.c, m.keys.confirm())
 	m.help = help.New(m.c, m.keys.help(), m.keys.Sections())
+	m.messages = messages.New(m.c, m.keys.messages())
 	m.pages = map[screen]page{
 		screenUnlock:   {"Unlock", &m.unlock},
 		screenAccounts: {"Accounts", &m.accounts},
@@ -125,6 +132,7 @@ func newModel(opts Options) *model {
 		screenToken:    {"Token", &m.token},
 		screenConfirm:  {"Remove", &m.confirm},
 		screenHelp:     {"Help", &m.help},
+		screenMessages: {"Messages", &m.messages},
 	}
 	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(m.c.Styles.Spinner))
 	m.active = screenAccounts
@@ -261,6 +269,12 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			m.help.Show(m.helpFor(m.active))
 			return m.push(screenHelp)
+		case key.Matches(msg, m.keys.Messages):
+			if m.active == screenMessages {
+				return m.pop()
+			}
+			m.messages.Show(m.history)
+			return m.push(screenMessages)
 		case key.Matches(msg, m.keys.Theme):
 			m.cycleTheme()
 			return nil
@@ -284,7 +298,7 @@ func (m *model) helpFor(s screen) []help.Section {
 		}
 		sections = append(sections, help.Section{Title: m.pages[s].title, Bindings: bindings})
 	}
-	return append(sections, help.Section{Title: "Everywhere", Bindings: []key.Binding{m.keys.Back, m.keys.Theme, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}})
+	return append(sections, help.Section{Title: "Everywhere", Bindings: []key.Binding{m.keys.Back, m.keys.Theme, m.keys.Messages, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}})
 }
 
 // holdsKeys reports whether the screen on top is loading what the next
@@ -354,6 +368,7 @@ func (m *model) push(s screen) tea.Cmd {
 	m.cover(m.active)
 	m.stack = append(m.stack, m.active)
 	m.active = s
+	m.clearStatus()
 	return nil
 }
 
@@ -364,6 +379,7 @@ func (m *model) pop() tea.Cmd {
 	}
 	m.close(m.active)
 	m.heldKeys = nil // they were meant for the screen that closed
+	m.clearStatus()
 	m.active = m.stack[len(m.stack)-1]
 	m.stack = m.stack[:len(m.stack)-1]
 	return m.uncover(m.active)
@@ -372,6 +388,9 @@ func (m *model) pop() tea.Cmd {
 // home closes every screen above the accounts list.
 func (m *model) home() tea.Cmd {
 	m.heldKeys = nil
+	if len(m.stack) > 0 {
+		m.clearStatus()
+	}
 	for m.active != screenAccounts && len(m.stack) > 0 {
 		m.close(m.active)
 		m.active = m.stack[len(m.stack)-1]
@@ -439,9 +458,21 @@ func (m *model) applyTheme() {
 	}
 }
 
+// maxHistory is how many status messages the messages screen keeps.
+const maxHistory = 50
+
 func (m *model) setStatus(kind common.StatusKind, text string) {
 	m.statusKind, m.status = kind, text
+	m.history = append(m.history, messages.Entry{At: m.c.Now(), Kind: kind, Text: text})
+	if len(m.history) > maxHistory {
+		m.history = m.history[len(m.history)-maxHistory:]
+	}
 }
+
+// clearStatus ends the status line's message when the user moves to
+// another screen: a message belongs to the screen and moment it came from
+// (the messages screen keeps it).
+func (m *model) clearStatus() { m.status = "" }
 
 // spinMsg advances the spinner; gen tells the live loop from stale ones.
 type spinMsg struct{ gen int }

@@ -81,9 +81,14 @@ func (m *model) helpLine() string {
 		ShortKey: s.HelpKey, ShortDesc: s.HelpDesc, ShortSeparator: s.HelpSep,
 		FullKey: s.HelpKey, FullDesc: s.HelpDesc, FullSeparator: s.HelpSep, Ellipsis: s.HelpSep,
 	}
-	h.SetWidth(m.width)
-	// ShortHelpView can overrun its width when the ellipsis does not fit.
-	return common.Truncate(h.ShortHelpView(append(m.screenHelp(), m.globalHelp()...)), m.width)
+	// The global keys (? help, q quit) always show; the screen's keys come
+	// first and the last of them are dropped until the bar fits.
+	global := m.globalHelp()
+	keys := m.screenHelp()
+	for len(keys) > 0 && lipgloss.Width(h.ShortHelpView(append(keys, global...))) > m.width {
+		keys = keys[:len(keys)-1]
+	}
+	return common.Truncate(h.ShortHelpView(append(keys, global...)), m.width)
 }
 
 func (m *model) screenHelp() []key.Binding { return m.screen(m.active).ShortHelp() }
