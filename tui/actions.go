@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -35,6 +36,7 @@ type tokenForCopyMsg struct {
 }
 
 func (m *model) accountsLoaded(msg accounts.LoadedMsg) tea.Cmd {
+	msg.Accounts = m.markNeedsSignIn(msg.Accounts)
 	cmd := m.accounts.Update(msg)
 	if msg.Err != nil {
 		text, next := common.Explain(msg.Err, "")
@@ -74,6 +76,7 @@ func (m *model) refreshed(msg refreshedMsg) tea.Cmd {
 	user := msg.account.Username
 	switch {
 	case msg.err == nil:
+		delete(m.needsSignIn, strings.ToLower(msg.account.HomeAccountID))
 		left := overview.HumanDuration(msg.result.ExpiresOn.Sub(m.c.Now()))
 		if msg.result.Source == engine.SourceCache {
 			m.setStatus(common.StatusOK, fmt.Sprintf("%s: cached token still valid for %s (R forces a new one)", user, left))
@@ -86,25 +89,62 @@ func (m *model) refreshed(msg refreshedMsg) tea.Cmd {
 		}
 		return m.accounts.Load()
 	case common.NeedsSignIn(msg.err):
-		text, _ := common.Explain(msg.err, common.MethodRefresh)
-		m.signin.Start(signin.Options{
-			SignInRequest: SignInRequest{LoginHint: user, Claims: common.ClaimsChallenge(msg.err)},
-			Reason:        "A silent refresh was refused: " + text,
-		})
-		cmd := m.push(screenSignIn)
-		m.setStatus(common.StatusWarn, user+" needs to sign in again")
-		return tea.Batch(cmd, m.accounts.Load())
+		return m.signInAgain(common.SignInAgainMsg{Account: msg.account, Err: msg.err})
 	}
 	text, next := common.Explain(msg.err, common.MethodRefresh)
 	m.setStatus(common.StatusError, joinAdvice("refresh of "+user+" failed: "+text, next))
 	return nil
 }
 
+// signInAgain marks an account as needing the user and goes to a sign-in
+// for it, with the claims challenge the refusal carried.
+func (m *model) signInAgain(msg common.SignInAgainMsg) tea.Cmd {
+	user := msg.Account.Username
+	m.needsSignIn[strings.ToLower(msg.Account.HomeAccountID)] = true
+	text, _ := common.Explain(msg.Err, common.MethodRefresh)
+	m.signin.Start(signin.Options{
+		SignInRequest: SignInRequest{LoginHint: user, Claims: common.ClaimsChallenge(msg.Err)},
+		Reason:        "A silent sign-in was refused: " + text,
+		For:           msg.Account,
+	})
+	cmd := m.push(screenSignIn)
+	m.setStatus(common.StatusWarn, user+" needs to sign in again")
+	return tea.Batch(cmd, m.accounts.Load())
+}
+
+// signedIn reports a sign-in. One meant to sign an account in again that
+// came back as someone else says so: the other account is added as its own
+// row, and the one asked for still needs its user.
 func (m *model) signedIn(msg signin.SignedInMsg) tea.Cmd {
 	m.home()
-	m.pendingSelect = msg.Result.Account.HomeAccountID
-	m.setStatus(common.StatusOK, "signed in as "+msg.Result.Account.Username)
+	got := msg.Result.Account
+	m.pendingSelect = got.HomeAccountID
+	delete(m.needsSignIn, strings.ToLower(got.HomeAccountID))
+	want := msg.For
+	if want.HomeAccountID != "" && !strings.EqualFold(want.HomeAccountID, got.HomeAccountID) {
+		m.setStatus(common.StatusWarn, fmt.Sprintf("signed in as %s, not %s: %s is added as its own account, and %s still needs to sign in",
+			got.Username, want.Username, got.Username, want.Username))
+		return m.accounts.Load()
+	}
+	m.setStatus(common.StatusOK, "signed in as "+got.Username)
 	return m.accounts.Load()
+}
+
+// markNeedsSignIn shows "sign in" on accounts whose silent calls were
+// refused in this session: the cache still holds their refresh token, so
+// the overview alone would call them refreshable.
+func (m *model) markNeedsSignIn(list []overview.Account) []overview.Account {
+	if len(m.needsSignIn) == 0 {
+		return list
+	}
+	out := make([]overview.Account, len(list))
+	for i, a := range list {
+		if m.needsSignIn[strings.ToLower(a.HomeAccountID)] {
+			a.Status, a.ExpiresOn = overview.StatusSignInNeeded, time.Time{}
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func (m *model) remove(acct overview.Account) tea.Cmd {
@@ -140,11 +180,11 @@ func (m *model) copyAccessToken(acct overview.Account) tea.Cmd {
 
 func (m *model) tokenForCopy(msg tokenForCopyMsg) tea.Cmd {
 	m.busy = ""
+	if common.NeedsSignIn(msg.err) {
+		return m.signInAgain(common.SignInAgainMsg{Account: msg.account, Err: msg.err})
+	}
 	if msg.err != nil {
 		text, next := common.Explain(msg.err, common.MethodRefresh)
-		if common.NeedsSignIn(msg.err) {
-			next = "press " + m.keys.Refresh.Help().Key + " to sign in again"
-		}
 		m.setStatus(common.StatusError, joinAdvice("no token for "+msg.account.Username+": "+text, next))
 		return nil
 	}

@@ -90,6 +90,10 @@ type model struct {
 
 	live live
 
+	// needsSignIn holds the home account ids (lower case) whose silent
+	// calls were refused in this session.
+	needsSignIn map[string]bool
+
 	pendingSelect string
 	quitting      bool
 }
@@ -104,7 +108,7 @@ func newModel(opts Options) *model {
 	if opts.ClipboardClear == 0 {
 		opts.ClipboardClear = DefaultClipboardClear
 	}
-	m := &model{opts: opts, keys: DefaultKeyMap(), themeName: opts.Theme, dark: true}
+	m := &model{opts: opts, keys: DefaultKeyMap(), themeName: opts.Theme, dark: true, needsSignIn: map[string]bool{}}
 	if _, ok := themes.Get(m.themeName); !ok {
 		m.themeName = themes.DefaultName
 	}
@@ -223,6 +227,8 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.push(screenSignIn)
 	case signin.SignedInMsg:
 		return m.signedIn(msg)
+	case common.SignInAgainMsg:
+		return m.signInAgain(msg)
 	case common.RemoveAccountMsg:
 		m.confirm.Ask(msg.Account)
 		return m.push(screenConfirm)

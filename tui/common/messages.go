@@ -63,6 +63,14 @@ type RemoveAccountMsg struct{ Account overview.Account }
 // ViewTokenMsg asks the root to show an account's tokens.
 type ViewTokenMsg struct{ Account overview.Account }
 
+// SignInAgainMsg asks the root to sign an account in again because a
+// silent call was refused (Err: a revoked refresh token, MFA, a claims
+// challenge); every key that needs a token leads here, as r does.
+type SignInAgainMsg struct {
+	Account overview.Account
+	Err     error
+}
+
 // ReloadAccountsMsg asks the root to re-read the account list, because a
 // screen's call changed the cache (a silent refresh).
 type ReloadAccountsMsg struct{}

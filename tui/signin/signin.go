@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"acctui/engine"
+	"acctui/overview"
 	"acctui/tui/backend"
 	"acctui/tui/common"
 )
@@ -42,14 +43,20 @@ const (
 	stagePassword              // password sign-in in flight
 )
 
-// SignedInMsg says a sign-in finished.
-type SignedInMsg struct{ Result engine.Result }
+// SignedInMsg says a sign-in finished; For is the account it was meant to
+// sign in again (empty for a new account), which Result may not be.
+type SignedInMsg struct {
+	Result engine.Result
+	For    overview.Account
+}
 
 // Options configure a sign-in: who (LoginHint), a claims challenge, and why
 // it is needed (Reason, shown to the user).
 type Options struct {
 	backend.SignInRequest
 	Reason string
+	// For is the account to sign in again, when this is a re-sign-in.
+	For overview.Account
 }
 
 // Model is the sign-in screen.
@@ -252,7 +259,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.fail(msg.err), nil
 		}
 		m.Leave()
-		return m, m.c.Send(SignedInMsg{Result: msg.result})
+		return m, m.c.Send(SignedInMsg{Result: msg.result, For: m.opts.For})
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:

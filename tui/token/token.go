@@ -135,6 +135,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.loading = false
 		m.err = msg.err
+		if common.NeedsSignIn(msg.err) {
+			// As r does: straight on to a sign-in for this account.
+			return m, m.c.Send(common.SignInAgainMsg{Account: m.acct, Err: msg.err})
+		}
 		var cmd tea.Cmd
 		if msg.err == nil {
 			m.loaded = true
