@@ -46,7 +46,7 @@ func TestRefusedAccountShowsSignInEverywhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.srv.Advance(2 * time.Hour) // the access tokens expired: a token needs the refresh token
-	h.press("down", "c")        // copy, like r, leads to the sign-in
+	h.press("down", "c")         // copy, like r, leads to the sign-in
 	h.contains("Sign in again as dave@fabrikam.example")
 	h.press("esc", "esc")
 	if row := rowText(h.view(), "Dave Example"); !strings.Contains(row, "✗ sign in") {
