@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 
 	"acctui/internal/passphrase"
@@ -65,6 +67,7 @@ func (a *app) runTUI(ctx context.Context) error {
 		},
 		OpenBrowser: func(url string) error { return openBrowser(url, a.getenv) },
 		Scopes:      []string{defaultScope},
+		SaveTheme:   func(name string) error { return saveThemeSetting(configPath(a.getenv), name) },
 	})
 }
 
@@ -119,4 +122,47 @@ func (a *app) chooseVaultPassphrase(ctx context.Context) (string, error) {
 		}
 		return first, nil
 	}
+}
+
+// themeLine is a top-level theme setting in config.toml.
+var themeLine = regexp.MustCompile(`^\s*theme\s*=`)
+
+// saveThemeSetting remembers the theme picked in the TUI in config.toml:
+// it replaces the top-level theme line, or adds one at the top, and leaves
+// every other line as it was.
+func saveThemeSetting(path, name string) error {
+	if path == "" {
+		return errors.New("no config file location (set XDG_CONFIG_HOME or ACCTUI_CONFIG)")
+	}
+	setting := fmt.Sprintf("theme = %q", name)
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	lines := strings.Split(string(data), "\n")
+	replaced := false
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "[") {
+			break // a table starts: what follows is not top-level
+		}
+		if themeLine.MatchString(l) {
+			lines[i], replaced = setting, true
+			break
+		}
+	}
+	if !replaced {
+		lines = append([]string{setting}, lines...)
+	}
+	out := strings.Join(lines, "\n")
+	if !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(out), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

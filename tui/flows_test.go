@@ -407,9 +407,18 @@ func TestResizeFollows(t *testing.T) {
 
 func TestThemes(t *testing.T) {
 	h := newHarness(t, newEnv(t, alice), 80, 24)
-	for _, want := range []string{"high-contrast", "catppuccin", "dracula", "default"} {
+	var saved []string
+	h.m.opts.SaveTheme = func(name string) error { saved = append(saved, name); return nil }
+	for _, want := range []string{"light", "high-contrast", "catppuccin", "dracula", "default"} {
 		h.press("t")
-		h.contains("theme: "+want, want)
+		h.contains("theme: " + want + " (remembered in the config file)")
+		bg := h.m.View().BackgroundColor
+		if (want == "default") != (bg == nil) {
+			t.Errorf("theme %s: terminal background %v", want, bg)
+		}
+	}
+	if strings.Join(saved, " ") != "light high-contrast catppuccin dracula default" {
+		t.Errorf("remembered %q", saved)
 	}
 	if !sgrColour.MatchString(h.m.View().Content) {
 		t.Fatal("the default theme draws no colour")

@@ -70,6 +70,8 @@ type model struct {
 
 	themeName string
 	dark      bool
+	// palette is the theme in use; its Background becomes the terminal's.
+	palette themes.Theme
 
 	busy       string
 	spinner    spinner.Model
@@ -112,8 +114,9 @@ func newModel(opts Options) *model {
 	if _, ok := themes.Get(m.themeName); !ok {
 		m.themeName = themes.DefaultName
 	}
+	m.palette = themes.Resolve(m.themeName, opts.NoColor, m.dark)
 	m.c = &common.Common{
-		Styles:  themes.NewStyles(themes.Resolve(m.themeName, opts.NoColor, m.dark)),
+		Styles:  themes.NewStyles(m.palette),
 		Backend: opts.Backend,
 		Now:     opts.Now,
 		Tick:    opts.tick,
@@ -282,8 +285,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.messages.Show(m.history)
 			return m.push(screenMessages)
 		case key.Matches(msg, m.keys.Theme):
-			m.cycleTheme()
-			return nil
+			return m.cycleTheme()
 		}
 	}
 	return m.forward(msg)
@@ -437,10 +439,10 @@ func (m *model) setSize(w, h int) {
 	}
 }
 
-func (m *model) cycleTheme() {
+func (m *model) cycleTheme() tea.Cmd {
 	if m.opts.NoColor {
 		m.setStatus(common.StatusInfo, "NO_COLOR is set: colours stay off")
-		return
+		return nil
 	}
 	names := themes.Names()
 	next := names[0]
@@ -451,11 +453,23 @@ func (m *model) cycleTheme() {
 	}
 	m.themeName = next
 	m.applyTheme()
-	m.setStatus(common.StatusInfo, "theme: "+next)
+	save := m.opts.SaveTheme
+	if save == nil {
+		m.setStatus(common.StatusInfo, "theme: "+next)
+		return nil
+	}
+	m.setStatus(common.StatusInfo, "theme: "+next+" (remembered in the config file)")
+	return func() tea.Msg {
+		if err := save(next); err != nil {
+			return common.StatusMsg{Kind: common.StatusWarn, Text: "theme: " + next + ", but it could not be remembered: " + err.Error()}
+		}
+		return nil
+	}
 }
 
 func (m *model) applyTheme() {
-	m.c.Styles = themes.NewStyles(themes.Resolve(m.themeName, m.opts.NoColor, m.dark))
+	m.palette = themes.Resolve(m.themeName, m.opts.NoColor, m.dark)
+	m.c.Styles = themes.NewStyles(m.palette)
 	m.spinner.Style = m.c.Styles.Spinner
 	for _, p := range m.pages {
 		if st, ok := p.s.(common.Styler); ok {

@@ -64,6 +64,9 @@ type Options struct {
 	// OpenBrowser opens a URL in the desktop's browser without waiting;
 	// nil leaves it to the user.
 	OpenBrowser func(url string) error
+	// SaveTheme remembers the theme the user picked with t (in the config
+	// file); nil forgets it at exit.
+	SaveTheme func(name string) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Scopes are the scopes sign-ins ask for (shown on the sign-in screen).

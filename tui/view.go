@@ -18,6 +18,9 @@ func (m *model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "acctui"
+	// A theme that sets its text colour brings the background it was made
+	// for; nil leaves the terminal's own.
+	v.BackgroundColor = m.palette.Background
 	return v
 }
 
@@ -103,7 +106,7 @@ func (m *model) globalHelp() []key.Binding {
 // themeLabel names the theme in the header.
 func (m *model) themeLabel() string {
 	if m.opts.NoColor {
-		return "no colour"
+		return "theme: none (NO_COLOR)"
 	}
-	return m.themeName
+	return "theme: " + m.themeName
 }
