@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"acctui/tui/common"
 )
 
@@ -75,4 +78,32 @@ func TestKeyBarKeepsHelpAt80Columns(t *testing.T) {
 			t.Fatalf("after %v the key bar lost ? help: %q", keys, bar)
 		}
 	}
+}
+
+func TestMouseSelectsOpensAndPressesButtons(t *testing.T) {
+	h := newHarness(t, newEnv(t, alice, carol, dave), 80, 24)
+	// Screen rows: 0 header, 1 count, 2 title bar, 3-4 alice, 6-7 carol.
+	h.send(tea.MouseClickMsg{X: 10, Y: 6, Button: tea.MouseLeft})
+	if a, _ := h.m.accounts.Selected(); a.Username != carol {
+		t.Fatalf("a click on carol's row selected %q", a.Username)
+	}
+	h.send(tea.MouseClickMsg{X: 10, Y: 7, Button: tea.MouseLeft})
+	h.contains("acctui · Account", "carol@contoso.example")
+	h.press("d")
+	lines := strings.Split(h.view(), "\n")
+	for y, l := range lines {
+		if i := strings.Index(l, "[ n/esc no, keep ]"); i >= 0 {
+			h.send(tea.MouseClickMsg{X: ansi.StringWidth(l[:i]) + 3, Y: y, Button: tea.MouseLeft})
+		}
+	}
+	if h.m.active != screenDetail {
+		t.Fatalf("the keep button did not close the dialog: screen %d", h.m.active)
+	}
+	h.press("d")
+	for y, l := range strings.Split(h.view(), "\n") {
+		if i := strings.Index(l, "[ y yes, remove ]"); i >= 0 {
+			h.send(tea.MouseClickMsg{X: ansi.StringWidth(l[:i]) + 3, Y: y, Button: tea.MouseLeft})
+		}
+	}
+	h.contains("removed carol@contoso.example", "2 accounts")
 }

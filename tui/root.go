@@ -200,6 +200,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
+	case tea.MouseClickMsg:
+		// Screens count rows from the top of the body, below the header.
+		msg.Y--
+		return m.forward(msg)
 	case spinMsg:
 		return m.spin(msg)
 	case common.StatusMsg:

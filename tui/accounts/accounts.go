@@ -146,6 +146,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.loaded = true
 		cmd := m.setAccounts(msg.Accounts)
 		return m, cmd
+	case tea.MouseClickMsg:
+		return m, m.click(msg)
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:

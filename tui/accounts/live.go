@@ -3,7 +3,10 @@ package accounts
 import (
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"acctui/overview"
+	"acctui/tui/common"
 )
 
 // NextChange is how long until a badge on the visible page reads
@@ -39,4 +42,34 @@ func (m Model) NextChange(now time.Time) (wait time.Duration, ok bool) {
 		}
 	}
 	return wait, ok
+}
+
+// listTop is the body row of the first account's first line: the count
+// line, then the list's title bar (the filter input while typing one).
+const listTop = 2
+
+// click selects the account row under the pointer; a click on the row
+// already selected opens it, as enter does.
+func (m *Model) click(msg tea.MouseClickMsg) tea.Cmd {
+	if msg.Button != tea.MouseLeft || !m.loaded || m.list.SettingFilter() {
+		return nil
+	}
+	y := msg.Y - listTop
+	var d delegate
+	per := d.Height() + d.Spacing()
+	if y < 0 || y%per >= d.Height() {
+		return nil
+	}
+	items := m.list.VisibleItems()
+	start, end := m.list.Paginator.GetSliceBounds(len(items))
+	i := start + y/per
+	if i >= end {
+		return nil
+	}
+	if i == m.list.Index() {
+		a, _ := m.Selected()
+		return m.c.Send(common.OpenAccountMsg{Account: a})
+	}
+	m.list.Select(i)
+	return nil
 }
