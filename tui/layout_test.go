@@ -107,3 +107,14 @@ func TestMouseSelectsOpensAndPressesButtons(t *testing.T) {
 	}
 	h.contains("removed carol@contoso.example", "2 accounts")
 }
+
+func TestTinyTerminalStillFits(t *testing.T) {
+	s := size{20, 6}
+	h := newHarness(t, newEnv(t, alice, carol), s.w, s.h)
+	for _, keys := range [][]string{nil, {"enter"}, {"v"}, {"esc", "d"}, {"n", "esc", "?"}, {"esc", "a"}, {"esc", "m"}} {
+		h.press(keys...)
+		checkFrame(t, h, s)
+	}
+	h.send(common.StatusMsg{Kind: common.StatusError, Text: strings.Repeat("a long error ", 20)})
+	checkFrame(t, h, s)
+}

@@ -34,7 +34,15 @@ func (m *model) render() string {
 	}
 	status := m.statusLines()
 	bodyH := max(m.height-2-len(status), 1)
-	return strings.Join([]string{m.header(), common.Fit(m.body(), bodyH), strings.Join(status, "\n"), m.helpLine()}, "\n")
+	body := strings.Split(common.Fit(m.body(), bodyH), "\n")
+	for i, l := range body {
+		// A screen's line that overruns a very narrow terminal is cut, not
+		// wrapped onto the next row.
+		if lipgloss.Width(l) > m.width {
+			body[i] = common.Truncate(l, m.width)
+		}
+	}
+	return strings.Join([]string{m.header(), strings.Join(body, "\n"), strings.Join(status, "\n"), m.helpLine()}, "\n")
 }
 
 func (m *model) header() string {

@@ -120,7 +120,7 @@ func When(t, now time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return fmt.Sprintf("%s (%s)", t.Local().Format("2006-01-02 15:04:05"), overview.Relative(t, now))
+	return fmt.Sprintf("%s (%s)", t.Local().Format("2006-01-02 15:04:05 MST"), overview.Relative(t, now))
 }
 
 // Truncate cuts s to width cells, ending with "…" when cut.
