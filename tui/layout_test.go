@@ -38,6 +38,9 @@ func TestDeviceCodeScreenCopiesCodeAndURL(t *testing.T) {
 	h := newHarness(t, e, 120, 40, func(o *Options) { o.ClipboardWriter = f })
 	h.press("a")
 	h.run(h.m.signin.ShowDeviceCode(fixedDeviceCode(e.srv.Now())), false)
+	if !strings.Contains(h.m.View().Content, "\x1b]8;;https://microsoft.com/devicelogin") {
+		t.Error("the verification URL is not an OSC 8 link")
+	}
 	h.press("c")
 	if got := f.get(); got != "HQ7KM2XPD" {
 		t.Fatalf("c copied %q, want the device code", got)
