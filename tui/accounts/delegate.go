@@ -3,7 +3,6 @@ package accounts
 import (
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/list"
@@ -52,15 +51,19 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 	badge := common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now)
 	badgeWidth := lipgloss.Width(badge)
 	parts := filterParts(a)
+	base, detail := s.Row, s.RowDetail
+	if selected {
+		base, detail = s.RowSelected, s.RowDetailSelected
+	}
 	hl := highlighter{matches: m.MatchesForItem(index), style: s.Accent.Underline(true)}
 	marker := "  "
 	if selected {
 		marker = "▸ "
 	}
 	nameWidth := max(width-badgeWidth-1, 4)
-	name := hl.apply(parts[0], 0)
-	user := hl.apply(parts[1], utf8.RuneCountInString(parts[0])+1)
-	tenant := hl.apply(parts[2], utf8.RuneCountInString(parts[0])+utf8.RuneCountInString(parts[1])+2)
+	name := hl.apply(parts[0], 0, base)
+	user := hl.apply(parts[1], utf8.RuneCountInString(parts[0])+1, detail)
+	tenant := hl.apply(parts[2], utf8.RuneCountInString(parts[0])+utf8.RuneCountInString(parts[1])+2, detail)
 	line1 := common.PadRight(common.Truncate(marker+name, nameWidth-1), nameWidth)
 	line2 := common.PadRight(common.Truncate("  "+user+" · "+tenant, width), width)
 	if selected {
@@ -70,7 +73,9 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 		line1 = s.Row.Render(line1)
 		line2 = s.RowDetail.Render(line2)
 	}
-	fmt.Fprint(w, strings.TrimRight(line1+" "+badge, " ")+"\n"+line2)
+	// The gap before the badge takes the row style, so a selected row is
+	// highlighted from edge to edge.
+	fmt.Fprint(w, line1+base.Render(" ")+badge+"\n"+line2)
 }
 
 // highlighter marks the runes the filter matched; matches are rune
@@ -80,7 +85,10 @@ type highlighter struct {
 	style   lipgloss.Style
 }
 
-func (h highlighter) apply(text string, offset int) string {
+// apply marks the matched runes of text, which starts at offset in
+// FilterValue, keeping the row's own style (the selected row's background)
+// around and under the marks.
+func (h highlighter) apply(text string, offset int, row lipgloss.Style) string {
 	if len(h.matches) == 0 {
 		return text
 	}
@@ -94,5 +102,5 @@ func (h highlighter) apply(text string, offset int) string {
 	if len(local) == 0 {
 		return text
 	}
-	return lipgloss.StyleRunes(text, local, h.style, lipgloss.NewStyle())
+	return lipgloss.StyleRunes(text, local, h.style.Inherit(row), row)
 }
