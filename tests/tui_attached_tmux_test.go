@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
@@ -272,4 +273,45 @@ func TestTUINewVaultPassphraseRule(t *testing.T) {
 	s.text("long enough one")
 	s.keys("Enter")
 	s.waitForText("No accounts yet")
+}
+
+// TestTUIUnlockCachesKeyInKernel: the passphrase typed on the unlock screen
+// leaves the vault's key in the kernel keyring, as the command line does, so
+// a script run afterwards needs no passphrase.
+func TestTUIUnlockCachesKeyInKernel(t *testing.T) {
+	e := startEmulator(t)
+	c := newCLISuite(t, e).newEnv(t, "tui-keyctl")
+	c.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+	var st struct {
+		KeyID string `json:"key_id"`
+	}
+	if err := json.Unmarshal([]byte(c.run(t, nil, "vault", "status", "--json").want(t, 0).stdout), &st); err != nil || st.KeyID == "" {
+		t.Fatalf("vault status --json: %v, key id %q", err, st.KeyID)
+	}
+	name := "acctui:vault-key-" + st.KeyID
+	t.Cleanup(func() { forgetKernelKey(name) })
+	locked := c.with("ACCTUI_VAULT_PASSPHRASE", "", "ACCTUI_KEYCTL_CACHE", "1m")
+	var vars []string
+	for _, kv := range locked.environ() {
+		vars = append(vars, shellQuote(kv))
+	}
+	s := startTmux(t, "env "+strings.Join(vars, " ")+" "+acctuiBinary(t))
+	s.waitForText("The vault is locked")
+	s.text(cliPassphrase)
+	s.keys("Enter")
+	s.waitForText("1 account")
+	s.keys("q")
+	s.waitGone()
+	res := locked.run(t, nil, "accounts")
+	if res.code != 0 {
+		// Is it the TUI, or a kernel keyring this machine does not offer?
+		c.with("ACCTUI_KEYCTL_CACHE", "1m").run(t, nil, "vault", "status").want(t, 0)
+		if err := findKernelKey(name); err != nil {
+			t.Skipf("the kernel keyring is not usable here (%v)", err)
+		}
+		t.Fatalf("the command line caches the key, the TUI's unlock did not; got %s", res)
+	}
+	if !strings.Contains(res.stdout, aliceUsername) {
+		t.Fatalf("accounts after the TUI's unlock:\n%s", res)
+	}
 }
