@@ -37,7 +37,7 @@ type KeyMap struct {
 	Reveal      key.Binding
 	SwitchToken key.Binding
 
-	CopyURL, CopyCode key.Binding
+	CopyURL, CopyCode, QR key.Binding
 
 	NextField, PrevField key.Binding
 	Submit               key.Binding
@@ -81,6 +81,7 @@ func DefaultKeyMap() KeyMap {
 		Messages:     b([]string{"m"}, "m", "messages in full"),
 		CopyURL:      b([]string{"u"}, "u", "copy URL"),
 		CopyCode:     b([]string{"c"}, "c", "copy code"),
+		QR:           b([]string{"Q"}, "Q", "QR code"),
 		Sort:         b([]string{"o"}, "o", "sort: name, tenant, expiry"),
 
 		Reveal:      b([]string{"s"}, "s", "show/hide value"),
@@ -107,7 +108,7 @@ func (k KeyMap) Sections() []help.Section {
 		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Remove, k.Reload, k.Sort}},
 		{Title: "Filter", Bindings: []key.Binding{k.AcceptFilter, k.CancelFilter}},
 		{Title: "Token", Bindings: []key.Binding{k.Reveal, k.SwitchToken, k.Copy}},
-		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField, k.CopyURL, k.CopyCode}},
+		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField, k.CopyURL, k.CopyCode, k.QR}},
 		{Title: "Confirm", Bindings: []key.Binding{k.Yes, k.No}},
 		{Title: "Everywhere", Bindings: []key.Binding{k.Back, k.Theme, k.Messages, k.Help, k.Quit, k.ForceQuit}},
 	}
@@ -146,7 +147,7 @@ func (k KeyMap) detail() detail.KeyMap {
 
 func (k KeyMap) signin() signin.KeyMap {
 	return signin.KeyMap{Up: k.Up, Down: k.Down, Submit: k.Submit, Back: k.Back, NextField: k.NextField, PrevField: k.PrevField,
-		CopyURL: k.CopyURL, CopyCode: k.CopyCode}
+		CopyURL: k.CopyURL, CopyCode: k.CopyCode, QR: k.QR}
 }
 
 func (k KeyMap) token() token.KeyMap {

@@ -106,6 +106,13 @@ func TestScreensGolden(t *testing.T) {
 			h.hold = holdType("signin.browserURLMsg")
 			h.press("a", "enter")
 		}},
+		{name: "signin-browser-qr", opts: func(o *Options) {
+			o.OpenBrowser = func(string) error { return nil }
+		}, steps: func(t *testing.T, h *harness) {
+			h.m.c.Backend = fixedBrowser{h.m.c.Backend}
+			h.hold = holdType("signin.browserURLMsg")
+			h.press("a", "enter", "Q")
+		}},
 		{name: "reauth", users: []string{alice, dave}, steps: func(t *testing.T, h *harness) {
 			if err := h.env.srv.RevokeRefreshTokens(dave); err != nil {
 				t.Fatal(err)

@@ -23,8 +23,9 @@ import (
 // KeyMap is the part of the TUI's key map this screen uses.
 type KeyMap struct {
 	Up, Down, Submit, Back, NextField, PrevField key.Binding
-	// CopyURL copies the sign-in URL; CopyCode the device code.
-	CopyURL, CopyCode key.Binding
+	// CopyURL copies the sign-in URL; CopyCode the device code; QR shows
+	// or hides the browser sign-in's QR code, which rarely fits the screen.
+	CopyURL, CopyCode, QR key.Binding
 }
 
 // DeviceFlowTimeout bounds a whole device-code sign-in; the code's own
@@ -64,6 +65,7 @@ type Model struct {
 	c           *common.Common
 	keys        KeyMap
 	openBrowser func(string) error
+	showQR      bool
 
 	opts    Options
 	choice  int
@@ -144,6 +146,7 @@ func (m *Model) Leave() {
 	m.gen++
 	m.stage = stageChoose
 	m.url, m.openErr, m.dc = "", nil, engine.DeviceCode{}
+	m.showQR = false
 	m.password.Reset()
 	m.username.Blur()
 	m.password.Blur()
@@ -316,6 +319,10 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, m.c.Send(common.CopyTextMsg{Label: "sign-in URL", Text: m.shownURL()})
 		case key.Matches(msg, m.keys.CopyCode) && m.stage == stageDevice && m.dc.UserCode != "":
 			return m, m.c.Send(common.CopyTextMsg{Label: "device code", Text: m.dc.UserCode})
+		case key.Matches(msg, m.keys.QR) && m.stage == stageBrowser:
+			m.showQR = !m.showQR
+			m.refresh()
+			return m, nil
 		}
 		var cmd tea.Cmd
 		m.vp, cmd = m.vp.Update(msg)
@@ -416,7 +423,7 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{m.keys.NextField, m.keys.Submit, m.keys.Back}
 	case stageBrowser:
 		if m.url != "" {
-			return []key.Binding{m.keys.CopyURL, m.keys.Back}
+			return []key.Binding{m.keys.CopyURL, m.keys.QR, m.keys.Back}
 		}
 	case stageDevice:
 		return []key.Binding{m.keys.CopyCode, m.keys.CopyURL, m.keys.Back}
@@ -426,7 +433,7 @@ func (m Model) ShortHelp() []key.Binding {
 
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}, {m.keys.CopyURL, m.keys.CopyCode}}
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}, {m.keys.CopyURL, m.keys.CopyCode, m.keys.QR}}
 }
 
 // shownURL is the URL on screen: the browser sign-in's or the device

@@ -104,6 +104,10 @@ func (m Model) browserContent() string {
 		b.WriteString(s.WarnText.Render(common.Wrap("Could not open a browser ("+m.openErr.Error()+"). Open this URL in a browser on this computer:", w)) + "\n")
 	}
 	b.WriteString("\n" + m.link(m.url, w) + "\n\n")
+	if !m.showQR {
+		b.WriteString(s.Muted.Render(common.Wrap("The answer comes back to this computer (localhost). "+m.keys.QR.Help().Key+" shows a QR code of the URL, for a device that can reach it. Esc cancels.", w)))
+		return b.String()
+	}
 	b.WriteString(s.Muted.Render(common.Wrap("The answer comes back to this computer (localhost): scan the code only from a device that can reach it. Esc cancels.", w)) + "\n\n")
 	b.WriteString(m.qr(m.url))
 	return b.String()
