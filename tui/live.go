@@ -92,7 +92,9 @@ func (m *model) stamped(msg stampMsg) tea.Cmd {
 		m.live.noStamp = m.live.stamp == "" // never had one: stop asking
 		return nil
 	}
-	changed := m.live.stamp != "" && msg.stamp != m.live.stamp
+	// The first look also reloads: the vault may have changed between the
+	// first load and this look, and the stamp alone cannot tell.
+	changed := m.live.stamp == "" || msg.stamp != m.live.stamp
 	m.live.stamp = msg.stamp
 	if !changed {
 		return nil

@@ -120,3 +120,16 @@ func TestClaimsAfterRefreshAreTheNewTokens(t *testing.T) {
 	h.press("R")
 	h.contains("refreshed alice@contoso.example", "iat                 2030-01-02 09:10:00")
 }
+
+// TestChangeBeforeTheFirstLookIsSeen: a change made between the first load
+// and the first look at the stamp still reloads the list.
+func TestChangeBeforeTheFirstLookIsSeen(t *testing.T) {
+	e := newEnv(t, alice)
+	sb := &stampedBackend{Backend: e.backend}
+	h := newHarness(t, e, 80, 24, func(o *Options) { o.Backend = sb })
+	if _, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, carol, engine.Secret(passwords[carol])); err != nil {
+		t.Fatal(err)
+	}
+	h.fireLive()
+	h.contains("Carol Example", "2 accounts")
+}
