@@ -77,7 +77,8 @@ func (m *model) statusLines() []string {
 	lines := strings.Split(common.Wrap(common.StatusPrefix(m.statusKind)+safetext.Line(m.status), m.width), "\n")
 	if len(lines) > maxStatusLines {
 		lines = lines[:maxStatusLines]
-		lines[maxStatusLines-1] = common.Truncate(lines[maxStatusLines-1]+" …", m.width)
+		more := " … " + m.keys.Messages.Help().Key + " shows all"
+		lines[maxStatusLines-1] = common.Truncate(common.Truncate(lines[maxStatusLines-1], max(m.width-lipgloss.Width(more), 0))+more, m.width)
 	}
 	for i, l := range lines {
 		lines[i] = common.Truncate(common.StatusStyle(s, m.statusKind).Render(l), m.width)
