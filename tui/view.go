@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"acctui/internal/safetext"
 	"acctui/tui/common"
@@ -78,7 +79,7 @@ func (m *model) statusLines() []string {
 	if len(lines) > maxStatusLines {
 		lines = lines[:maxStatusLines]
 		more := " … " + m.keys.Messages.Help().Key + " shows all"
-		lines[maxStatusLines-1] = common.Truncate(common.Truncate(lines[maxStatusLines-1], max(m.width-lipgloss.Width(more), 0))+more, m.width)
+		lines[maxStatusLines-1] = common.Truncate(ansi.Truncate(lines[maxStatusLines-1], max(m.width-lipgloss.Width(more), 0), "")+more, m.width)
 	}
 	for i, l := range lines {
 		lines[i] = common.Truncate(common.StatusStyle(s, m.statusKind).Render(l), m.width)
