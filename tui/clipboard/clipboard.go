@@ -70,6 +70,9 @@ type Env struct {
 	Terminal io.Writer
 	// TmuxVersion reports the running tmux's version; nil means unknown.
 	TmuxVersion func() (major, minor int, err error)
+	// TmuxPassthrough reports tmux's allow-passthrough option (tmux 3.3
+	// and later); nil means off, tmux's default.
+	TmuxPassthrough func() bool
 }
 
 // Choose returns the Writer for mode in env. Inside tmux 3.2 or later,
@@ -86,6 +89,11 @@ func Choose(mode Mode, env Env) (Writer, error) {
 	osc := &OSC52Writer{Out: env.Terminal, Tmux: inTmux}
 	switch mode {
 	case OSC52:
+		if inTmux && !passthroughAllowed(env) {
+			// Passthrough only where tmux allows it: the plain sequence
+			// reaches tmux, which keeps it (set-clipboard on) or drops it.
+			osc.Tmux, osc.TmuxBlocked = false, true
+		}
 		return osc, nil
 	case Native:
 		if n := findNative(env); n != nil {
@@ -172,6 +180,9 @@ type OSC52Writer struct {
 	Out io.Writer
 	// Tmux wraps the sequence in tmux's passthrough.
 	Tmux bool
+	// TmuxBlocked says the program runs in a tmux that does not allow
+	// passthrough, so the plain sequence goes to tmux itself.
+	TmuxBlocked bool
 }
 
 // Name says OSC 52, and whether tmux passthrough is used.
@@ -206,4 +217,15 @@ func Sequence(text string, tmux bool) string {
 		return seq
 	}
 	return "\x1bPtmux;" + strings.ReplaceAll(seq, "\x1b", "\x1b\x1b") + "\x1b\\"
+}
+
+// passthroughAllowed reports whether tmux passes escape sequences through:
+// always before 3.3, else as allow-passthrough says.
+func passthroughAllowed(env Env) bool {
+	if env.TmuxVersion != nil {
+		if major, minor, err := env.TmuxVersion(); err == nil && (major < 3 || major == 3 && minor < 3) {
+			return true
+		}
+	}
+	return env.TmuxPassthrough != nil && env.TmuxPassthrough()
 }

@@ -76,6 +76,8 @@ func TestChoose(t *testing.T) {
 		{name: "native without tool", mode: Native, env: Env{GOOS: "linux", LookPath: none}, wantErr: true},
 		{name: "native over ssh", mode: Native, env: Env{GOOS: "linux", Getenv: envs("DISPLAY", ":0", "SSH_TTY", "x"), LookPath: all}, want: "xclip", wantClear: true},
 		{name: "forced OSC 52", mode: OSC52, env: Env{GOOS: "darwin", LookPath: all}, want: "OSC 52"},
+		{name: "forced OSC 52 in tmux 3.3 without passthrough", mode: OSC52, env: Env{GOOS: "linux", Getenv: envs("TMUX", "/tmp/t"), TmuxVersion: tmux33}, want: "OSC 52"},
+		{name: "forced OSC 52 in tmux 3.3 with passthrough", mode: OSC52, env: Env{GOOS: "linux", Getenv: envs("TMUX", "/tmp/t"), TmuxVersion: tmux33, TmuxPassthrough: func() bool { return true }}, want: "OSC 52 (tmux passthrough)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +91,7 @@ func TestChoose(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasPrefix(w.Name(), tt.want) || CanClear(w) != tt.wantClear {
+			if (tt.want == "OSC 52" && w.Name() != tt.want) || !strings.HasPrefix(w.Name(), tt.want) || CanClear(w) != tt.wantClear {
 				t.Fatalf("got %s (can clear %v), want %s (%v)", w.Name(), CanClear(w), tt.want, tt.wantClear)
 			}
 		})

@@ -132,7 +132,8 @@ func findNative(env Env) Writer {
 // platform. OSC 52 sequences go to terminal (nil: the caller sends them).
 func SystemEnv(terminal io.Writer) Env {
 	return Env{Getenv: os.Getenv, LookPath: exec.LookPath, GOOS: runtime.GOOS, WSL: isWSL(), Terminal: terminal,
-		TmuxVersion: func() (int, int, error) { return tmuxVersion(exec.LookPath) }}
+		TmuxVersion:     func() (int, int, error) { return tmuxVersion(exec.LookPath) },
+		TmuxPassthrough: func() bool { return tmuxPassthrough(exec.LookPath) }}
 }
 
 // isWSL reports whether this is Linux under Windows Subsystem for Linux.

@@ -169,3 +169,22 @@ func parseTmuxVersion(s string) (major, minor int, err error) {
 	}
 	return major, minor, nil
 }
+
+// tmuxPassthrough asks the running tmux for its allow-passthrough option.
+func tmuxPassthrough(lookPath func(string) (string, error)) bool {
+	path, err := lookPath("tmux")
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, "show-options", "-gv", "allow-passthrough")
+	cmd.Env = childenv.Scrubbed(environ())
+	cmd.WaitDelay = waitDelay
+	out, err := cmd.Output()
+	if err != nil {
+		return false
+	}
+	v := strings.TrimSpace(string(out))
+	return v == "on" || v == "all"
+}

@@ -150,8 +150,11 @@ func (m *Model) copied(msg copiedMsg) tea.Cmd {
 	m.Forget()
 	if osc, ok := m.w.(*clipboard.OSC52Writer); ok {
 		text := "sent the " + msg.label + " to the terminal as OSC 52"
-		if osc.Tmux {
-			text += " through tmux passthrough (it lands only with allow-passthrough on)"
+		switch {
+		case osc.Tmux:
+			text += " through tmux passthrough"
+		case osc.TmuxBlocked:
+			text += ", which tmux keeps only with set-clipboard on (allow-passthrough is off; clipboard = auto copies through tmux itself)"
 		}
 		if msg.noClear {
 			m.report(common.StatusWarn, text+"; acctui cannot check that it landed")
