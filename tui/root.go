@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
 	"acctui/themes"
@@ -17,6 +16,7 @@ import (
 	"acctui/tui/help"
 	"acctui/tui/messages"
 	"acctui/tui/signin"
+	"acctui/tui/statusbar"
 	"acctui/tui/token"
 	"acctui/tui/unlock"
 )
@@ -73,16 +73,9 @@ type model struct {
 	// palette is the theme in use; its Background becomes the terminal's.
 	palette themes.Theme
 
-	busy       string
-	spinner    spinner.Model
-	spinning   bool
-	spinGen    int
-	status     string
-	statusKind common.StatusKind
-	// history is the session's status messages, oldest first, for the
-	// messages screen.
-	history []messages.Entry
-	// statusH is how many lines the status took when the screens were
+	busy string
+	bar  *statusbar.Model
+	// statusH is how many lines the status bar took when the screens were
 	// last sized.
 	statusH int
 
@@ -141,7 +134,7 @@ func newModel(opts Options) *model {
 		screenHelp:     {"Help", &m.help},
 		screenMessages: {"Messages", &m.messages},
 	}
-	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(m.c.Styles.Spinner))
+	m.bar = statusbar.New(m.c, m.busyText, m.keys.Messages.Help().Key)
 	m.active = screenAccounts
 	if opts.NeedsUnlock {
 		m.active = screenUnlock
@@ -168,7 +161,8 @@ func (m *model) Init() tea.Cmd {
 	if m.active != screenUnlock {
 		cmds = append(cmds, m.accounts.Load())
 	}
-	return m.withSpinner(tea.Batch(cmds...))
+	cmds = append(cmds, m.bar.Spin())
+	return tea.Batch(cmds...)
 }
 
 // Update routes a message and starts the spinner when something is busy.
@@ -178,7 +172,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.releaseKeys())
 	}
 	cmds = append(cmds, m.armLive())
-	cmd := m.withSpinner(tea.Batch(cmds...))
+	cmds = append(cmds, m.bar.Spin())
+	cmd := tea.Batch(cmds...)
 	if n := len(m.statusLines()); n != m.statusH && m.width > 0 {
 		// A message that wraps takes room from the screen's body.
 		m.statusH = n
@@ -204,8 +199,6 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		// Screens count rows from the top of the body, below the header.
 		msg.Y--
 		return m.forward(msg)
-	case spinMsg:
-		return m.spin(msg)
 	case common.StatusMsg:
 		m.setStatus(msg.Kind, msg.Text)
 		return nil
@@ -259,6 +252,9 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 	if cmd, ok := m.clip.Update(msg); ok {
 		return cmd
 	}
+	if cmd, ok := m.bar.Update(msg); ok {
+		return cmd
+	}
 	return m.forward(msg)
 }
 
@@ -286,7 +282,7 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			if m.active == screenMessages {
 				return m.pop()
 			}
-			m.messages.Show(m.history)
+			m.messages.Show(m.bar.History())
 			return m.push(screenMessages)
 		case key.Matches(msg, m.keys.Theme):
 			return m.cycleTheme()
@@ -474,7 +470,7 @@ func (m *model) cycleTheme() tea.Cmd {
 func (m *model) applyTheme() {
 	m.palette = themes.Resolve(m.themeName, m.opts.NoColor, m.dark)
 	m.c.Styles = themes.NewStyles(m.palette)
-	m.spinner.Style = m.c.Styles.Spinner
+	m.bar.ApplyStyles()
 	for _, p := range m.pages {
 		if st, ok := p.s.(common.Styler); ok {
 			st.ApplyStyles()
@@ -482,24 +478,11 @@ func (m *model) applyTheme() {
 	}
 }
 
-// maxHistory is how many status messages the messages screen keeps.
-const maxHistory = 50
-
-func (m *model) setStatus(kind common.StatusKind, text string) {
-	m.statusKind, m.status = kind, text
-	m.history = append(m.history, messages.Entry{At: m.c.Now(), Kind: kind, Text: text})
-	if len(m.history) > maxHistory {
-		m.history = m.history[len(m.history)-maxHistory:]
-	}
-}
+func (m *model) setStatus(kind common.StatusKind, text string) { m.bar.Set(kind, text) }
 
 // clearStatus ends the status line's message when the user moves to
-// another screen: a message belongs to the screen and moment it came from
-// (the messages screen keeps it).
-func (m *model) clearStatus() { m.status = "" }
-
-// spinMsg advances the spinner; gen tells the live loop from stale ones.
-type spinMsg struct{ gen int }
+// another screen (the messages screen keeps it).
+func (m *model) clearStatus() { m.bar.Clear() }
 
 // busyText says what is in progress, from the root, the clipboard or the
 // screen on top.
@@ -514,31 +497,4 @@ func (m *model) busyText() string {
 		return b.Busy()
 	}
 	return ""
-}
-
-// withSpinner starts the spinner's timer when something became busy.
-func (m *model) withSpinner(cmd tea.Cmd) tea.Cmd {
-	if m.spinning || m.busyText() == "" {
-		return cmd
-	}
-	m.spinning = true
-	m.spinGen++
-	return tea.Batch(cmd, m.spinTick())
-}
-
-func (m *model) spinTick() tea.Cmd {
-	gen := m.spinGen
-	return m.c.Tick(m.spinner.Spinner.FPS, func(time.Time) tea.Msg { return spinMsg{gen: gen} })
-}
-
-func (m *model) spin(msg spinMsg) tea.Cmd {
-	if msg.gen != m.spinGen {
-		return nil
-	}
-	if m.busyText() == "" {
-		m.spinning = false
-		return nil
-	}
-	m.spinner, _ = m.spinner.Update(spinner.TickMsg{ID: m.spinner.ID()})
-	return m.spinTick()
 }

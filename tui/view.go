@@ -7,9 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
-	"acctui/internal/safetext"
 	"acctui/tui/common"
 )
 
@@ -59,33 +57,8 @@ func (m *model) header() string {
 
 func (m *model) body() string { return m.screen(m.active).View() }
 
-// maxStatusLines is how many lines a long message may take before it is
-// cut; the body gives up the room.
-const maxStatusLines = 3
-
-// statusLines is the spinner line, or the status wrapped to the width (at
-// least one line, empty when there is nothing to say). Status text may
-// carry text from outside acctui, so it is made safe here, where it is
-// printed.
-func (m *model) statusLines() []string {
-	s := m.c.Styles
-	if busy := m.busyText(); busy != "" {
-		return []string{common.Truncate(m.spinner.View()+" "+s.Text.Render(safetext.Line(busy)), m.width)}
-	}
-	if m.status == "" {
-		return []string{""}
-	}
-	lines := strings.Split(common.Wrap(common.StatusPrefix(m.statusKind)+safetext.Line(m.status), m.width), "\n")
-	if len(lines) > maxStatusLines {
-		lines = lines[:maxStatusLines]
-		more := " … " + m.keys.Messages.Help().Key + " shows all"
-		lines[maxStatusLines-1] = common.Truncate(ansi.Truncate(lines[maxStatusLines-1], max(m.width-lipgloss.Width(more), 0), "")+more, m.width)
-	}
-	for i, l := range lines {
-		lines[i] = common.Truncate(common.StatusStyle(s, m.statusKind).Render(l), m.width)
-	}
-	return lines
-}
+// statusLines is the status bar at the terminal's width.
+func (m *model) statusLines() []string { return m.bar.Lines(m.width) }
 
 func (m *model) helpLine() string {
 	s := m.c.Styles
