@@ -21,6 +21,7 @@ import (
 	"acctui/tui/backend"
 	"acctui/tui/clipboard"
 	"acctui/tui/common"
+	"acctui/tui/copier"
 )
 
 // DefaultClipboardClear is how long a copied token stays on the clipboard.
@@ -118,6 +119,8 @@ func Run(ctx context.Context, opts Options) error {
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err := p.Run()
 	m.shutdown()
+	// A copy under way finishes and leaves its clearer before acctui exits.
+	m.clip.Wait(copier.Timeout)
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}

@@ -28,9 +28,9 @@ type TmuxBuffer struct {
 	Program string
 
 	mu sync.Mutex
-	// forwarded records, after a Write, whether tmux passed the text on to
-	// an attached terminal's clipboard.
-	forwarded bool
+	// forwarded records whether tmux passed the last Write on to an
+	// attached terminal's clipboard; probed says it was asked.
+	forwarded, probed bool
 }
 
 func (t *TmuxBuffer) program() string {
@@ -40,10 +40,16 @@ func (t *TmuxBuffer) program() string {
 	return t.Program
 }
 
-// Name says where the last Write landed, for the status line.
+// Name says where the last Write landed, for the status line; it asks tmux
+// once after each Write.
 func (t *TmuxBuffer) Name() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if !t.probed {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		t.forwarded, t.probed = t.forwards(ctx), true
+		cancel()
+	}
 	if t.forwarded {
 		return "the tmux buffer and the terminal clipboard"
 	}
@@ -51,16 +57,13 @@ func (t *TmuxBuffer) Name() string {
 }
 
 // Write loads text into a new tmux paste buffer and asks tmux to send it
-// to the terminal's clipboard too.
+// to the terminal's clipboard too (Name then says whether it did).
 func (t *TmuxBuffer) Write(ctx context.Context, text string) error {
-	if _, err := t.run(ctx, text, "load-buffer", "-w", "-"); err != nil {
-		return err
-	}
-	forwarded := t.forwards(ctx)
 	t.mu.Lock()
-	t.forwarded = forwarded
+	t.probed = false
 	t.mu.Unlock()
-	return nil
+	_, err := t.run(ctx, text, "load-buffer", "-w", "-")
+	return err
 }
 
 // forwards reports whether tmux sends buffers to some attached terminal's

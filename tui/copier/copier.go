@@ -5,6 +5,7 @@ package copier
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -55,6 +56,9 @@ type Model struct {
 	busy   string
 	secret engine.Secret
 	gen    int
+	// inflight counts copies under way, which quitting waits for, so a
+	// copy that landed always gets its clearer.
+	inflight atomic.Int32
 }
 
 // New returns the component on writer w; err, when set, is why there is no
@@ -72,6 +76,14 @@ func (m *Model) DetachClear(detach func(w clipboard.Writer, after time.Duration,
 
 // Busy says a copy is under way, or "".
 func (m *Model) Busy() string { return m.busy }
+
+// Wait waits, up to limit, for copies under way to finish; it looks every
+// 10 ms, which only matters at exit.
+func (m *Model) Wait(limit time.Duration) {
+	for deadline := time.Now().Add(limit); m.inflight.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
 
 // Forget drops the pending clear and the secret it would compare with.
 func (m *Model) Forget() {
@@ -109,18 +121,22 @@ func (m *Model) copy(label string, secret engine.Secret, clear bool) tea.Cmd {
 	if !clear {
 		detach = nil
 	}
+	inflight := &m.inflight
 	return func() tea.Msg {
+		inflight.Add(1)
+		defer inflight.Add(-1)
 		ctx, cancel := context.WithTimeout(context.Background(), Timeout)
 		defer cancel()
 		text := secret.Reveal()
 		if err := w.Write(ctx, text); err != nil {
 			return copiedMsg{label: label, err: err}
 		}
-		msg := copiedMsg{label: label, where: w.Name(), secret: secret, noClear: !clear}
+		// The clearer first: the user may quit the moment the copy lands.
+		detached := false
 		if detach != nil && after >= 0 && clipboard.CanClear(w) {
-			msg.detached = detach(w, after, text) == nil
+			detached = detach(w, after, text) == nil
 		}
-		return msg
+		return copiedMsg{label: label, where: w.Name(), secret: secret, noClear: !clear, detached: detached}
 	}
 }
 
