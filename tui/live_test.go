@@ -133,3 +133,24 @@ func TestChangeBeforeTheFirstLookIsSeen(t *testing.T) {
 	h.fireLive()
 	h.contains("Carol Example", "2 accounts")
 }
+
+// TestReloadKeepsAFilterBeingTyped: a reload because another process
+// changed the vault does not lose what the user is typing.
+func TestReloadKeepsAFilterBeingTyped(t *testing.T) {
+	e := newEnv(t, alice, carol)
+	sb := &stampedBackend{Backend: e.backend}
+	h := newHarness(t, e, 80, 24, func(o *Options) { o.Backend = sb })
+	h.fireLive()
+	h.press("/")
+	h.typeText("car")
+	if _, err := e.client.AcquireTokenByUsernamePassword(context.Background(), graph, dave, engine.Secret(passwords[dave])); err != nil {
+		t.Fatal(err)
+	}
+	sb.touch()
+	h.fireLive()
+	if !h.m.accounts.Typing() {
+		t.Fatal("the reload ended the filter being typed")
+	}
+	h.typeText("o")
+	h.contains("Filter: caro", "1 of 3 accounts", "Carol Example")
+}
