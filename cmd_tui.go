@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 
 	"acctui/tui"
 	"acctui/vault"
@@ -15,6 +19,10 @@ var errNeedsUnlock = errors.New("the vault passphrase is needed")
 
 // runTUI opens the terminal UI on the user's vault.
 func (a *app) runTUI(ctx context.Context) error {
+	if spec := a.getenv(tui.ClearerEnv); spec != "" {
+		// The detached clipboard clearer an earlier copy left behind.
+		return tui.RunClearer(ctx, spec, os.Stdin)
+	}
 	if !a.stdinTTY {
 		return usageError{errNoTerminal("a terminal for the interactive UI (see acctui --help for the scriptable commands)")}
 	}
@@ -58,6 +66,7 @@ func (a *app) runTUI(ctx context.Context) error {
 		},
 		OpenBrowser: func(url string) error { return openBrowser(url, a.getenv) },
 		Scopes:      []string{defaultScopeFor(a.s.Authority)},
+		SaveTheme:   func(name string) error { return saveThemeSetting(configPath(a.getenv), name) },
 	})
 }
 
@@ -65,6 +74,11 @@ func (a *app) runTUI(ctx context.Context) error {
 // passphrase, and whether it is a new vault whose passphrase is chosen now.
 func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err error) {
 	st, err := a.vault.Status(ctx)
+	if errors.Is(err, errNeedsUnlock) {
+		// Status opens an existing file to count its accounts, which needs
+		// the key: the unlock screen asks for it.
+		return true, false, nil
+	}
 	if err != nil {
 		return false, false, err
 	}
@@ -92,7 +106,50 @@ func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err erro
 }
 
 // chooseVaultPassphrase asks twice on the terminal for a new vault's
-// passphrase.
+// passphrase, under the one rule for new passphrases (internal/passphrase).
 func (a *app) chooseVaultPassphrase(ctx context.Context) (string, error) {
 	return a.chooseNewPassphrase(ctx, "acctui keeps tokens in an encrypted vault; this machine has no keyring service, so a passphrase protects it.")
+}
+
+// themeLine is a top-level theme setting in config.toml.
+var themeLine = regexp.MustCompile(`^\s*theme\s*=`)
+
+// saveThemeSetting remembers the theme picked in the TUI in config.toml:
+// it replaces the top-level theme line, or adds one at the top, and leaves
+// every other line as it was.
+func saveThemeSetting(path, name string) error {
+	if path == "" {
+		return errors.New("no config file location (set XDG_CONFIG_HOME or ACCTUI_CONFIG)")
+	}
+	setting := fmt.Sprintf("theme = %q", name)
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	lines := strings.Split(string(data), "\n")
+	replaced := false
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "[") {
+			break // a table starts: what follows is not top-level
+		}
+		if themeLine.MatchString(l) {
+			lines[i], replaced = setting, true
+			break
+		}
+	}
+	if !replaced {
+		lines = append([]string{setting}, lines...)
+	}
+	out := strings.Join(lines, "\n")
+	if !strings.HasSuffix(out, "\n") {
+		out += "\n"
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(out), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }

@@ -7,12 +7,13 @@ import (
 )
 
 // order is the cycling order of the built-in themes.
-var order = []string{DefaultName, "high-contrast", "catppuccin", "dracula"}
+var order = []string{DefaultName, "light", "high-contrast", "catppuccin", "dracula"}
 
 // registry holds every built-in theme by name. Colour literals of acctui
 // appear in this file only.
 var registry = map[string]builtin{
 	DefaultName:     {light: defaultTheme(false), dark: defaultTheme(true), adaptive: true},
+	"light":         {light: light(), dark: light()},
 	"high-contrast": {light: highContrast(false), dark: highContrast(true), adaptive: true},
 	"catppuccin":    {light: catppuccinLatte(), dark: catppuccinMocha(), adaptive: true},
 	"dracula":       {light: dracula(), dark: dracula()},
@@ -45,6 +46,7 @@ func highContrast(dark bool) Theme {
 		return Theme{
 			Name:       "high-contrast",
 			Text:       lipgloss.BrightWhite,
+			Background: lipgloss.Black,
 			Primary:    lipgloss.BrightWhite,
 			Muted:      lipgloss.White,
 			Accent:     lipgloss.BrightCyan,
@@ -59,6 +61,7 @@ func highContrast(dark bool) Theme {
 	return Theme{
 		Name:       "high-contrast",
 		Text:       lipgloss.Black,
+		Background: lipgloss.BrightWhite,
 		Primary:    lipgloss.Black,
 		Muted:      lipgloss.BrightBlack,
 		Accent:     lipgloss.Blue,
@@ -76,6 +79,7 @@ func catppuccinMocha() Theme {
 	return Theme{
 		Name:       "catppuccin",
 		Text:       lipgloss.Color("#CDD6F4"),
+		Background: lipgloss.Color("#1E1E2E"),
 		Primary:    lipgloss.Color("#CBA6F7"),
 		Muted:      lipgloss.Color("#7F849C"),
 		Accent:     lipgloss.Color("#89B4FA"),
@@ -93,6 +97,7 @@ func catppuccinLatte() Theme {
 	return Theme{
 		Name:       "catppuccin",
 		Text:       lipgloss.Color("#4C4F69"),
+		Background: lipgloss.Color("#EFF1F5"),
 		Primary:    lipgloss.Color("#8839EF"),
 		Muted:      lipgloss.Color("#8C8FA1"),
 		Accent:     lipgloss.Color("#1E66F5"),
@@ -110,6 +115,7 @@ func dracula() Theme {
 	return Theme{
 		Name:       "dracula",
 		Text:       lipgloss.Color("#F8F8F2"),
+		Background: lipgloss.Color("#282A36"),
 		Primary:    lipgloss.Color("#BD93F9"),
 		Muted:      lipgloss.Color("#6272A4"),
 		Accent:     lipgloss.Color("#8BE9FD"),
@@ -119,5 +125,24 @@ func dracula() Theme {
 		SelectedFg: lipgloss.Color("#F8F8F2"),
 		SelectedBg: lipgloss.Color("#44475A"),
 		Border:     lipgloss.Color("#6272A4"),
+	}
+}
+
+// light is dark text on a white page, for those who want a light screen
+// whatever their terminal's own background.
+func light() Theme {
+	return Theme{
+		Name:       "light",
+		Text:       lipgloss.Color("#1F2328"),
+		Background: lipgloss.Color("#FFFFFF"),
+		Primary:    lipgloss.Color("#6639BA"),
+		Muted:      lipgloss.Color("#59636E"),
+		Accent:     lipgloss.Color("#0969DA"),
+		Success:    lipgloss.Color("#1A7F37"),
+		Warn:       lipgloss.Color("#9A6700"),
+		Danger:     lipgloss.Color("#CF222E"),
+		SelectedFg: lipgloss.Color("#1F2328"),
+		SelectedBg: lipgloss.Color("#DDF4FF"),
+		Border:     lipgloss.Color("#D1D9E0"),
 	}
 }

@@ -27,6 +27,10 @@ type Theme struct {
 
 	// Text is body text; nil keeps the terminal's foreground.
 	Text color.Color
+	// Background is the background the theme was designed for. A theme
+	// that sets Text sets it too, so its text never lands on a background
+	// it cannot be read on; nil keeps the terminal's.
+	Background color.Color
 	// Primary is for titles and the focused element.
 	Primary color.Color
 	// Muted is for secondary text: labels, hints, help descriptions.

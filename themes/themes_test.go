@@ -106,3 +106,19 @@ func TestPlainStylesHaveNoColour(t *testing.T) {
 		t.Error("plain theme sets a cursor colour")
 	}
 }
+
+// TestThemesThatSetTextSetBackground: a theme's text colour is readable only
+// on the background it was designed for, so it brings that background.
+func TestThemesThatSetTextSetBackground(t *testing.T) {
+	for _, name := range Names() {
+		for _, dark := range []bool{false, true} {
+			th, _ := GetFor(name, dark)
+			if th.Text != nil && th.Background == nil {
+				t.Errorf("%s (dark %v) sets a text colour but no background", name, dark)
+			}
+		}
+	}
+	if _, ok := Get("light"); !ok {
+		t.Error("no light theme")
+	}
+}

@@ -11,13 +11,9 @@ import (
 	"acctui/engine"
 	"acctui/overview"
 	"acctui/tui/accounts"
-	"acctui/tui/clipboard"
 	"acctui/tui/common"
 	"acctui/tui/signin"
 )
-
-// clipboardTimeout bounds a clipboard tool.
-const clipboardTimeout = 5 * time.Second
 
 // refreshedMsg is the outcome of a silent refresh.
 type refreshedMsg struct {
@@ -39,26 +35,9 @@ type tokenForCopyMsg struct {
 	err     error
 }
 
-// copiedMsg is the outcome of a clipboard write.
-type copiedMsg struct {
-	label  string
-	via    string
-	secret engine.Secret
-	err    error
-}
-
-// clipClearMsg says a copied token's time on the clipboard is up.
-type clipClearMsg struct{ gen int }
-
-// clipClearedMsg is the outcome of clearing the clipboard.
-type clipClearedMsg struct {
-	outcome clipboard.Outcome
-	err     error
-}
-
 func (m *model) accountsLoaded(msg accounts.LoadedMsg) tea.Cmd {
-	var cmd tea.Cmd
-	m.accounts, cmd = m.accounts.Update(msg)
+	msg.Accounts = m.markNeedsSignIn(msg.Accounts)
+	cmd := m.accounts.Update(msg)
 	if msg.Err != nil {
 		text, next := common.Explain(msg.Err, "")
 		m.setStatus(common.StatusError, joinAdvice("could not read the accounts: "+text, next))
@@ -97,32 +76,75 @@ func (m *model) refreshed(msg refreshedMsg) tea.Cmd {
 	user := msg.account.Username
 	switch {
 	case msg.err == nil:
+		delete(m.needsSignIn, strings.ToLower(msg.account.HomeAccountID))
 		left := overview.HumanDuration(msg.result.ExpiresOn.Sub(m.c.Now()))
 		if msg.result.Source == engine.SourceCache {
 			m.setStatus(common.StatusOK, fmt.Sprintf("%s: cached token still valid for %s (R forces a new one)", user, left))
 		} else {
 			m.setStatus(common.StatusOK, fmt.Sprintf("refreshed %s: valid for %s", user, left))
 		}
+		if strings.EqualFold(m.detail.Account().HomeAccountID, msg.account.HomeAccountID) {
+			// The claims shown must be the new ID token's.
+			return tea.Batch(m.accounts.Load(), m.detail.ReloadClaims())
+		}
 		return m.accounts.Load()
 	case common.NeedsSignIn(msg.err):
-		text, _ := common.Explain(msg.err, common.MethodRefresh)
-		m.signin.Start(signin.Options{
-			SignInRequest: SignInRequest{LoginHint: user, Claims: common.ClaimsChallenge(msg.err)},
-			Reason:        "A silent refresh was refused: " + text,
-		})
-		m.setStatus(common.StatusWarn, user+" needs to sign in again")
-		return tea.Batch(m.push(screenSignIn), m.accounts.Load())
+		return m.signInAgain(common.SignInAgainMsg{Account: msg.account, Err: msg.err})
 	}
 	text, next := common.Explain(msg.err, common.MethodRefresh)
 	m.setStatus(common.StatusError, joinAdvice("refresh of "+user+" failed: "+text, next))
 	return nil
 }
 
+// signInAgain marks an account as needing the user and goes to a sign-in
+// for it, with the claims challenge the refusal carried.
+func (m *model) signInAgain(msg common.SignInAgainMsg) tea.Cmd {
+	user := msg.Account.Username
+	m.needsSignIn[strings.ToLower(msg.Account.HomeAccountID)] = true
+	text, _ := common.Explain(msg.Err, common.MethodRefresh)
+	m.signin.Start(signin.Options{
+		SignInRequest: SignInRequest{LoginHint: user, Claims: common.ClaimsChallenge(msg.Err)},
+		Reason:        "A silent sign-in was refused: " + text,
+		For:           msg.Account,
+	})
+	cmd := m.push(screenSignIn)
+	m.setStatus(common.StatusWarn, user+" needs to sign in again")
+	return tea.Batch(cmd, m.accounts.Load())
+}
+
+// signedIn reports a sign-in. One meant to sign an account in again that
+// came back as someone else says so: the other account is added as its own
+// row, and the one asked for still needs its user.
 func (m *model) signedIn(msg signin.SignedInMsg) tea.Cmd {
 	m.home()
-	m.pendingSelect = msg.Result.Account.HomeAccountID
-	m.setStatus(common.StatusOK, "signed in as "+msg.Result.Account.Username)
+	got := msg.Result.Account
+	m.pendingSelect = got.HomeAccountID
+	delete(m.needsSignIn, strings.ToLower(got.HomeAccountID))
+	want := msg.For
+	if want.HomeAccountID != "" && !strings.EqualFold(want.HomeAccountID, got.HomeAccountID) {
+		m.setStatus(common.StatusWarn, fmt.Sprintf("signed in as %s, not %s: %s is added as its own account, and %s still needs to sign in",
+			got.Username, want.Username, got.Username, want.Username))
+		return m.accounts.Load()
+	}
+	m.setStatus(common.StatusOK, "signed in as "+got.Username)
 	return m.accounts.Load()
+}
+
+// markNeedsSignIn shows "sign in" on accounts whose silent calls were
+// refused in this session: the cache still holds their refresh token, so
+// the overview alone would call them refreshable.
+func (m *model) markNeedsSignIn(list []overview.Account) []overview.Account {
+	if len(m.needsSignIn) == 0 {
+		return list
+	}
+	out := make([]overview.Account, len(list))
+	for i, a := range list {
+		if m.needsSignIn[strings.ToLower(a.HomeAccountID)] {
+			a.Status, a.ExpiresOn = overview.StatusSignInNeeded, time.Time{}
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func (m *model) remove(acct overview.Account) tea.Cmd {
@@ -158,100 +180,19 @@ func (m *model) copyAccessToken(acct overview.Account) tea.Cmd {
 
 func (m *model) tokenForCopy(msg tokenForCopyMsg) tea.Cmd {
 	m.busy = ""
+	if common.NeedsSignIn(msg.err) {
+		return m.signInAgain(common.SignInAgainMsg{Account: msg.account, Err: msg.err})
+	}
 	if msg.err != nil {
 		text, next := common.Explain(msg.err, common.MethodRefresh)
-		if common.NeedsSignIn(msg.err) {
-			next = "press " + m.keys.Refresh.Help().Key + " to sign in again"
-		}
 		m.setStatus(common.StatusError, joinAdvice("no token for "+msg.account.Username+": "+text, next))
 		return nil
 	}
-	cmd := m.copy("access token", msg.result.AccessToken)
+	cmd := m.clip.Copy("access token", msg.result.AccessToken)
 	if msg.result.Source == engine.SourceIdentityProvider {
 		cmd = tea.Batch(cmd, m.accounts.Load())
 	}
 	return cmd
-}
-
-// copy puts a secret on the clipboard: OSC 52 goes out through the
-// renderer, a native tool runs in a command.
-func (m *model) copy(label string, secret engine.Secret) tea.Cmd {
-	if m.clipErr != nil {
-		m.setStatus(common.StatusError, "cannot copy: "+m.clipErr.Error())
-		return nil
-	}
-	w := m.clip
-	if osc, ok := w.(*clipboard.OSC52Writer); ok && osc.Out == nil {
-		seq := osc.Sequence(secret.Reveal())
-		done := m.copied(copiedMsg{label: label, via: osc.Name(), secret: secret})
-		return tea.Batch(tea.Raw(seq), done)
-	}
-	m.busy = "copying…"
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
-		defer cancel()
-		err := w.Write(ctx, secret.Reveal())
-		return copiedMsg{label: label, via: w.Name(), secret: secret, err: err}
-	}
-}
-
-// copied reports a copy and schedules the clearing when it is possible.
-func (m *model) copied(msg copiedMsg) tea.Cmd {
-	m.busy = ""
-	if msg.err != nil {
-		m.setStatus(common.StatusError, "copy failed: "+msg.err.Error())
-		return nil
-	}
-	text := "copied " + msg.label + " via " + msg.via
-	m.clipGen++
-	m.clipSecret = ""
-	switch {
-	case !clipboard.CanClear(m.clip):
-		if _, ok := m.clip.(*clipboard.OSC52Writer); ok {
-			text += ": OSC 52 cannot be cleared, clear it yourself"
-		} else {
-			text += ": cannot read it back, so no clearing"
-		}
-		m.setStatus(common.StatusWarn, text)
-		return nil
-	case m.opts.ClipboardClear < 0:
-		m.setStatus(common.StatusOK, text)
-		return nil
-	}
-	m.clipSecret = msg.secret
-	m.setStatus(common.StatusOK, fmt.Sprintf("%s; clears in %s if unchanged", text, overview.HumanDuration(m.opts.ClipboardClear)))
-	gen := m.clipGen
-	return m.c.Tick(m.opts.ClipboardClear, func(time.Time) tea.Msg { return clipClearMsg{gen: gen} })
-}
-
-func (m *model) clearClipboard(msg clipClearMsg) tea.Cmd {
-	if msg.gen != m.clipGen || m.clipSecret == "" {
-		return nil
-	}
-	w, text := m.clip, m.clipSecret.Reveal()
-	m.clipSecret = ""
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), clipboardTimeout)
-		defer cancel()
-		outcome, err := clipboard.ClearIfUnchanged(ctx, w, text)
-		return clipClearedMsg{outcome: outcome, err: err}
-	}
-}
-
-func (m *model) clipboardCleared(msg clipClearedMsg) tea.Cmd {
-	switch msg.outcome {
-	case clipboard.Cleared:
-		m.setStatus(common.StatusOK, "clipboard cleared: it still held the token")
-	case clipboard.Changed:
-		m.setStatus(common.StatusInfo, "clipboard changed since the copy; left as it is")
-	default:
-		text := "could not read the clipboard back; left as it is"
-		if msg.err != nil {
-			text += " (" + msg.err.Error() + ")"
-		}
-		m.setStatus(common.StatusWarn, text)
-	}
-	return nil
 }
 
 func joinAdvice(text, next string) string {

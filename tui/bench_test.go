@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -61,32 +63,62 @@ func benchBackend(b *testing.B, n int) (Backend, func() time.Time) {
 	return NewEngineBackend(client, store, graph, now), now
 }
 
-// BenchmarkStartToFirstFrame measures what a start with 1 000 accounts
-// costs before the first frame: the model, the accounts-loaded message, the
-// window size, one View. "with-cache-read" includes reading the cache into
-// the overview (the backend's Accounts); "model" starts from the list.
+// BenchmarkStartToFirstFrame measures what a start with 1 000 and 10 000
+// accounts costs before the first frame: the model, the accounts-loaded
+// message, the window size, one View. "with-cache-read" includes reading the
+// cache into the overview (the backend's Accounts); "model" starts from the
+// list.
 func BenchmarkStartToFirstFrame(b *testing.B) {
-	backend, now := benchBackend(b, 1000)
-	loaded, err := backend.Accounts(context.Background())
-	if err != nil || len(loaded) != 1000 {
-		b.Fatal(len(loaded), err)
-	}
-	for _, withRead := range []bool{true, false} {
-		name := "model"
-		if withRead {
-			name = "with-cache-read"
+	for _, n := range []int{1000, 10000} {
+		backend, now := benchBackend(b, n)
+		loaded, err := backend.Accounts(context.Background())
+		if err != nil || len(loaded) != n {
+			b.Fatal(len(loaded), err)
 		}
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				m := New(Options{Backend: backend, Now: now, ClipboardWriter: &fakeClipboard{}}).(*model)
-				list := loaded
-				if withRead {
-					list, _ = backend.Accounts(context.Background())
+		for _, withRead := range []bool{true, false} {
+			name := "model"
+			if withRead {
+				name = "with-cache-read"
+			}
+			b.Run(fmt.Sprintf("%d/%s", n, name), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					m := New(Options{Backend: backend, Now: now, ClipboardWriter: &fakeClipboard{}}).(*model)
+					list := loaded
+					if withRead {
+						list, _ = backend.Accounts(context.Background())
+					}
+					m.Update(accounts.LoadedMsg{Accounts: list})
+					m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+					if v := m.View(); len(v.Content) == 0 {
+						b.Fatal("empty frame")
+					}
 				}
-				m.Update(accounts.LoadedMsg{Accounts: list})
-				m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-				if v := m.View(); len(v.Content) == 0 {
+			})
+		}
+	}
+}
+
+// BenchmarkFilterKeystroke measures one keystroke typed into the filter
+// over 1 000 and 10 000 accounts: Update, the filtering command, its
+// result, View.
+func BenchmarkFilterKeystroke(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			backend, now := benchBackend(b, n)
+			e := &env{backend: backend}
+			h := &harness{t: b, env: e, m: newModel(Options{Backend: backend, Now: now, ClipboardWriter: &fakeClipboard{}, tick: fakeTick})}
+			h.run(h.m.Init(), false)
+			h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+			h.press("/")
+			h.typeText("user0")
+			keys := []tea.KeyPressMsg{keyMsg("4"), keyMsg("backspace")}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				h.send(keys[i%2])
+				i++
+				if v := h.m.View(); len(v.Content) == 0 {
 					b.Fatal("empty frame")
 				}
 			}
@@ -94,24 +126,56 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkFilterKeystroke measures one keystroke typed into the filter
-// over 1 000 accounts: Update, the filtering command, its result, View.
-func BenchmarkFilterKeystroke(b *testing.B) {
-	backend, now := benchBackend(b, 1000)
-	e := &env{backend: backend}
-	h := &harness{t: b, env: e, m: newModel(Options{Backend: backend, Now: now, ClipboardWriter: &fakeClipboard{}, tick: fakeTick})}
-	h.run(h.m.Init(), false)
+// fileStamped is the benchmark's backend with a stamp of a real file, as the
+// vault's.
+type fileStamped struct {
+	Backend
+	path string
+}
+
+func (f fileStamped) Stamp(context.Context) (string, error) {
+	info, err := os.Stat(f.path)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprint(info.ModTime().UnixNano(), info.Size()), nil
+}
+
+// BenchmarkIdleMinute is one minute of an idle TUI with the live list over
+// 1 000 accounts whose badges count down in seconds: every wake of the live
+// timer (the badge ticks and the vault checks, a stat each), with the frame
+// drawn after each, as the runtime would. ns/op is the CPU time one idle
+// minute costs (divide by 60 s for the share of a core).
+func BenchmarkIdleMinute(b *testing.B) {
+	backend, _ := benchBackend(b, 1000)
+	vaultFile := filepath.Join(b.TempDir(), "vault")
+	must(b, os.WriteFile(vaultFile, []byte("x"), 0o600))
+	clock := epoch
+	now := func() time.Time { return clock }
+	m := newModel(Options{Backend: fileStamped{backend, vaultFile}, Now: now, ClipboardWriter: &fakeClipboard{}, tick: fakeTick})
+	h := &harness{t: b, env: &env{backend: backend}, m: m}
+	h.run(m.Init(), false)
 	h.send(tea.WindowSizeMsg{Width: 120, Height: 40})
-	h.press("/")
-	h.typeText("user0")
-	keys := []tea.KeyPressMsg{keyMsg("4"), keyMsg("backspace")}
+	wakes := 0
 	b.ReportAllocs()
-	i := 0
 	for b.Loop() {
-		h.send(keys[i%2])
-		i++
-		if v := h.m.View(); len(v.Content) == 0 {
-			b.Fatal("empty frame")
+		for end := clock.Add(time.Minute); clock.Before(end); {
+			var next *tickReq
+			for i := range h.ticks {
+				if isLive(h.ticks[i]) && (next == nil || h.ticks[i].d < next.d) {
+					next = &h.ticks[i]
+				}
+			}
+			if next == nil {
+				b.Fatal("the live list stopped")
+			}
+			tr := *next
+			h.ticks = h.ticks[:0]
+			clock = clock.Add(tr.d)
+			h.send(tr.fn(clock))
+			h.m.View()
+			wakes++
 		}
 	}
+	b.ReportMetric(float64(wakes)/float64(b.N), "wakes/min")
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -51,7 +52,7 @@ func TestFilterNarrowsAndClears(t *testing.T) {
 	h.press("/")
 	h.typeText("dave")
 	h.press("enter")
-	h.contains("Dave Example", "1 account")
+	h.contains("Dave Example", "1 of 3 accounts · filter “dave”")
 	if strings.Contains(h.view(), "Alice Example") {
 		t.Fatalf("filter kept alice:\n%s", h.view())
 	}
@@ -73,8 +74,8 @@ func TestCopyAccessToken(t *testing.T) {
 		{
 			name:       "cleared when unchanged",
 			writer:     func() clipboard.Writer { return &fakeClipboard{readable: true} },
-			wantStatus: []string{"copied access token via fake-clip; clears in 30s if unchanged"},
-			wantAfter:  "clipboard cleared",
+			wantStatus: []string{"copied the access token to fake-clip; clears in 30s if unchanged"},
+			wantAfter:  "cleared the clipboard: it still held the token",
 			wantClear:  true,
 		},
 		{
@@ -87,12 +88,17 @@ func TestCopyAccessToken(t *testing.T) {
 		{
 			name:       "write-only tool is never cleared",
 			writer:     func() clipboard.Writer { return writeOnly{&fakeClipboard{}} },
-			wantStatus: []string{"via fake-clip: cannot read it back"},
+			wantStatus: []string{"to fake-clip; it cannot be read back, so it is not cleared"},
+		},
+		{
+			name:       "a failed tool copies nothing and says so",
+			writer:     func() clipboard.Writer { return failing{} },
+			wantStatus: []string{"nothing was copied: clip tool broke; press v to see the token instead"},
 		},
 		{
 			name:       "OSC 52 through tmux",
 			writer:     func() clipboard.Writer { return &clipboard.OSC52Writer{Tmux: true} },
-			wantStatus: []string{"copied access token via OSC 52 (tmux passthrough): OSC 52 cannot be cleared"},
+			wantStatus: []string{"sent the access token to the terminal as OSC 52 through tmux passthrough", "cannot check that it landed"},
 		},
 	}
 	for _, tt := range tests {
@@ -132,6 +138,12 @@ func TestCopyAccessToken(t *testing.T) {
 		})
 	}
 }
+
+// failing is a clipboard tool that fails.
+type failing struct{}
+
+func (failing) Name() string                        { return "failing" }
+func (failing) Write(context.Context, string) error { return errors.New("clip tool broke") }
 
 // writeOnly is a clipboard that cannot be read back.
 type writeOnly struct{ f *fakeClipboard }
@@ -395,9 +407,18 @@ func TestResizeFollows(t *testing.T) {
 
 func TestThemes(t *testing.T) {
 	h := newHarness(t, newEnv(t, alice), 80, 24)
-	for _, want := range []string{"high-contrast", "catppuccin", "dracula", "default"} {
+	var saved []string
+	h.m.opts.SaveTheme = func(name string) error { saved = append(saved, name); return nil }
+	for _, want := range []string{"light", "high-contrast", "catppuccin", "dracula", "default"} {
 		h.press("t")
-		h.contains("theme: "+want, want)
+		h.contains("theme: " + want + " (remembered in the config file)")
+		bg := h.m.View().BackgroundColor
+		if (want == "default") != (bg == nil) {
+			t.Errorf("theme %s: terminal background %v", want, bg)
+		}
+	}
+	if strings.Join(saved, " ") != "light high-contrast catppuccin dracula default" {
+		t.Errorf("remembered %q", saved)
 	}
 	if !sgrColour.MatchString(h.m.View().Content) {
 		t.Fatal("the default theme draws no colour")

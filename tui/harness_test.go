@@ -173,7 +173,7 @@ func (h *harness) fire(d time.Duration) int {
 	h.ticks = nil
 	n := 0
 	for _, tr := range pending {
-		if d != 0 && tr.d != d {
+		if d != 0 && (tr.d != d || isLive(tr)) {
 			h.ticks = append(h.ticks, tr)
 			continue
 		}
@@ -183,11 +183,45 @@ func (h *harness) fire(d time.Duration) int {
 	return n
 }
 
-// pendingTicks counts timers of duration d.
+// isLive tells the live list's timer from the screens' ones, which tests
+// count and fire by duration.
+func isLive(tr tickReq) bool {
+	_, ok := tr.fn(time.Time{}).(liveTickMsg)
+	return ok
+}
+
+// fireLive fires the live list's timer, if armed, and reports whether it was.
+func (h *harness) fireLive() bool {
+	pending := h.ticks
+	h.ticks = nil
+	fired := false
+	for _, tr := range pending {
+		if !isLive(tr) {
+			h.ticks = append(h.ticks, tr)
+			continue
+		}
+		fired = true
+		h.send(tr.fn(h.env.srv.Now()))
+	}
+	return fired
+}
+
+// liveWaits lists the durations the live list's armed timers wait.
+func (h *harness) liveWaits() []time.Duration {
+	var d []time.Duration
+	for _, tr := range h.ticks {
+		if isLive(tr) {
+			d = append(d, tr.d)
+		}
+	}
+	return d
+}
+
+// pendingTicks counts the screens' timers of duration d.
 func (h *harness) pendingTicks(d time.Duration) int {
 	n := 0
 	for _, tr := range h.ticks {
-		if tr.d == d {
+		if tr.d == d && !isLive(tr) {
 			n++
 		}
 	}
@@ -215,7 +249,7 @@ func keyMsg(k string) tea.KeyPressMsg {
 	named := map[string]tea.Key{
 		"enter": {Code: tea.KeyEnter}, "esc": {Code: tea.KeyEscape}, "tab": {Code: tea.KeyTab},
 		"shift+tab": {Code: tea.KeyTab, Mod: tea.ModShift}, "up": {Code: tea.KeyUp}, "down": {Code: tea.KeyDown},
-		"backspace": {Code: tea.KeyBackspace}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl},
+		"backspace": {Code: tea.KeyBackspace}, "ctrl+c": {Code: 'c', Mod: tea.ModCtrl}, "ctrl+r": {Code: 'r', Mod: tea.ModCtrl},
 		"pgdown": {Code: tea.KeyPgDown}, "pgup": {Code: tea.KeyPgUp}, "space": {Code: tea.KeySpace, Text: " "},
 	}
 	if key, ok := named[k]; ok {

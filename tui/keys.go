@@ -7,6 +7,7 @@ import (
 	"acctui/tui/confirm"
 	"acctui/tui/detail"
 	"acctui/tui/help"
+	"acctui/tui/messages"
 	"acctui/tui/signin"
 	"acctui/tui/token"
 	"acctui/tui/unlock"
@@ -30,9 +31,13 @@ type KeyMap struct {
 	Copy         key.Binding
 	Remove       key.Binding
 	ViewToken    key.Binding
+	Reload       key.Binding
+	Sort         key.Binding
 
 	Reveal      key.Binding
 	SwitchToken key.Binding
+
+	CopyURL, CopyCode, QR key.Binding
 
 	NextField, PrevField key.Binding
 	Submit               key.Binding
@@ -40,6 +45,7 @@ type KeyMap struct {
 	Yes, No key.Binding
 
 	Theme     key.Binding
+	Messages  key.Binding
 	Help      key.Binding
 	Quit      key.Binding
 	ForceQuit key.Binding
@@ -71,6 +77,12 @@ func DefaultKeyMap() KeyMap {
 		Copy:         b([]string{"c"}, "c", "copy token"),
 		Remove:       b([]string{"d"}, "d", "remove"),
 		ViewToken:    b([]string{"v"}, "v", "view token"),
+		Reload:       b([]string{"ctrl+r"}, "ctrl+r", "reload list"),
+		Messages:     b([]string{"m"}, "m", "messages in full"),
+		CopyURL:      b([]string{"u"}, "u", "copy URL"),
+		CopyCode:     b([]string{"c"}, "c", "copy code"),
+		QR:           b([]string{"Q"}, "Q", "QR code"),
+		Sort:         b([]string{"o"}, "o", "sort: name, tenant, expiry"),
 
 		Reveal:      b([]string{"s"}, "s", "show/hide value"),
 		SwitchToken: b([]string{"tab"}, "tab", "access/ID token"),
@@ -93,12 +105,12 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) Sections() []help.Section {
 	return []help.Section{
 		{Title: "Moving", Bindings: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}},
-		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Remove}},
+		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Remove, k.Reload, k.Sort}},
 		{Title: "Filter", Bindings: []key.Binding{k.AcceptFilter, k.CancelFilter}},
 		{Title: "Token", Bindings: []key.Binding{k.Reveal, k.SwitchToken, k.Copy}},
-		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField}},
+		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField, k.CopyURL, k.CopyCode, k.QR}},
 		{Title: "Confirm", Bindings: []key.Binding{k.Yes, k.No}},
-		{Title: "Everywhere", Bindings: []key.Binding{k.Back, k.Theme, k.Help, k.Quit, k.ForceQuit}},
+		{Title: "Everywhere", Bindings: []key.Binding{k.Back, k.Theme, k.Messages, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
 
@@ -122,7 +134,7 @@ func (k KeyMap) accounts() accounts.KeyMap {
 		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Home: k.Home, End: k.End,
 		Filter: k.Filter, ClearFilter: k.withHelp(k.Back, "clear filter"), AcceptFilter: k.AcceptFilter, CancelFilter: k.CancelFilter,
 		Open: k.Open, Add: k.Add, Refresh: k.withHelp(k.Refresh, "refresh"), ForceRefresh: k.ForceRefresh,
-		Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken,
+		Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken, Reload: k.Reload, Sort: k.Sort,
 	}
 }
 
@@ -134,7 +146,8 @@ func (k KeyMap) detail() detail.KeyMap {
 }
 
 func (k KeyMap) signin() signin.KeyMap {
-	return signin.KeyMap{Up: k.Up, Down: k.Down, Submit: k.Submit, Back: k.Back, NextField: k.NextField, PrevField: k.PrevField}
+	return signin.KeyMap{Up: k.Up, Down: k.Down, Submit: k.Submit, Back: k.Back, NextField: k.NextField, PrevField: k.PrevField,
+		CopyURL: k.CopyURL, CopyCode: k.CopyCode, QR: k.QR}
 }
 
 func (k KeyMap) token() token.KeyMap {
@@ -159,4 +172,8 @@ func (k KeyMap) unlock() unlock.KeyMap {
 func (k KeyMap) withHelp(b key.Binding, desc string) key.Binding {
 	b.SetHelp(b.Help().Key, desc)
 	return b
+}
+
+func (k KeyMap) messages() messages.KeyMap {
+	return messages.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Back: k.Back}
 }

@@ -4,18 +4,19 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 
-	"acctui/engine"
 	"acctui/themes"
 	"acctui/tui/accounts"
 	"acctui/tui/clipboard"
 	"acctui/tui/common"
 	"acctui/tui/confirm"
+	"acctui/tui/copier"
 	"acctui/tui/detail"
 	"acctui/tui/help"
+	"acctui/tui/messages"
 	"acctui/tui/signin"
+	"acctui/tui/statusbar"
 	"acctui/tui/token"
 	"acctui/tui/unlock"
 )
@@ -31,16 +32,13 @@ const (
 	screenToken
 	screenConfirm
 	screenHelp
+	screenMessages
 )
 
-var screenTitles = map[screen]string{
-	screenUnlock:   "Unlock",
-	screenAccounts: "Accounts",
-	screenDetail:   "Account",
-	screenSignIn:   "Sign in",
-	screenToken:    "Token",
-	screenConfirm:  "Remove",
-	screenHelp:     "Help",
+// page is one row of the screen table: its header title and the screen.
+type page struct {
+	title string
+	s     common.Screen
 }
 
 // model is the root: it routes messages to the screen on top, keeps the
@@ -53,6 +51,9 @@ type model struct {
 
 	active screen
 	stack  []screen
+	// pages is the one table of screens; the typed fields below are the
+	// same screens, for the calls that start them (Show, Start, Ask).
+	pages map[screen]page
 
 	unlock   unlock.Model
 	accounts accounts.Model
@@ -61,23 +62,32 @@ type model struct {
 	token    token.Model
 	confirm  confirm.Model
 	help     help.Model
+	messages messages.Model
+
+	clip *copier.Model
 
 	width, height int
 
 	themeName string
 	dark      bool
+	// palette is the theme in use; its Background becomes the terminal's.
+	palette themes.Theme
 
-	busy       string
-	spinner    spinner.Model
-	spinning   bool
-	spinGen    int
-	status     string
-	statusKind common.StatusKind
+	busy string
+	bar  *statusbar.Model
+	// statusH is how many lines the status bar took when the screens were
+	// last sized.
+	statusH int
 
-	clip       clipboard.Writer
-	clipErr    error
-	clipSecret engine.Secret
-	clipGen    int
+	// heldKeys were typed while the screen on top was still loading what
+	// they act on.
+	heldKeys []tea.KeyPressMsg
+
+	live live
+
+	// needsSignIn holds the home account ids (lower case) whose silent
+	// calls were refused in this session.
+	needsSignIn map[string]bool
 
 	pendingSelect string
 	quitting      bool
@@ -93,38 +103,51 @@ func newModel(opts Options) *model {
 	if opts.ClipboardClear == 0 {
 		opts.ClipboardClear = DefaultClipboardClear
 	}
-	m := &model{opts: opts, keys: DefaultKeyMap(), themeName: opts.Theme, dark: true}
+	m := &model{opts: opts, keys: DefaultKeyMap(), themeName: opts.Theme, dark: true, needsSignIn: map[string]bool{}}
 	if _, ok := themes.Get(m.themeName); !ok {
 		m.themeName = themes.DefaultName
 	}
+	m.palette = themes.Resolve(m.themeName, opts.NoColor, m.dark)
 	m.c = &common.Common{
-		Styles:  themes.NewStyles(themes.Resolve(m.themeName, opts.NoColor, m.dark)),
+		Styles:  themes.NewStyles(m.palette),
 		Backend: opts.Backend,
 		Now:     opts.Now,
 		Tick:    opts.tick,
 		NoColor: opts.NoColor,
 		Scopes:  opts.Scopes,
 	}
+	m.unlock = unlock.New(m.c, m.keys.unlock(), opts.Unlock)
 	m.accounts = accounts.New(m.c, m.keys.accounts())
 	m.detail = detail.New(m.c, m.keys.detail())
 	m.signin = signin.New(m.c, m.keys.signin(), opts.OpenBrowser)
 	m.token = token.New(m.c, m.keys.token())
 	m.confirm = confirm.New(m.c, m.keys.confirm())
 	m.help = help.New(m.c, m.keys.help(), m.keys.Sections())
-	m.spinner = spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(m.c.Styles.Spinner))
-	m.unlock = unlock.New(m.c, m.keys.unlock(), opts.Unlock)
+	m.messages = messages.New(m.c, m.keys.messages())
+	m.pages = map[screen]page{
+		screenUnlock:   {"Unlock", &m.unlock},
+		screenAccounts: {"Accounts", &m.accounts},
+		screenDetail:   {"Account", &m.detail},
+		screenSignIn:   {"Sign in", &m.signin},
+		screenToken:    {"Token", &m.token},
+		screenConfirm:  {"Remove", &m.confirm},
+		screenHelp:     {"Help", &m.help},
+		screenMessages: {"Messages", &m.messages},
+	}
+	m.bar = statusbar.New(m.c, m.busyText, m.keys.Messages.Help().Key)
 	m.active = screenAccounts
 	if opts.NeedsUnlock {
 		m.active = screenUnlock
 	}
-	m.clip = opts.ClipboardWriter
-	if m.clip == nil {
-		mode, err := clipboard.ParseMode(opts.Clipboard)
-		m.clip, m.clipErr = clipboard.Choose(mode, clipboard.SystemEnv(nil))
-		if err != nil {
-			m.clipErr = err
+	w, err := opts.ClipboardWriter, error(nil)
+	if w == nil {
+		mode, modeErr := clipboard.ParseMode(opts.Clipboard)
+		w, err = clipboard.Choose(mode, clipboard.SystemEnv(nil))
+		if modeErr != nil {
+			err = modeErr
 		}
 	}
+	m.clip = copier.New(m.c, w, err, opts.ClipboardClear, m.setStatus)
 	return m
 }
 
@@ -138,13 +161,25 @@ func (m *model) Init() tea.Cmd {
 	if m.active != screenUnlock {
 		cmds = append(cmds, m.accounts.Load())
 	}
-	return m.withSpinner(tea.Batch(cmds...))
+	cmds = append(cmds, m.bar.Spin())
+	return tea.Batch(cmds...)
 }
 
 // Update routes a message and starts the spinner when something is busy.
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	cmd := m.update(msg)
-	return m, m.withSpinner(cmd)
+	cmds := []tea.Cmd{m.update(msg), m.drainOutbox()}
+	if len(m.heldKeys) > 0 && !m.holdsKeys() {
+		cmds = append(cmds, m.releaseKeys())
+	}
+	cmds = append(cmds, m.armLive())
+	cmds = append(cmds, m.bar.Spin())
+	cmd := tea.Batch(cmds...)
+	if n := len(m.statusLines()); n != m.statusH && m.width > 0 {
+		// A message that wraps takes room from the screen's body.
+		m.statusH = n
+		m.setSize(m.width, m.height)
+	}
+	return m, cmd
 }
 
 func (m *model) update(msg tea.Msg) tea.Cmd {
@@ -160,8 +195,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.KeyPressMsg:
 		return m.handleKey(msg)
-	case spinMsg:
-		return m.spin(msg)
+	case tea.MouseClickMsg:
+		// Screens count rows from the top of the body, below the header.
+		msg.Y--
+		return m.forward(msg)
 	case common.StatusMsg:
 		m.setStatus(msg.Kind, msg.Text)
 		return nil
@@ -175,6 +212,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.accountsLoaded(msg)
 	case common.ReloadAccountsMsg:
 		return m.accounts.Load()
+	case liveTickMsg:
+		return m.liveTick(msg)
+	case stampMsg:
+		return m.stamped(msg)
 	case common.OpenAccountMsg:
 		cmd := m.detail.Show(msg.Account)
 		return tea.Batch(m.push(screenDetail), cmd)
@@ -186,6 +227,8 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.push(screenSignIn)
 	case signin.SignedInMsg:
 		return m.signedIn(msg)
+	case common.SignInAgainMsg:
+		return m.signInAgain(msg)
 	case common.RemoveAccountMsg:
 		m.confirm.Ask(msg.Account)
 		return m.push(screenConfirm)
@@ -202,13 +245,15 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 	case tokenForCopyMsg:
 		return m.tokenForCopy(msg)
 	case common.CopySecretMsg:
-		return m.copy(msg.Label, msg.Secret)
-	case copiedMsg:
-		return m.copied(msg)
-	case clipClearMsg:
-		return m.clearClipboard(msg)
-	case clipClearedMsg:
-		return m.clipboardCleared(msg)
+		return m.clip.Copy(msg.Label, msg.Secret)
+	case common.CopyTextMsg:
+		return m.clip.CopyText(msg.Label, msg.Text)
+	}
+	if cmd, ok := m.clip.Update(msg); ok {
+		return cmd
+	}
+	if cmd, ok := m.bar.Update(msg); ok {
+		return cmd
 	}
 	return m.forward(msg)
 }
@@ -219,6 +264,10 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.ForceQuit) {
 		return m.quit()
 	}
+	if m.holdsKeys() && !key.Matches(msg, m.keys.Back) {
+		m.heldKeys = append(m.heldKeys, msg)
+		return nil
+	}
 	if !m.typing() {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
@@ -227,48 +276,80 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			if m.active == screenHelp {
 				return m.pop()
 			}
-			m.help.Top()
+			m.help.Show(m.helpFor(m.active))
 			return m.push(screenHelp)
+		case key.Matches(msg, m.keys.Messages):
+			if m.active == screenMessages {
+				return m.pop()
+			}
+			m.messages.Show(m.bar.History())
+			return m.push(screenMessages)
 		case key.Matches(msg, m.keys.Theme):
-			m.cycleTheme()
-			return nil
+			return m.cycleTheme()
 		}
 	}
 	return m.forward(msg)
 }
 
-// forward gives a message to the screen on top.
-func (m *model) forward(msg tea.Msg) tea.Cmd {
-	var cmd tea.Cmd
-	switch m.active {
-	case screenUnlock:
-		m.unlock, cmd = m.unlock.Update(msg)
-	case screenAccounts:
-		m.accounts, cmd = m.accounts.Update(msg)
-	case screenDetail:
-		m.detail, cmd = m.detail.Update(msg)
-	case screenSignIn:
-		m.signin, cmd = m.signin.Update(msg)
-	case screenToken:
-		m.token, cmd = m.token.Update(msg)
-	case screenConfirm:
-		m.confirm, cmd = m.confirm.Update(msg)
-	case screenHelp:
-		m.help, cmd = m.help.Update(msg)
+// helpFor lists the keys that work on screen s, then the global ones, for
+// the help screen.
+func (m *model) helpFor(s screen) []help.Section {
+	var sections []help.Section
+	if f, ok := m.screen(s).(interface{ FullHelp() [][]key.Binding }); ok {
+		var bindings []key.Binding
+		for _, group := range f.FullHelp() {
+			for _, b := range group {
+				if b.Enabled() {
+					bindings = append(bindings, b)
+				}
+			}
+		}
+		sections = append(sections, help.Section{Title: m.pages[s].title, Bindings: bindings})
 	}
-	return cmd
+	return append(sections, help.Section{Title: "Everywhere", Bindings: []key.Binding{m.keys.Back, m.keys.Theme, m.keys.Messages, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}})
 }
 
-func (m *model) typing() bool {
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.Typing()
-	case screenAccounts:
-		return m.accounts.Typing()
-	case screenSignIn:
-		return m.signin.Typing()
+// holdsKeys reports whether the screen on top is loading what the next
+// keys act on.
+func (m *model) holdsKeys() bool {
+	h, ok := m.screen(m.active).(common.KeyHolder)
+	return ok && h.HoldsKeys()
+}
+
+// releaseKeys replays held keys in order, until the screen holds again.
+func (m *model) releaseKeys() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.heldKeys) > 0 && !m.holdsKeys() {
+		k := m.heldKeys[0]
+		m.heldKeys = m.heldKeys[1:]
+		cmds = append(cmds, m.handleKey(k), m.drainOutbox())
 	}
-	return false
+	return tea.Batch(cmds...)
+}
+
+// drainOutbox does what screens asked for during this Update, now, before
+// the next key is read.
+func (m *model) drainOutbox() tea.Cmd {
+	var cmds []tea.Cmd
+	for out := m.c.TakeOutbox(); len(out) > 0; out = m.c.TakeOutbox() {
+		for _, o := range out {
+			cmds = append(cmds, m.update(o))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// forward gives a message to the screen on top.
+func (m *model) forward(msg tea.Msg) tea.Cmd {
+	return m.screen(m.active).Update(msg)
+}
+
+// screen is the table's screen for s.
+func (m *model) screen(s screen) common.Screen { return m.pages[s].s }
+
+func (m *model) typing() bool {
+	t, ok := m.screen(m.active).(common.Typer)
+	return ok && t.Typing()
 }
 
 func (m *model) quit() tea.Cmd {
@@ -279,10 +360,12 @@ func (m *model) quit() tea.Cmd {
 
 // shutdown cancels flows in flight and forgets secrets.
 func (m *model) shutdown() {
-	m.signin.Leave()
-	m.token.Leave()
-	m.detail.Leave()
-	m.clipGen++
+	for _, p := range m.pages {
+		if l, ok := p.s.(common.Leaver); ok {
+			l.Leave()
+		}
+	}
+	m.clip.Forget()
 }
 
 // push puts a screen on top; the one below is covered.
@@ -293,6 +376,7 @@ func (m *model) push(s screen) tea.Cmd {
 	m.cover(m.active)
 	m.stack = append(m.stack, m.active)
 	m.active = s
+	m.clearStatus()
 	return nil
 }
 
@@ -302,6 +386,8 @@ func (m *model) pop() tea.Cmd {
 		return nil
 	}
 	m.close(m.active)
+	m.heldKeys = nil // they were meant for the screen that closed
+	m.clearStatus()
 	m.active = m.stack[len(m.stack)-1]
 	m.stack = m.stack[:len(m.stack)-1]
 	return m.uncover(m.active)
@@ -309,6 +395,10 @@ func (m *model) pop() tea.Cmd {
 
 // home closes every screen above the accounts list.
 func (m *model) home() tea.Cmd {
+	m.heldKeys = nil
+	if len(m.stack) > 0 {
+		m.clearStatus()
+	}
 	for m.active != screenAccounts && len(m.stack) > 0 {
 		m.close(m.active)
 		m.active = m.stack[len(m.stack)-1]
@@ -320,55 +410,39 @@ func (m *model) home() tea.Cmd {
 // cover pauses what must not run under another screen: the detail
 // countdown, a shown token.
 func (m *model) cover(s screen) {
-	switch s {
-	case screenDetail:
-		m.detail.Leave()
-	case screenToken:
-		m.token.Hide()
-	case screenSignIn:
-		m.signin.Pause()
+	if c, ok := m.screen(s).(common.Coverable); ok {
+		c.Cover()
 	}
 }
 
 // uncover resumes a screen that is on top again.
 func (m *model) uncover(s screen) tea.Cmd {
-	switch s {
-	case screenDetail:
-		return m.detail.Resume()
-	case screenSignIn:
-		return m.signin.Resume()
+	if r, ok := m.screen(s).(common.Resumer); ok {
+		return r.Resume()
 	}
 	return nil
 }
 
 // close ends a screen that leaves the stack.
 func (m *model) close(s screen) {
-	switch s {
-	case screenDetail:
-		m.detail.Leave()
-	case screenToken:
-		m.token.Leave()
-	case screenSignIn:
-		m.signin.Leave()
+	if l, ok := m.screen(s).(common.Leaver); ok {
+		l.Leave()
 	}
 }
 
 func (m *model) setSize(w, h int) {
 	m.width, m.height = w, h
-	bodyH := max(h-3, 1)
-	m.unlock.SetSize(w, bodyH)
-	m.accounts.SetSize(w, bodyH)
-	m.detail.SetSize(w, bodyH)
-	m.signin.SetSize(w, bodyH)
-	m.token.SetSize(w, bodyH)
-	m.confirm.SetSize(w, bodyH)
-	m.help.SetSize(w, bodyH)
+	m.statusH = len(m.statusLines())
+	bodyH := max(h-2-m.statusH, 1)
+	for _, p := range m.pages {
+		p.s.SetSize(w, bodyH)
+	}
 }
 
-func (m *model) cycleTheme() {
+func (m *model) cycleTheme() tea.Cmd {
 	if m.opts.NoColor {
 		m.setStatus(common.StatusInfo, "NO_COLOR is set: colours stay off")
-		return
+		return nil
 	}
 	names := themes.Names()
 	next := names[0]
@@ -379,70 +453,48 @@ func (m *model) cycleTheme() {
 	}
 	m.themeName = next
 	m.applyTheme()
-	m.setStatus(common.StatusInfo, "theme: "+next)
+	save := m.opts.SaveTheme
+	if save == nil {
+		m.setStatus(common.StatusInfo, "theme: "+next)
+		return nil
+	}
+	m.setStatus(common.StatusInfo, "theme: "+next+" (remembered in the config file)")
+	return func() tea.Msg {
+		if err := save(next); err != nil {
+			return common.StatusMsg{Kind: common.StatusWarn, Text: "theme: " + next + ", but it could not be remembered: " + err.Error()}
+		}
+		return nil
+	}
 }
 
 func (m *model) applyTheme() {
-	m.c.Styles = themes.NewStyles(themes.Resolve(m.themeName, m.opts.NoColor, m.dark))
-	m.spinner.Style = m.c.Styles.Spinner
-	m.unlock.ApplyStyles()
-	m.accounts.ApplyStyles()
-	m.detail.ApplyStyles()
-	m.signin.ApplyStyles()
-	m.token.ApplyStyles()
-	m.help.ApplyStyles()
+	m.palette = themes.Resolve(m.themeName, m.opts.NoColor, m.dark)
+	m.c.Styles = themes.NewStyles(m.palette)
+	m.bar.ApplyStyles()
+	for _, p := range m.pages {
+		if st, ok := p.s.(common.Styler); ok {
+			st.ApplyStyles()
+		}
+	}
 }
 
-func (m *model) setStatus(kind common.StatusKind, text string) {
-	m.statusKind, m.status = kind, text
-}
+func (m *model) setStatus(kind common.StatusKind, text string) { m.bar.Set(kind, text) }
 
-// spinMsg advances the spinner; gen tells the live loop from stale ones.
-type spinMsg struct{ gen int }
+// clearStatus ends the status line's message when the user moves to
+// another screen (the messages screen keeps it).
+func (m *model) clearStatus() { m.bar.Clear() }
 
-// busyText says what is in progress, from the root or the screen on top.
+// busyText says what is in progress, from the root, the clipboard or the
+// screen on top.
 func (m *model) busyText() string {
 	if m.busy != "" {
 		return m.busy
 	}
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.Busy()
-	case screenAccounts:
-		return m.accounts.Busy()
-	case screenDetail:
-		return m.detail.Busy()
-	case screenSignIn:
-		return m.signin.Busy()
-	case screenToken:
-		return m.token.Busy()
+	if b := m.clip.Busy(); b != "" {
+		return b
+	}
+	if b, ok := m.screen(m.active).(common.Busier); ok {
+		return b.Busy()
 	}
 	return ""
-}
-
-// withSpinner starts the spinner's timer when something became busy.
-func (m *model) withSpinner(cmd tea.Cmd) tea.Cmd {
-	if m.spinning || m.busyText() == "" {
-		return cmd
-	}
-	m.spinning = true
-	m.spinGen++
-	return tea.Batch(cmd, m.spinTick())
-}
-
-func (m *model) spinTick() tea.Cmd {
-	gen := m.spinGen
-	return m.c.Tick(m.spinner.Spinner.FPS, func(time.Time) tea.Msg { return spinMsg{gen: gen} })
-}
-
-func (m *model) spin(msg spinMsg) tea.Cmd {
-	if msg.gen != m.spinGen {
-		return nil
-	}
-	if m.busyText() == "" {
-		m.spinning = false
-		return nil
-	}
-	m.spinner, _ = m.spinner.Update(spinner.TickMsg{ID: m.spinner.ID()})
-	return m.spinTick()
 }

@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"acctui/engine"
+	"acctui/tui/common"
 )
 
 var (
@@ -106,6 +107,13 @@ func TestScreensGolden(t *testing.T) {
 			h.hold = holdType("signin.browserURLMsg")
 			h.press("a", "enter")
 		}},
+		{name: "signin-browser-qr", opts: func(o *Options) {
+			o.OpenBrowser = func(string) error { return nil }
+		}, steps: func(t *testing.T, h *harness) {
+			h.m.c.Backend = fixedBrowser{h.m.c.Backend}
+			h.hold = holdType("signin.browserURLMsg")
+			h.press("a", "enter", "Q")
+		}},
 		{name: "reauth", users: []string{alice, dave}, steps: func(t *testing.T, h *harness) {
 			if err := h.env.srv.RevokeRefreshTokens(dave); err != nil {
 				t.Fatal(err)
@@ -120,6 +128,31 @@ func TestScreensGolden(t *testing.T) {
 			h.env.srv.Advance(11 * time.Minute)
 			h.press("down", "r")
 		}},
+		{name: "filter-no-match", users: []string{alice, carol, dave}, steps: func(t *testing.T, h *harness) {
+			h.press("/")
+			h.typeText("7c6e")
+			h.press("enter")
+		}},
+		{name: "sorted-by-expiry", users: []string{alice, carol, dave}, steps: func(t *testing.T, h *harness) { h.press("o", "o") }},
+		{name: "long-error", users: []string{alice}, steps: func(t *testing.T, h *harness) {
+			h.send(common.StatusMsg{Kind: common.StatusError, Text: "refresh of alice@contoso.example failed: AADSTS7000215: " + strings.Repeat("an explanation that goes on ", 12)})
+		}},
+		{name: "messages", users: []string{alice}, steps: func(t *testing.T, h *harness) {
+			h.send(common.StatusMsg{Kind: common.StatusError, Text: "refresh of alice@contoso.example failed: AADSTS7000215: " + strings.Repeat("an explanation that goes on ", 12)})
+			h.press("t", "m")
+		}},
+		{name: "reauth-other", users: []string{alice, dave}, steps: func(t *testing.T, h *harness) {
+			if err := h.env.srv.RevokeRefreshTokens(dave); err != nil {
+				t.Fatal(err)
+			}
+			h.press("down", "R", "down", "down", "enter", "shift+tab")
+			h.clearField()
+			h.typeText(carol)
+			h.press("tab")
+			h.typeText(passwords[carol])
+			h.press("enter")
+		}},
+		{name: "tiny", users: []string{alice}, sizes: []size{{20, 6}}},
 		{name: "unlock", opts: withUnlock, steps: func(t *testing.T, h *harness) {}},
 		{name: "unlock-wrong", opts: withUnlock, steps: func(t *testing.T, h *harness) {
 			h.typeText("wrong")

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"acctui/tui/backend"
 	"acctui/tui/clipboard"
 	"acctui/tui/common"
+	"acctui/tui/copier"
 )
 
 // DefaultClipboardClear is how long a copied token stays on the clipboard.
@@ -63,6 +65,9 @@ type Options struct {
 	// OpenBrowser opens a URL in the desktop's browser without waiting;
 	// nil leaves it to the user.
 	OpenBrowser func(url string) error
+	// SaveTheme remembers the theme the user picked with t (in the config
+	// file); nil forgets it at exit.
+	SaveTheme func(name string) error
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Scopes are the scopes sign-ins ask for (shown on the sign-in screen).
@@ -106,11 +111,30 @@ func Run(ctx context.Context, opts Options) error {
 	// NO_COLOR holds even when the caller did not pass it on.
 	opts.NoColor = opts.NoColor || themes.NoColorRequested(os.Getenv)
 	m := newModel(opts)
+	if exe, err := os.Executable(); err == nil {
+		m.clip.DetachClear(func(w clipboard.Writer, after time.Duration, text string) error {
+			return clipboard.SpawnClearer(exe, w, after, text)
+		})
+	}
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err := p.Run()
 	m.shutdown()
+	// A copy under way finishes and leaves its clearer before acctui exits.
+	m.clip.Wait(copier.Timeout)
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}
+	return err
+}
+
+// ClearerEnv, when set in acctui's environment, makes the process the
+// detached clearer that Run leaves behind after a copy (see RunClearer).
+const ClearerEnv = clipboard.ClearerEnv
+
+// RunClearer is the detached clearer's whole work: it waits, then clears
+// the clipboard named by spec (ClearerEnv's value) if it still holds the
+// copy whose digest arrives on in.
+func RunClearer(ctx context.Context, spec string, in io.Reader) error {
+	_, err := clipboard.RunClearer(ctx, spec, in, clipboard.SystemEnv(nil))
 	return err
 }

@@ -17,6 +17,9 @@ func (m *model) View() tea.View {
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "acctui"
+	// A theme that sets its text colour brings the background it was made
+	// for; nil leaves the terminal's own.
+	v.BackgroundColor = m.palette.Background
 	return v
 }
 
@@ -28,13 +31,22 @@ func (m *model) render() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	bodyH := max(m.height-3, 1)
-	return strings.Join([]string{m.header(), common.Fit(m.body(), bodyH), m.statusLine(), m.helpLine()}, "\n")
+	status := m.statusLines()
+	bodyH := max(m.height-2-len(status), 1)
+	body := strings.Split(common.Fit(m.body(), bodyH), "\n")
+	for i, l := range body {
+		// A screen's line that overruns a very narrow terminal is cut, not
+		// wrapped onto the next row.
+		if lipgloss.Width(l) > m.width {
+			body[i] = common.Truncate(l, m.width)
+		}
+	}
+	return strings.Join([]string{m.header(), strings.Join(body, "\n"), strings.Join(status, "\n"), m.helpLine()}, "\n")
 }
 
 func (m *model) header() string {
 	s := m.c.Styles
-	left := s.HeaderApp.Render("acctui") + s.HeaderInfo.Render(" · "+screenTitles[m.active])
+	left := s.HeaderApp.Render("acctui") + s.HeaderInfo.Render(" · "+m.pages[m.active].title)
 	right := s.HeaderInfo.Render(m.themeLabel())
 	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -43,36 +55,10 @@ func (m *model) header() string {
 	return s.Header.Render(left + strings.Repeat(" ", gap) + right)
 }
 
-func (m *model) body() string {
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.View()
-	case screenAccounts:
-		return m.accounts.View()
-	case screenDetail:
-		return m.detail.View()
-	case screenSignIn:
-		return m.signin.View()
-	case screenToken:
-		return m.token.View()
-	case screenConfirm:
-		return m.confirm.View()
-	case screenHelp:
-		return m.help.View()
-	}
-	return ""
-}
+func (m *model) body() string { return m.screen(m.active).View() }
 
-func (m *model) statusLine() string {
-	s := m.c.Styles
-	if busy := m.busyText(); busy != "" {
-		return common.Truncate(m.spinner.View()+" "+s.Text.Render(busy), m.width)
-	}
-	if m.status == "" {
-		return ""
-	}
-	return common.Truncate(common.StatusLine(s, m.statusKind, m.status), m.width)
-}
+// statusLines is the status bar at the terminal's width.
+func (m *model) statusLines() []string { return m.bar.Lines(m.width) }
 
 func (m *model) helpLine() string {
 	s := m.c.Styles
@@ -81,30 +67,17 @@ func (m *model) helpLine() string {
 		ShortKey: s.HelpKey, ShortDesc: s.HelpDesc, ShortSeparator: s.HelpSep,
 		FullKey: s.HelpKey, FullDesc: s.HelpDesc, FullSeparator: s.HelpSep, Ellipsis: s.HelpSep,
 	}
-	h.SetWidth(m.width)
-	// ShortHelpView can overrun its width when the ellipsis does not fit.
-	return common.Truncate(h.ShortHelpView(append(m.screenHelp(), m.globalHelp()...)), m.width)
+	// The global keys (? help, q quit) always show; the screen's keys come
+	// first and the last of them are dropped until the bar fits.
+	global := m.globalHelp()
+	keys := m.screenHelp()
+	for len(keys) > 0 && lipgloss.Width(h.ShortHelpView(append(keys, global...))) > m.width {
+		keys = keys[:len(keys)-1]
+	}
+	return common.Truncate(h.ShortHelpView(append(keys, global...)), m.width)
 }
 
-func (m *model) screenHelp() []key.Binding {
-	switch m.active {
-	case screenUnlock:
-		return m.unlock.ShortHelp()
-	case screenAccounts:
-		return m.accounts.ShortHelp()
-	case screenDetail:
-		return m.detail.ShortHelp()
-	case screenSignIn:
-		return m.signin.ShortHelp()
-	case screenToken:
-		return m.token.ShortHelp()
-	case screenConfirm:
-		return m.confirm.ShortHelp()
-	case screenHelp:
-		return m.help.ShortHelp()
-	}
-	return nil
-}
+func (m *model) screenHelp() []key.Binding { return m.screen(m.active).ShortHelp() }
 
 func (m *model) globalHelp() []key.Binding {
 	if m.typing() {
@@ -116,7 +89,7 @@ func (m *model) globalHelp() []key.Binding {
 // themeLabel names the theme in the header.
 func (m *model) themeLabel() string {
 	if m.opts.NoColor {
-		return "no colour"
+		return "theme: none (NO_COLOR)"
 	}
-	return m.themeName
+	return "theme: " + m.themeName
 }

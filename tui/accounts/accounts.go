@@ -4,6 +4,7 @@ package accounts
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -12,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/tui/common"
 )
@@ -23,6 +25,8 @@ type KeyMap struct {
 	// AcceptFilter and CancelFilter end typing one.
 	Filter, ClearFilter, AcceptFilter, CancelFilter           key.Binding
 	Open, Add, Refresh, ForceRefresh, Copy, Remove, ViewToken key.Binding
+	// Reload reads the list again from the vault; Sort cycles the order.
+	Reload, Sort key.Binding
 }
 
 // LoadedMsg (the accounts-loaded message) carries a fresh account list.
@@ -38,9 +42,12 @@ type Model struct {
 	list    list.Model
 	loading bool
 	loaded  bool
-	err     error
-	width   int
-	height  int
+	sortBy  SortOrder
+	// all is the list as loaded, before sorting.
+	all    []overview.Account
+	err    error
+	width  int
+	height int
 }
 
 // New returns the screen, empty until a LoadedMsg arrives (see Load).
@@ -48,6 +55,9 @@ func New(c *common.Common, keys KeyMap) Model {
 	l := list.New(nil, delegate{c: c}, 0, 0)
 	l.Title = "Accounts"
 	l.SetShowTitle(false)
+	// The screen draws its own count ("2 of 4 accounts").
+	l.SetShowStatusBar(false)
+	l.Filter = substringFilter
 	l.SetShowHelp(false)
 	l.SetStatusBarItemName("account", "accounts")
 	l.DisableQuitKeybindings()
@@ -114,11 +124,18 @@ func (m *Model) ApplyStyles() {
 // SetSize sets the screen's size in cells.
 func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
-	m.list.SetSize(width, height)
+	m.list.SetSize(width, max(height-1, 1))
 }
 
-// Update handles keys, the mouse wheel and LoadedMsg.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update handles keys, the mouse wheel and LoadedMsg.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case LoadedMsg:
 		m.loading = false
@@ -129,6 +146,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.loaded = true
 		cmd := m.setAccounts(msg.Accounts)
 		return m, cmd
+	case tea.MouseClickMsg:
+		return m, m.click(msg)
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:
@@ -143,6 +162,14 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				return m, cmd
 			}
 		}
+		if m.list.SettingFilter() && key.Matches(msg, m.keys.AcceptFilter) && len(m.list.VisibleItems()) == 0 {
+			// The list would drop a filter that matches nothing; keep it
+			// applied, so the user sees "0 of N" and can change it.
+			if text := m.list.FilterInput.Value(); text != "" {
+				m.list.SetFilterText(text)
+				return m, nil
+			}
+		}
 	}
 	var cmd tea.Cmd
 	m.list, cmd = m.list.Update(msg)
@@ -150,9 +177,17 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // action turns a key into a request to the root, when it is one.
-func (m Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if key.Matches(msg, m.keys.Add) {
-		return common.Send(common.AddAccountMsg{}), true
+		return m.c.Send(common.AddAccountMsg{}), true
+	}
+	if key.Matches(msg, m.keys.Reload) {
+		return m.c.Send(common.ReloadAccountsMsg{}), true
+	}
+	if key.Matches(msg, m.keys.Sort) {
+		m.sortBy = (m.sortBy + 1) % sortOrders
+		m.setAccounts(m.all)
+		return nil, true
 	}
 	acct, ok := m.Selected()
 	if !ok {
@@ -160,26 +195,28 @@ func (m Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Open):
-		return common.Send(common.OpenAccountMsg{Account: acct}), true
+		return m.c.Send(common.OpenAccountMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.Refresh):
-		return common.Send(common.RefreshMsg{Account: acct}), true
+		return m.c.Send(common.RefreshMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.ForceRefresh):
-		return common.Send(common.RefreshMsg{Account: acct, Force: true}), true
+		return m.c.Send(common.RefreshMsg{Account: acct, Force: true}), true
 	case key.Matches(msg, m.keys.Copy):
-		return common.Send(common.CopyAccessTokenMsg{Account: acct}), true
+		return m.c.Send(common.CopyAccessTokenMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.Remove):
-		return common.Send(common.RemoveAccountMsg{Account: acct}), true
+		return m.c.Send(common.RemoveAccountMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.ViewToken):
-		return common.Send(common.ViewTokenMsg{Account: acct}), true
+		return m.c.Send(common.ViewTokenMsg{Account: acct}), true
 	}
 	return nil, false
 }
 
 // setAccounts replaces the list, keeping the selection on the same account.
 func (m *Model) setAccounts(accounts []overview.Account) tea.Cmd {
+	m.all = accounts
 	selected, _ := m.Selected()
-	items := make([]list.Item, len(accounts))
-	for i, a := range accounts {
+	sorted := sortAccounts(accounts, m.sortBy)
+	items := make([]list.Item, len(sorted))
+	for i, a := range sorted {
 		items[i] = item{acct: a}
 	}
 	cmd := m.list.SetItems(items)
@@ -253,7 +290,30 @@ func (m Model) View() string {
 			s.Muted.Render(common.Wrap("Press "+m.keys.Add.Help().Key+" to sign in to one.", m.width))
 		return common.Fit(out, m.height)
 	}
-	return common.Fit(m.list.View(), m.height)
+	return common.Fit(m.countLine()+"\n"+m.list.View(), m.height)
+}
+
+// countLine says how many accounts show of how many, the filter and the
+// order: "2 of 4 accounts · filter “con” · by name".
+func (m Model) countLine() string {
+	s := m.c.Styles
+	total, shown := m.Len(), len(m.list.VisibleItems())
+	noun := "accounts"
+	if total == 1 {
+		noun = "account"
+	}
+	text := fmt.Sprintf("%d %s", total, noun)
+	if m.list.FilterState() != list.Unfiltered {
+		text = fmt.Sprintf("%d of %d %s", shown, total, noun)
+		if m.list.FilterState() == list.FilterApplied {
+			text += " · filter “" + safetext.Line(m.list.FilterInput.Value()) + "”"
+		}
+	}
+	text += " · by " + m.sortBy.String()
+	if p := m.list.Paginator; p.TotalPages > 1 {
+		text += fmt.Sprintf(" · page %d/%d", p.Page+1, p.TotalPages)
+	}
+	return s.Muted.Render(common.Truncate(text, m.width))
 }
 
 // ShortHelp lists the keys shown in the status bar.
@@ -275,7 +335,7 @@ func (m Model) ShortHelp() []key.Binding {
 func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Home, m.keys.End},
-		{m.keys.Open, m.keys.Filter, m.keys.ClearFilter},
-		{m.keys.Add, m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove},
+		{m.keys.Open, m.keys.Filter, m.keys.ClearFilter, m.keys.Sort},
+		{m.keys.Add, m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove, m.keys.Reload},
 	}
 }

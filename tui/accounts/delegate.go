@@ -3,7 +3,7 @@ package accounts
 import (
 	"fmt"
 	"io"
-	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/list"
 	tea "charm.land/bubbletea/v2"
@@ -16,9 +16,11 @@ import (
 // item is one account in the list.
 type item struct{ acct overview.Account }
 
-// FilterValue is what the filter matches: name, username and tenant.
+// FilterValue is what the filter matches: what the row shows (name,
+// username, tenant domain), not the GUIDs.
 func (i item) FilterValue() string {
-	return i.acct.Name + " " + i.acct.Username + " " + i.acct.TenantID
+	p := filterParts(i.acct)
+	return p[0] + " " + p[1] + " " + p[2]
 }
 
 // delegate draws an account on two lines: name and badge, then username
@@ -48,17 +50,22 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 
 	badge := common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now)
 	badgeWidth := lipgloss.Width(badge)
-	title := a.Name
-	if title == "" {
-		title = a.Username
+	parts := filterParts(a)
+	base, detail := s.Row, s.RowDetail
+	if selected {
+		base, detail = s.RowSelected, s.RowDetailSelected
 	}
+	hl := highlighter{matches: m.MatchesForItem(index), style: s.Accent.Underline(true)}
 	marker := "  "
 	if selected {
 		marker = "▸ "
 	}
 	nameWidth := max(width-badgeWidth-1, 4)
-	line1 := common.PadRight(common.Truncate(marker+title, nameWidth-1), nameWidth)
-	line2 := common.PadRight(common.Truncate("  "+a.Username+" · tenant "+a.TenantID, width), width)
+	name := hl.apply(parts[0], 0, base)
+	user := hl.apply(parts[1], utf8.RuneCountInString(parts[0])+1, detail)
+	tenant := hl.apply(parts[2], utf8.RuneCountInString(parts[0])+utf8.RuneCountInString(parts[1])+2, detail)
+	line1 := common.PadRight(common.Truncate(marker+name, nameWidth-1), nameWidth)
+	line2 := common.PadRight(common.Truncate("  "+user+" · "+tenant, width), width)
 	if selected {
 		line1 = s.RowSelected.Render(line1)
 		line2 = s.RowDetailSelected.Render(line2)
@@ -66,5 +73,34 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 		line1 = s.Row.Render(line1)
 		line2 = s.RowDetail.Render(line2)
 	}
-	fmt.Fprint(w, strings.TrimRight(line1+" "+badge, " ")+"\n"+line2)
+	// The gap before the badge takes the row style, so a selected row is
+	// highlighted from edge to edge.
+	fmt.Fprint(w, line1+base.Render(" ")+badge+"\n"+line2)
+}
+
+// highlighter marks the runes the filter matched; matches are rune
+// positions in FilterValue, offset where a part starts in it.
+type highlighter struct {
+	matches []int
+	style   lipgloss.Style
+}
+
+// apply marks the matched runes of text, which starts at offset in
+// FilterValue, keeping the row's own style (the selected row's background)
+// around and under the marks.
+func (h highlighter) apply(text string, offset int, row lipgloss.Style) string {
+	if len(h.matches) == 0 {
+		return text
+	}
+	var local []int
+	n := utf8.RuneCountInString(text)
+	for _, i := range h.matches {
+		if i >= offset && i < offset+n {
+			local = append(local, i-offset)
+		}
+	}
+	if len(local) == 0 {
+		return text
+	}
+	return lipgloss.StyleRunes(text, local, h.style.Inherit(row), row)
 }

@@ -68,32 +68,57 @@ type Env struct {
 	WSL bool
 	// Terminal receives OSC 52 sequences.
 	Terminal io.Writer
+	// TmuxVersion reports the running tmux's version; nil means unknown.
+	TmuxVersion func() (major, minor int, err error)
+	// TmuxPassthrough reports tmux's allow-passthrough option (tmux 3.3
+	// and later); nil means off, tmux's default.
+	TmuxPassthrough func() bool
 }
 
-// Choose returns the Writer for mode in env.
+// Choose returns the Writer for mode in env. Inside tmux 3.2 or later,
+// auto hands the text to tmux (load-buffer -w), which also reaches the outer
+// terminal with tmux's default options; an older tmux always allows OSC 52
+// passthrough. Outside tmux, auto takes the native tool unless over SSH,
+// and OSC 52 where there is none.
 func Choose(mode Mode, env Env) (Writer, error) {
 	getenv := env.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	osc := &OSC52Writer{Out: env.Terminal, Tmux: getenv("TMUX") != ""}
+	inTmux := getenv("TMUX") != ""
+	osc := &OSC52Writer{Out: env.Terminal, Tmux: inTmux}
 	switch mode {
 	case OSC52:
+		if inTmux && !passthroughAllowed(env) {
+			// Passthrough only where tmux allows it: the plain sequence
+			// reaches tmux, which keeps it (set-clipboard on) or drops it.
+			osc.Tmux, osc.TmuxBlocked = false, true
+		}
 		return osc, nil
 	case Native:
 		if n := findNative(env); n != nil {
 			return n, nil
 		}
 		return nil, ErrNoTool
-	default:
-		if getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
-			return osc, nil
+	}
+	if inTmux {
+		version := env.TmuxVersion
+		if version == nil {
+			version = func() (int, int, error) { return 0, 0, errNoVersion }
 		}
-		if n := findNative(env); n != nil {
-			return n, nil
+		major, minor, err := version()
+		if err == nil && (major > 3 || major == 3 && minor >= 2) {
+			return &TmuxBuffer{}, nil
 		}
 		return osc, nil
 	}
+	if getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
+		return osc, nil
+	}
+	if n := findNative(env); n != nil {
+		return n, nil
+	}
+	return osc, nil
 }
 
 // Outcome is what a clear attempt did.
@@ -112,6 +137,12 @@ const (
 // ClearIfUnchanged empties the clipboard only if it can be read back and
 // still holds text, so a user's later copy is never destroyed.
 func ClearIfUnchanged(ctx context.Context, w Writer, text string) (Outcome, error) {
+	return clearIf(ctx, w, func(got string) bool { return got == text })
+}
+
+// clearIf empties the clipboard if it can be read back and same says it
+// still holds the copy.
+func clearIf(ctx context.Context, w Writer, same func(string) bool) (Outcome, error) {
 	r, ok := w.(Reader)
 	if !ok {
 		return Unreadable, nil
@@ -120,7 +151,7 @@ func ClearIfUnchanged(ctx context.Context, w Writer, text string) (Outcome, erro
 	if err != nil {
 		return Unreadable, err
 	}
-	if strings.TrimRight(got, "\r\n") != text {
+	if !same(strings.TrimRight(got, "\r\n")) {
 		return Changed, nil
 	}
 	if c, ok := w.(Clearer); ok {
@@ -149,6 +180,9 @@ type OSC52Writer struct {
 	Out io.Writer
 	// Tmux wraps the sequence in tmux's passthrough.
 	Tmux bool
+	// TmuxBlocked says the program runs in a tmux that does not allow
+	// passthrough, so the plain sequence goes to tmux itself.
+	TmuxBlocked bool
 }
 
 // Name says OSC 52, and whether tmux passthrough is used.
@@ -183,4 +217,15 @@ func Sequence(text string, tmux bool) string {
 		return seq
 	}
 	return "\x1bPtmux;" + strings.ReplaceAll(seq, "\x1b", "\x1b\x1b") + "\x1b\\"
+}
+
+// passthroughAllowed reports whether tmux passes escape sequences through:
+// always before 3.3, else as allow-passthrough says.
+func passthroughAllowed(env Env) bool {
+	if env.TmuxVersion != nil {
+		if major, minor, err := env.TmuxVersion(); err == nil && (major < 3 || major == 3 && minor < 3) {
+			return true
+		}
+	}
+	return env.TmuxPassthrough != nil && env.TmuxPassthrough()
 }

@@ -52,6 +52,7 @@ func TestChoose(t *testing.T) {
 			return ""
 		}
 	}
+	tmux33 := func() (int, int, error) { return 3, 3, nil }
 	tests := []struct {
 		name      string
 		mode      Mode
@@ -67,11 +68,16 @@ func TestChoose(t *testing.T) {
 		{name: "macOS", mode: Auto, env: Env{GOOS: "darwin", LookPath: all}, want: "pbcopy", wantClear: true},
 		{name: "WSL", mode: Auto, env: Env{GOOS: "linux", WSL: true, LookPath: all}, want: "clip.exe", wantClear: true},
 		{name: "ssh prefers OSC 52", mode: Auto, env: Env{GOOS: "linux", Getenv: envs("DISPLAY", ":0", "SSH_TTY", "/dev/pts/1"), LookPath: all}, want: "OSC 52"},
-		{name: "ssh in tmux", mode: Auto, env: Env{GOOS: "linux", Getenv: envs("SSH_CONNECTION", "1 2 3 4", "TMUX", "/tmp/t"), LookPath: all}, want: "OSC 52 (tmux passthrough)"},
+		{name: "ssh in tmux 3.3 hands it to tmux", mode: Auto, env: Env{GOOS: "linux", Getenv: envs("SSH_CONNECTION", "1 2 3 4", "TMUX", "/tmp/t"), LookPath: all, TmuxVersion: tmux33}, want: "the tmux buffer", wantClear: true},
+		{name: "desktop tmux hands it to tmux", mode: Auto, env: Env{GOOS: "linux", Getenv: envs("DISPLAY", ":0", "TMUX", "/tmp/t"), LookPath: all, TmuxVersion: tmux33}, want: "the tmux buffer", wantClear: true},
+		{name: "tmux 3.1 allows passthrough", mode: Auto, env: Env{GOOS: "linux", Getenv: envs("TMUX", "/tmp/t"), LookPath: all, TmuxVersion: func() (int, int, error) { return 3, 1, nil }}, want: "OSC 52 (tmux passthrough)"},
+		{name: "native in tmux is native", mode: Native, env: Env{GOOS: "linux", Getenv: envs("DISPLAY", ":0", "TMUX", "/tmp/t"), LookPath: all, TmuxVersion: tmux33}, want: "xclip", wantClear: true},
 		{name: "no tool falls back to OSC 52", mode: Auto, env: Env{GOOS: "linux", Getenv: envs("DISPLAY", ":0"), LookPath: none}, want: "OSC 52"},
 		{name: "native without tool", mode: Native, env: Env{GOOS: "linux", LookPath: none}, wantErr: true},
 		{name: "native over ssh", mode: Native, env: Env{GOOS: "linux", Getenv: envs("DISPLAY", ":0", "SSH_TTY", "x"), LookPath: all}, want: "xclip", wantClear: true},
 		{name: "forced OSC 52", mode: OSC52, env: Env{GOOS: "darwin", LookPath: all}, want: "OSC 52"},
+		{name: "forced OSC 52 in tmux 3.3 without passthrough", mode: OSC52, env: Env{GOOS: "linux", Getenv: envs("TMUX", "/tmp/t"), TmuxVersion: tmux33}, want: "OSC 52"},
+		{name: "forced OSC 52 in tmux 3.3 with passthrough", mode: OSC52, env: Env{GOOS: "linux", Getenv: envs("TMUX", "/tmp/t"), TmuxVersion: tmux33, TmuxPassthrough: func() bool { return true }}, want: "OSC 52 (tmux passthrough)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +91,7 @@ func TestChoose(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if w.Name() != tt.want || CanClear(w) != tt.wantClear {
+			if (tt.want == "OSC 52" && w.Name() != tt.want) || !strings.HasPrefix(w.Name(), tt.want) || CanClear(w) != tt.wantClear {
 				t.Fatalf("got %s (can clear %v), want %s (%v)", w.Name(), CanClear(w), tt.want, tt.wantClear)
 			}
 		})

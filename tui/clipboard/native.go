@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+
+	"acctui/internal/childenv"
 )
 
 // NativeTool copies with one command and reads back with another (when
@@ -28,7 +30,7 @@ func (n *NativeTool) Name() string { return n.ToolName }
 // goes nowhere: tools such as wl-copy and xclip leave a process behind to
 // serve the selection, and waiting on its pipes would hang.
 func (n *NativeTool) Write(ctx context.Context, text string) error {
-	cmd := exec.CommandContext(ctx, n.CopyArgv[0], n.CopyArgv[1:]...)
+	cmd := command(ctx, n.CopyArgv)
 	cmd.Stdin = strings.NewReader(text)
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("clipboard: %s: %w", n.ToolName, err)
@@ -42,7 +44,7 @@ type nativeReader struct{ *NativeTool }
 // Read runs the paste command.
 func (n nativeReader) Read(ctx context.Context) (string, error) {
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, n.PasteArgv[0], n.PasteArgv[1:]...)
+	cmd := command(ctx, n.PasteArgv)
 	cmd.Stdout = &out
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("clipboard: %s: %w", n.PasteArgv[0], err)
@@ -55,8 +57,20 @@ func (n nativeReader) Clear(ctx context.Context) error {
 	if len(n.ClearArgv) == 0 {
 		return n.Write(ctx, "")
 	}
-	cmd := exec.CommandContext(ctx, n.ClearArgv[0], n.ClearArgv[1:]...)
-	return cmd.Run()
+	return command(ctx, n.ClearArgv).Run()
+}
+
+// environ is the environment a tool's scrubbed one is made from.
+var environ = os.Environ
+
+// command runs a tool under ctx with an environment without secrets; a
+// tool that leaves a child holding its pipes is waited on for waitDelay at
+// most.
+func command(ctx context.Context, argv []string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = childenv.Scrubbed(environ())
+	cmd.WaitDelay = waitDelay
+	return cmd
 }
 
 // Writer returns the tool as a Writer, and a Reader when it can paste.
@@ -117,7 +131,9 @@ func findNative(env Env) Writer {
 // SystemEnv is the environment of this process: its variables, $PATH and
 // platform. OSC 52 sequences go to terminal (nil: the caller sends them).
 func SystemEnv(terminal io.Writer) Env {
-	return Env{Getenv: os.Getenv, LookPath: exec.LookPath, GOOS: runtime.GOOS, WSL: isWSL(), Terminal: terminal}
+	return Env{Getenv: os.Getenv, LookPath: exec.LookPath, GOOS: runtime.GOOS, WSL: isWSL(), Terminal: terminal,
+		TmuxVersion:     func() (int, int, error) { return tmuxVersion(exec.LookPath) },
+		TmuxPassthrough: func() bool { return tmuxPassthrough(exec.LookPath) }}
 }
 
 // isWSL reports whether this is Linux under Windows Subsystem for Linux.

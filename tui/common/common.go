@@ -39,6 +39,30 @@ type Common struct {
 	NoColor bool
 	// Scopes are the scopes sign-ins ask for, shown on the sign-in screen.
 	Scopes []string
+
+	// outbox holds what screens asked of the root during one Update; the
+	// root handles it before the next message, so a key typed right after
+	// `d` already meets the confirmation.
+	outbox []tea.Msg
+}
+
+// Send asks the root for something (open a screen, go back, copy) within
+// the same Update, not through a command: a command's message would arrive
+// after keys that were typed in the same burst. It returns nil, so a screen
+// can return it as its command.
+func (c *Common) Send(msg tea.Msg) tea.Cmd {
+	c.outbox = append(c.outbox, msg)
+	return nil
+}
+
+// Back asks the root to leave the current screen (see Send).
+func (c *Common) Back() tea.Cmd { return c.Send(BackMsg{}) }
+
+// TakeOutbox returns and forgets what screens sent during this Update.
+func (c *Common) TakeOutbox() []tea.Msg {
+	out := c.outbox
+	c.outbox = nil
+	return out
 }
 
 // Call runs fn in a tea.Cmd under a context with the given timeout and turns
@@ -50,12 +74,6 @@ func Call[T any](timeout time.Duration, fn func(ctx context.Context) (T, error),
 		v, err := fn(ctx)
 		return done(v, err)
 	}
-}
-
-// Send returns a command that delivers msg, for screens telling the root
-// what the user asked for.
-func Send(msg tea.Msg) tea.Cmd {
-	return func() tea.Msg { return msg }
 }
 
 // InputStyles are text-input styles from the theme, with a steady cursor:

@@ -102,7 +102,7 @@ func TestClaimValue(t *testing.T) {
 		v    any
 		want string
 	}{
-		{"exp", float64(now.Add(time.Hour).Unix()), "2030-01-01 13:00:00 (in 1h00m)"},
+		{"exp", float64(now.Add(time.Hour).Unix()), "2030-01-01 13:00:00 UTC (in 1h00m)"},
 		{"ver", "2.0", "2.0"},
 		{"amr", []any{"pwd", "mfa"}, "pwd, mfa"},
 		{"n", float64(42), "42"},

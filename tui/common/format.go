@@ -8,6 +8,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/themes"
 )
@@ -84,15 +85,33 @@ func Badge(s *themes.Styles, status overview.Status, expiresOn, now time.Time) s
 
 // StatusLine draws a status message with the symbol of its kind.
 func StatusLine(s *themes.Styles, kind StatusKind, text string) string {
+	return StatusStyle(s, kind).Render(StatusPrefix(kind) + text)
+}
+
+// StatusPrefix is the symbol that tells a status kind without colour.
+func StatusPrefix(kind StatusKind) string {
 	switch kind {
 	case StatusOK:
-		return s.StatusOK.Render("✓ " + text)
+		return "✓ "
 	case StatusWarn:
-		return s.StatusWarn.Render("! " + text)
+		return "! "
 	case StatusError:
-		return s.StatusError.Render("✗ " + text)
+		return "✗ "
 	}
-	return s.StatusInfo.Render(text)
+	return ""
+}
+
+// StatusStyle is the style of a status kind.
+func StatusStyle(s *themes.Styles, kind StatusKind) lipgloss.Style {
+	switch kind {
+	case StatusOK:
+		return s.StatusOK
+	case StatusWarn:
+		return s.StatusWarn
+	case StatusError:
+		return s.StatusError
+	}
+	return s.StatusInfo
 }
 
 // When shows a time as a local date and how far it is from now:
@@ -101,7 +120,7 @@ func When(t, now time.Time) string {
 	if t.IsZero() {
 		return "—"
 	}
-	return fmt.Sprintf("%s (%s)", t.Local().Format("2006-01-02 15:04:05"), overview.Relative(t, now))
+	return fmt.Sprintf("%s (%s)", t.Local().Format("2006-01-02 15:04:05 MST"), overview.Relative(t, now))
 }
 
 // Truncate cuts s to width cells, ending with "…" when cut.
@@ -113,8 +132,11 @@ func Truncate(s string, width int) string {
 }
 
 // Wrap wraps plain text to width cells at spaces and, for long words such
-// as URLs and tokens, anywhere.
+// as URLs and tokens, anywhere. The text may come from outside acctui (an
+// error description, a claim), so it is made safe to print first: control
+// sequences show as escapes, line breaks stay.
 func Wrap(s string, width int) string {
+	s = safetext.Block(s)
 	if width <= 0 {
 		return s
 	}
@@ -124,6 +146,7 @@ func Wrap(s string, width int) string {
 // HardWrap breaks s every width cells, for URLs and tokens whose pieces
 // must stay in order without inserted hyphens or gaps.
 func HardWrap(s string, width int) string {
+	s = safetext.Line(s)
 	if width <= 0 {
 		return s
 	}
@@ -133,13 +156,19 @@ func HardWrap(s string, width int) string {
 // Field draws a "label  value" line whose value wraps under itself:
 // labelWidth is the label column, width the whole line.
 func Field(s *themes.Styles, label, value string, labelWidth, width int) string {
+	return StyledField(s, label, safetext.Block(value), labelWidth, width)
+}
+
+// StyledField is Field for a value acctui styled itself (a badge, the
+// masked token): it is not sanitised, so its colours stay.
+func StyledField(s *themes.Styles, label, value string, labelWidth, width int) string {
 	pad := strings.Repeat(" ", labelWidth)
 	valueWidth := max(width-labelWidth, 10)
-	lines := strings.Split(Wrap(value, valueWidth), "\n")
+	lines := strings.Split(ansi.Wrap(value, valueWidth, ""), "\n")
 	var b strings.Builder
 	for i, line := range lines {
 		if i == 0 {
-			b.WriteString(s.Label.Render(PadRight(Truncate(label, labelWidth-1), labelWidth)))
+			b.WriteString(s.Label.Render(PadRight(Truncate(safetext.Line(label), labelWidth-1), labelWidth)))
 		} else {
 			b.WriteString("\n" + pad)
 		}
@@ -164,7 +193,7 @@ func Indent(s string, n int) string {
 
 // Title draws a screen's title line.
 func Title(s *themes.Styles, text string, width int) string {
-	return s.Title.Render(Truncate(text, width))
+	return s.Title.Render(Truncate(safetext.Line(text), width))
 }
 
 // Fit pads or cuts every line of s to exactly height lines, so a screen

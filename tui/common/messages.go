@@ -1,17 +1,12 @@
 package common
 
 import (
-	tea "charm.land/bubbletea/v2"
-
 	"acctui/engine"
 	"acctui/overview"
 )
 
 // BackMsg asks the root to leave the current screen.
 type BackMsg struct{}
-
-// Back returns a command that sends BackMsg.
-func Back() tea.Cmd { return Send(BackMsg{}) }
 
 // StatusKind says how a status line reads: information, success, a warning
 // or an error. Each kind has its own symbol, so colour is not needed.
@@ -29,11 +24,6 @@ const (
 type StatusMsg struct {
 	Kind StatusKind
 	Text string
-}
-
-// Status returns a command that sends a StatusMsg.
-func Status(kind StatusKind, text string) tea.Cmd {
-	return Send(StatusMsg{Kind: kind, Text: text})
 }
 
 // OpenAccountMsg asks the root to show an account's details.
@@ -60,11 +50,26 @@ type CopySecretMsg struct {
 	Secret engine.Secret
 }
 
+// CopyTextMsg asks the root to copy text that is not a secret (a sign-in
+// URL, a device code): it is not cleared afterwards.
+type CopyTextMsg struct {
+	Label string
+	Text  string
+}
+
 // RemoveAccountMsg asks the root to confirm and remove an account.
 type RemoveAccountMsg struct{ Account overview.Account }
 
 // ViewTokenMsg asks the root to show an account's tokens.
 type ViewTokenMsg struct{ Account overview.Account }
+
+// SignInAgainMsg asks the root to sign an account in again because a
+// silent call was refused (Err: a revoked refresh token, MFA, a claims
+// challenge); every key that needs a token leads here, as r does.
+type SignInAgainMsg struct {
+	Account overview.Account
+	Err     error
+}
 
 // ReloadAccountsMsg asks the root to re-read the account list, because a
 // screen's call changed the cache (a silent refresh).

@@ -1,6 +1,8 @@
 package common
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 )
@@ -20,4 +22,21 @@ func NewViewport(up, down, pageUp, pageDown key.Binding) viewport.Model {
 	vp.KeyMap.Left = key.NewBinding(key.WithDisabled())
 	vp.KeyMap.Right = key.NewBinding(key.WithDisabled())
 	return vp
+}
+
+// ScrollNote tells that a scrolled view holds more than it shows: "" when
+// everything fits, else how far down it is and which way there is more
+// (" · 40% ↓", " · 100% ↑").
+func ScrollNote(vp viewport.Model) string {
+	if vp.TotalLineCount() <= vp.Height() {
+		return ""
+	}
+	pct := int(vp.ScrollPercent()*100 + 0.5)
+	switch {
+	case vp.AtTop():
+		return fmt.Sprintf(" · %d%% ↓ more", pct)
+	case vp.AtBottom():
+		return fmt.Sprintf(" · %d%% ↑ more", pct)
+	}
+	return fmt.Sprintf(" · %d%% ↑↓", pct)
 }

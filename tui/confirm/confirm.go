@@ -6,7 +6,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/tui/common"
 )
@@ -42,14 +44,29 @@ func (m Model) Account() overview.Account { return m.acct }
 // SetSize sets the screen's size in cells.
 func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
 
-// Update answers Yes with ConfirmedMsg and No with BackMsg.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update answers Yes with ConfirmedMsg and No with BackMsg.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	if click, ok := msg.(tea.MouseClickMsg); ok && click.Button == tea.MouseLeft {
+		switch m.buttonAt(click.X, click.Y) {
+		case m.yesLabel():
+			return m, m.c.Send(ConfirmedMsg{Account: m.acct})
+		case m.noLabel():
+			return m, m.c.Back()
+		}
+	}
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
 		case key.Matches(msg, m.keys.Yes):
-			return m, common.Send(ConfirmedMsg{Account: m.acct})
+			return m, m.c.Send(ConfirmedMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.No):
-			return m, common.Back()
+			return m, m.c.Back()
 		}
 	}
 	return m, nil
@@ -65,12 +82,12 @@ func (m Model) View() string {
 	}
 	var b strings.Builder
 	b.WriteString(s.Danger.Render("Remove this account?") + "\n\n")
-	b.WriteString(s.Bold.Render(common.Truncate(name, w)) + "\n")
-	b.WriteString(s.Text.Render(common.Truncate(m.acct.Username, w)) + "\n")
-	b.WriteString(s.Muted.Render(common.Truncate("tenant "+m.acct.TenantID, w)) + "\n\n")
+	b.WriteString(s.Bold.Render(common.Truncate(safetext.Line(name), w)) + "\n")
+	b.WriteString(s.Text.Render(common.Truncate(safetext.Line(m.acct.Username), w)) + "\n")
+	b.WriteString(s.Muted.Render(common.Truncate("tenant "+safetext.Line(m.acct.TenantID), w)) + "\n\n")
 	b.WriteString(s.Text.Render(common.Wrap("Its tokens are deleted from the cache for this app; other apps keep theirs. You can sign in again later.", w)) + "\n\n")
-	b.WriteString(s.HelpKey.Render(m.keys.Yes.Help().Key) + " " + s.Danger.Render(m.keys.Yes.Help().Desc) +
-		"    " + s.HelpKey.Render(m.keys.No.Help().Key) + " " + s.HelpDesc.Render(m.keys.No.Help().Desc))
+	b.WriteString(s.HelpKey.Render("[ "+m.keys.Yes.Help().Key) + " " + s.Danger.Render(m.keys.Yes.Help().Desc+" ]") +
+		"    " + s.HelpKey.Render("[ "+m.keys.No.Help().Key) + " " + s.HelpDesc.Render(m.keys.No.Help().Desc+" ]"))
 	box := s.Frame.Width(min(m.width, w+4)).Render(b.String())
 	return common.Fit("\n"+box, m.height)
 }
@@ -80,3 +97,29 @@ func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Yes, m.ke
 
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{{m.keys.Yes, m.keys.No}} }
+
+// yesLabel and noLabel are the buttons' text as drawn.
+func (m Model) yesLabel() string {
+	return "[ " + m.keys.Yes.Help().Key + " " + m.keys.Yes.Help().Desc + " ]"
+}
+
+func (m Model) noLabel() string {
+	return "[ " + m.keys.No.Help().Key + " " + m.keys.No.Help().Desc + " ]"
+}
+
+// buttonAt is the label of the button drawn at cell x of body row y, or "".
+func (m Model) buttonAt(x, y int) string {
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if y < 0 || y >= len(lines) {
+		return ""
+	}
+	for _, label := range []string{m.yesLabel(), m.noLabel()} {
+		if i := strings.Index(lines[y], label); i >= 0 {
+			start := ansi.StringWidth(lines[y][:i])
+			if x >= start && x < start+ansi.StringWidth(label) {
+				return label
+			}
+		}
+	}
+	return ""
+}

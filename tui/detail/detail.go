@@ -70,14 +70,19 @@ func (m *Model) Show(acct overview.Account) tea.Cmd {
 	m.ticking = true
 	m.vp.GotoTop()
 	m.refresh()
+	return tea.Batch(m.ReloadClaims(), m.tick())
+}
+
+// ReloadClaims reads the account's ID-token claims again, after a refresh
+// brought a new ID token; the old ones stay on screen until they arrive.
+func (m *Model) ReloadClaims() tea.Cmd {
 	b := m.c.Backend
-	id := acct.HomeAccountID
-	load := common.Call(common.CallTimeout,
+	id := m.acct.HomeAccountID
+	return common.Call(common.CallTimeout,
 		func(ctx context.Context) (map[string]any, error) { return b.IDTokenClaims(ctx, id) },
 		func(claims map[string]any, err error) tea.Msg {
 			return claimsMsg{homeAccountID: id, claims: claims, err: err}
 		})
-	return tea.Batch(load, m.tick())
 }
 
 // Leave stops the countdown; a tick already scheduled is then ignored.
@@ -123,8 +128,15 @@ func (m *Model) SetSize(width, height int) {
 // ApplyStyles redraws with the current theme.
 func (m *Model) ApplyStyles() { m.refresh() }
 
-// Update handles keys, the mouse wheel, the claims and the countdown.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update handles keys, the mouse wheel, the claims and the countdown.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tickMsg:
 		if msg.gen != m.gen || !m.ticking {
@@ -143,17 +155,17 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			return m, common.Back()
+			return m, m.c.Back()
 		case key.Matches(msg, m.keys.Refresh):
-			return m, common.Send(common.RefreshMsg{Account: m.acct})
+			return m, m.c.Send(common.RefreshMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.ForceRefresh):
-			return m, common.Send(common.RefreshMsg{Account: m.acct, Force: true})
+			return m, m.c.Send(common.RefreshMsg{Account: m.acct, Force: true})
 		case key.Matches(msg, m.keys.Copy):
-			return m, common.Send(common.CopyAccessTokenMsg{Account: m.acct})
+			return m, m.c.Send(common.CopyAccessTokenMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.Remove):
-			return m, common.Send(common.RemoveAccountMsg{Account: m.acct})
+			return m, m.c.Send(common.RemoveAccountMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.ViewToken):
-			return m, common.Send(common.ViewTokenMsg{Account: m.acct})
+			return m, m.c.Send(common.ViewTokenMsg{Account: m.acct})
 		}
 	}
 	var cmd tea.Cmd
@@ -179,6 +191,9 @@ func (m Model) View() string {
 	}
 	badge := common.Badge(s, common.LiveStatus(m.acct, now), m.acct.ExpiresOn, now)
 	head := common.Title(s, title, max(m.width-lipgloss.Width(badge)-2, 4)) + "  " + badge
+	if note := common.ScrollNote(m.vp); note != "" {
+		head = common.Truncate(head+s.Muted.Render(note), m.width)
+	}
 	return common.Fit(head+"\n"+m.vp.View(), m.height)
 }
 
@@ -212,7 +227,7 @@ func (m Model) content() string {
 	if len(a.Realms) > 0 {
 		field("Realms", strings.Join(a.Realms, ", "))
 	}
-	field("Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now))
+	b.WriteString(common.StyledField(s, "  Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now), lw, w) + "\n")
 
 	b.WriteString("\n" + s.Section.Render("ID-token claims") + s.WarnText.Render(" — decoded only, not signature-validated") + "\n")
 	switch {
@@ -276,3 +291,6 @@ func (m Model) FullHelp() [][]key.Binding {
 		{m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove, m.keys.Back},
 	}
 }
+
+// Cover stops the countdown while another screen is on top.
+func (m *Model) Cover() { m.Leave() }

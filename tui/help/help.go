@@ -53,10 +53,25 @@ func (m *Model) ApplyStyles() { m.refresh() }
 // Top scrolls back to the first line.
 func (m *Model) Top() { m.vp.GotoTop() }
 
-// Update scrolls, and goes back on Back.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Show lists sections (the keys of the screen help was opened from) from
+// the first line.
+func (m *Model) Show(sections []Section) {
+	m.sections = sections
+	m.refresh()
+	m.vp.GotoTop()
+}
+
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update scrolls, and goes back on Back.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	if msg, ok := msg.(tea.KeyPressMsg); ok && key.Matches(msg, m.keys.Back) {
-		return m, common.Back()
+		return m, m.c.Back()
 	}
 	var cmd tea.Cmd
 	m.vp, cmd = m.vp.Update(msg)
@@ -65,7 +80,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 // View draws the key list.
 func (m Model) View() string {
-	return common.Fit(common.Title(m.c.Styles, "Keys", m.width)+"\n"+m.vp.View(), m.height)
+	return common.Fit(common.Title(m.c.Styles, "Keys"+common.ScrollNote(m.vp), m.width)+"\n"+m.vp.View(), m.height)
 }
 
 func (m *Model) refresh() {

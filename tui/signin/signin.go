@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"acctui/engine"
+	"acctui/overview"
 	"acctui/tui/backend"
 	"acctui/tui/common"
 )
@@ -22,6 +23,9 @@ import (
 // KeyMap is the part of the TUI's key map this screen uses.
 type KeyMap struct {
 	Up, Down, Submit, Back, NextField, PrevField key.Binding
+	// CopyURL copies the sign-in URL; CopyCode the device code; QR shows
+	// or hides the browser sign-in's QR code, which rarely fits the screen.
+	CopyURL, CopyCode, QR key.Binding
 }
 
 // DeviceFlowTimeout bounds a whole device-code sign-in; the code's own
@@ -40,14 +44,20 @@ const (
 	stagePassword              // password sign-in in flight
 )
 
-// SignedInMsg says a sign-in finished.
-type SignedInMsg struct{ Result engine.Result }
+// SignedInMsg says a sign-in finished; For is the account it was meant to
+// sign in again (empty for a new account), which Result may not be.
+type SignedInMsg struct {
+	Result engine.Result
+	For    overview.Account
+}
 
 // Options configure a sign-in: who (LoginHint), a claims challenge, and why
 // it is needed (Reason, shown to the user).
 type Options struct {
 	backend.SignInRequest
 	Reason string
+	// For is the account to sign in again, when this is a re-sign-in.
+	For overview.Account
 }
 
 // Model is the sign-in screen.
@@ -55,6 +65,7 @@ type Model struct {
 	c           *common.Common
 	keys        KeyMap
 	openBrowser func(string) error
+	showQR      bool
 
 	opts    Options
 	choice  int
@@ -135,6 +146,7 @@ func (m *Model) Leave() {
 	m.gen++
 	m.stage = stageChoose
 	m.url, m.openErr, m.dc = "", nil, engine.DeviceCode{}
+	m.showQR = false
 	m.password.Reset()
 	m.username.Blur()
 	m.password.Blur()
@@ -204,8 +216,15 @@ func (m Model) Busy() string {
 	return ""
 }
 
-// Update drives the sign-in.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update drives the sign-in.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tickMsg:
 		if msg.gen != m.gen || m.stage != stageDevice {
@@ -243,7 +262,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.fail(msg.err), nil
 		}
 		m.Leave()
-		return m, common.Send(SignedInMsg{Result: msg.result})
+		return m, m.c.Send(SignedInMsg{Result: msg.result, For: m.opts.For})
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
@@ -262,7 +281,7 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case stageChoose:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			return m, common.Back()
+			return m, m.c.Back()
 		case key.Matches(msg, m.keys.Up):
 			m.choice = (m.choice + len(methods) - 1) % len(methods)
 		case key.Matches(msg, m.keys.Down):
@@ -293,6 +312,16 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		if key.Matches(msg, m.keys.Back) {
 			m.Leave()
 			m.err = nil
+			return m, nil
+		}
+		switch {
+		case key.Matches(msg, m.keys.CopyURL) && m.shownURL() != "":
+			return m, m.c.Send(common.CopyTextMsg{Label: "sign-in URL", Text: m.shownURL()})
+		case key.Matches(msg, m.keys.CopyCode) && m.stage == stageDevice && m.dc.UserCode != "":
+			return m, m.c.Send(common.CopyTextMsg{Label: "device code", Text: m.dc.UserCode})
+		case key.Matches(msg, m.keys.QR) && m.stage == stageBrowser:
+			m.showQR = !m.showQR
+			m.refresh()
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -392,11 +421,32 @@ func (m Model) ShortHelp() []key.Binding {
 		return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.Back}
 	case stageForm:
 		return []key.Binding{m.keys.NextField, m.keys.Submit, m.keys.Back}
+	case stageBrowser:
+		if m.url != "" {
+			return []key.Binding{m.keys.CopyURL, m.keys.QR, m.keys.Back}
+		}
+	case stageDevice:
+		return []key.Binding{m.keys.CopyCode, m.keys.CopyURL, m.keys.Back}
 	}
 	return []key.Binding{m.keys.Back}
 }
 
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}}
+	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}, {m.keys.CopyURL, m.keys.CopyCode, m.keys.QR}}
 }
+
+// shownURL is the URL on screen: the browser sign-in's or the device
+// code's verification URL.
+func (m Model) shownURL() string {
+	switch m.stage {
+	case stageBrowser:
+		return m.url
+	case stageDevice:
+		return m.dc.VerificationURI
+	}
+	return ""
+}
+
+// Cover pauses the flow's timers while another screen is on top.
+func (m *Model) Cover() { m.Pause() }

@@ -5,6 +5,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
+	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/termqr"
 	"acctui/tui/common"
@@ -31,6 +32,9 @@ func (m Model) View() string {
 	case stageBrowser, stageDevice:
 		if m.stage == stageDevice && m.sideBySide() {
 			return common.Fit(head+"\n\n"+m.deviceSideBySide(), m.height)
+		}
+		if note := common.ScrollNote(m.vp); note != "" {
+			head = common.Truncate(head+s.Muted.Render(note), w)
 		}
 		return common.Fit(head+"\n"+m.vp.View(), m.height)
 	}
@@ -62,7 +66,7 @@ func (m Model) View() string {
 	case stageStarting:
 		b.WriteString("\n" + s.Muted.Render("Starting the sign-in…") + "\n")
 	case stagePassword:
-		b.WriteString("\n" + s.Muted.Render(common.Truncate("Signing in as "+m.username.Value()+"…", w)) + "\n")
+		b.WriteString("\n" + s.Muted.Render(common.Truncate("Signing in as "+safetext.Line(m.username.Value())+"…", w)) + "\n")
 	}
 	return common.Fit(b.String(), m.height)
 }
@@ -99,7 +103,11 @@ func (m Model) browserContent() string {
 	} else {
 		b.WriteString(s.WarnText.Render(common.Wrap("Could not open a browser ("+m.openErr.Error()+"). Open this URL in a browser on this computer:", w)) + "\n")
 	}
-	b.WriteString("\n" + s.Link.Render(common.HardWrap(m.url, w)) + "\n\n")
+	b.WriteString("\n" + m.link(m.url, w) + "\n\n")
+	if !m.showQR {
+		b.WriteString(s.Muted.Render(common.Wrap("The answer comes back to this computer (localhost). "+m.keys.QR.Help().Key+" shows a QR code of the URL, for a device that can reach it. Esc cancels.", w)))
+		return b.String()
+	}
 	b.WriteString(s.Muted.Render(common.Wrap("The answer comes back to this computer (localhost): scan the code only from a device that can reach it. Esc cancels.", w)) + "\n\n")
 	b.WriteString(m.qr(m.url))
 	return b.String()
@@ -116,9 +124,9 @@ func (m Model) deviceInfo() string {
 	if big, ok := bigText(m.dc.UserCode, w); ok {
 		b.WriteString(s.BigCode.Render(big) + "\n\n")
 	}
-	b.WriteString(s.Label.Render("Code  ") + s.BigCode.Render(m.dc.UserCode) + "\n\n")
+	b.WriteString(s.Label.Render("Code  ") + s.BigCode.Render(safetext.Line(m.dc.UserCode)) + "\n\n")
 	b.WriteString(s.Text.Render("On any device, open") + "\n")
-	b.WriteString(s.Link.Render(common.HardWrap(m.dc.VerificationURI, w)) + "\n")
+	b.WriteString(m.link(m.dc.VerificationURI, w) + "\n")
 	b.WriteString(s.Text.Render("and enter the code.") + "\n\n")
 	now := m.c.Now()
 	if left := m.dc.ExpiresOn.Sub(now); left > 0 {
@@ -155,4 +163,20 @@ func (m Model) sideBySide() bool {
 func (m Model) deviceSideBySide() string {
 	info := lipgloss.NewStyle().Width(m.infoWidth()).Render(m.deviceInfo())
 	return lipgloss.JoinHorizontal(lipgloss.Top, info, "  ", m.qr(m.dc.VerificationURI))
+}
+
+// link draws a URL wrapped to w cells, each piece an OSC 8 hyperlink to the
+// whole URL where the terminal supports them (others ignore the sequence).
+// Only an https (or loopback http) URL that prints as itself is linked.
+func (m Model) link(url string, w int) string {
+	wrapped := common.HardWrap(url, w)
+	if !safetext.IsClean(url) || !(strings.HasPrefix(url, "https://") || strings.HasPrefix(url, "http://127.0.0.1") || strings.HasPrefix(url, "http://localhost")) {
+		return m.c.Styles.Link.Render(wrapped)
+	}
+	style := m.c.Styles.Link.Hyperlink(url)
+	lines := strings.Split(wrapped, "\n")
+	for i, l := range lines {
+		lines[i] = style.Render(l)
+	}
+	return strings.Join(lines, "\n")
 }

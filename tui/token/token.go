@@ -119,8 +119,15 @@ func (m *Model) SetSize(width, height int) {
 // ApplyStyles redraws with the current theme.
 func (m *Model) ApplyStyles() { m.refresh() }
 
-// Update handles keys, the mouse wheel and the loaded tokens.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update handles keys, the mouse wheel and the loaded tokens.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case loadedMsg:
 		if msg.seq != m.seq {
@@ -128,6 +135,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.loading = false
 		m.err = msg.err
+		if common.NeedsSignIn(msg.err) {
+			// As r does: straight on to a sign-in for this account.
+			return m, m.c.Send(common.SignInAgainMsg{Account: m.acct, Err: msg.err})
+		}
 		var cmd tea.Cmd
 		if msg.err == nil {
 			m.loaded = true
@@ -135,7 +146,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.claims[Access], m.decodeEr[Access] = decode(msg.result.AccessToken)
 			m.claims[ID], m.decodeEr[ID] = decode(msg.result.IDToken)
 			if msg.result.Source == engine.SourceIdentityProvider {
-				cmd = common.Send(common.ReloadAccountsMsg{})
+				cmd = m.c.Send(common.ReloadAccountsMsg{})
 			}
 		}
 		m.refresh()
@@ -143,7 +154,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, m.keys.Back):
-			return m, common.Back()
+			return m, m.c.Back()
 		case key.Matches(msg, m.keys.Reveal):
 			if m.loaded {
 				m.revealed = !m.revealed
@@ -158,7 +169,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, m.keys.Copy):
 			if secret := m.secret(); m.loaded && secret.Reveal() != "" {
-				return m, common.Send(common.CopySecretMsg{Label: m.kind.String(), Secret: secret})
+				return m, m.c.Send(common.CopySecretMsg{Label: m.kind.String(), Secret: secret})
 			}
 			return m, nil
 		}
@@ -206,7 +217,7 @@ func (m Model) View() string {
 			tabs[i] = s.Muted.Render(" " + tabs[i] + " ")
 		}
 	}
-	tabLine := strings.Join(tabs, " ") + s.Muted.Render("  "+m.keys.Switch.Help().Key+" switch")
+	tabLine := strings.Join(tabs, " ") + s.Muted.Render("  "+m.keys.Switch.Help().Key+" switch"+common.ScrollNote(m.vp))
 	return common.Fit(title+"\n"+tabLine+"\n"+m.vp.View(), m.height)
 }
 
@@ -256,7 +267,7 @@ func (m Model) content() string {
 		b.WriteString(s.Section.Render("Value") + s.WarnText.Render(" — on screen; "+m.keys.Reveal.Help().Key+" hides it") + "\n")
 		b.WriteString(s.Text.Render(common.HardWrap(secret, w)) + "\n")
 	default:
-		field("Value", s.Masked.Render(strings.Repeat("•", min(24, w-lw-2)))+s.Muted.Render(fmt.Sprintf(" hidden, %d characters", len(secret))))
+		b.WriteString(common.StyledField(s, "  Value", s.Masked.Render(strings.Repeat("•", min(24, w-lw-2)))+s.Muted.Render(fmt.Sprintf(" hidden, %d characters", len(secret))), lw, w) + "\n")
 		b.WriteString(s.Muted.Render(common.Indent(common.Wrap(
 			fmt.Sprintf("%s reveals it, %s copies it", m.keys.Reveal.Help().Key, m.keys.Copy.Help().Key), w-lw), lw)) + "\n")
 	}
@@ -284,3 +295,10 @@ func (m Model) FullHelp() [][]key.Binding {
 		{m.keys.Reveal, m.keys.Switch, m.keys.Copy, m.keys.Back},
 	}
 }
+
+// Cover masks the token again while another screen is on top.
+func (m *Model) Cover() { m.Hide() }
+
+// HoldsKeys is true while the token loads: `s` and `c` typed meanwhile act
+// on it once it is there.
+func (m Model) HoldsKeys() bool { return m.loading }

@@ -63,8 +63,15 @@ func (m *Model) SetSize(width, height int) {
 	m.input.SetWidth(max(width-len(m.input.Prompt)-2, 8))
 }
 
-// Update edits the passphrase and submits it.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles a message for the screen (common.Screen).
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	*m, cmd = m.update(msg)
+	return cmd
+}
+
+// update edits the passphrase and submits it.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case failedMsg:
 		m.busy = false
