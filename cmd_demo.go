@@ -61,7 +61,9 @@ func (d *demoEnv) close() {
 // startDemo builds the demo world. The engine's clock is the emulator's, so
 // the emulator can age tokens without waiting.
 func startDemo(ctx context.Context) (*demoEnv, error) {
-	srv, err := idptest.New(idptest.Options{TLS: true})
+	// The emulator starts demoAging behind the wall clock and seed moves
+	// it forward by as much, so the demo's times agree with the system's.
+	srv, err := idptest.New(idptest.Options{TLS: true, Now: func() time.Time { return time.Now().Add(-demoAging) }})
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +103,9 @@ func startDemo(ctx context.Context) (*demoEnv, error) {
 	return env, nil
 }
 
+// demoAging is how far the demo ages carol's and dave's tokens.
+const demoAging = 15 * time.Minute
+
 // seed signs the demo users in and ages their tokens.
 func (d *demoEnv) seed(ctx context.Context) error {
 	signIn := func(username, password string) error {
@@ -115,7 +120,7 @@ func (d *demoEnv) seed(ctx context.Context) error {
 			return err
 		}
 	}
-	d.srv.Advance(15 * time.Minute) // carol's and dave's 10-minute tokens expire
+	d.srv.Advance(demoAging) // carol's and dave's 10-minute tokens expire
 	if err := signIn("alice@contoso.example", "demo-alice"); err != nil {
 		return err
 	}
