@@ -118,6 +118,15 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 		rec := &statusRecorder{ResponseWriter: w}
 		record := RequestRecord{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Endpoint: name, GrantType: grantType, ClientID: clientID}
 		serve := true
+		// Deferred, so a request whose answer a fault aborts (a panic
+		// with http.ErrAbortHandler) is logged too.
+		defer func() {
+			record.Status = rec.status
+			s.mu.Lock()
+			s.requests = append(s.requests, record)
+			s.mu.Unlock()
+			s.log.Info("idptest", "method", r.Method, "path", r.URL.Path, "grant_type", grantType, "status", rec.status, "fault", string(record.Fault))
+		}()
 		f := s.takeFault(name)
 		switch {
 		case f != nil && f.Kind == FaultDropAfter:
@@ -135,11 +144,6 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 		if serve {
 			h(rec, r)
 		}
-		record.Status = rec.status
-		s.mu.Lock()
-		s.requests = append(s.requests, record)
-		s.mu.Unlock()
-		s.log.Info("idptest", "method", r.Method, "path", r.URL.Path, "grant_type", grantType, "status", rec.status, "fault", string(record.Fault))
 	}
 }
 
