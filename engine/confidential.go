@@ -123,4 +123,3 @@ func (c *Client) RemoveTokensForClient(ctx context.Context) error {
 	}
 	return nil
 }
-

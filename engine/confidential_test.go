@@ -394,4 +394,3 @@ func TestParseCertificate(t *testing.T) {
 		})
 	}
 }
-
