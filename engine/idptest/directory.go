@@ -16,6 +16,9 @@ type Directory struct {
 	// DefaultTenant names the tenant whose authority idp serve announces
 	// first; empty means the first tenant.
 	DefaultTenant string `json:"default_tenant,omitempty"`
+	// ManagedIdentities are the identities of the emulated Azure resource,
+	// served at the IMDS, App Service and Azure Arc endpoints.
+	ManagedIdentities []*ManagedIdentity `json:"managed_identities,omitempty"`
 }
 
 // Tenant is one Entra directory: a GUID, a verified domain and its users.
