@@ -434,4 +434,3 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
-

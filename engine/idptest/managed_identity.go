@@ -197,4 +197,3 @@ func (s *Server) findIdentityLocked(clientID, objectID, resourceID string) *Mana
 	}
 	return nil
 }
-
