@@ -200,8 +200,10 @@ func rawHeader(token string) (map[string]any, error) {
 // x5t#S256 or x5t thumbprint, or, for subject-name/issuer apps, its x5c
 // leaf when that is registered.
 func registeredCertificate(app *App, header map[string]any) *x509.Certificate {
+	// MSAL Python pads its base64url thumbprints; Entra takes both.
 	s256, _ := header["x5t#S256"].(string)
 	s1, _ := header["x5t"].(string)
+	s256, s1 = strings.TrimRight(s256, "="), strings.TrimRight(s1, "=")
 	var leaf []byte
 	if x5c, ok := header["x5c"].([]any); ok && len(x5c) > 0 {
 		if first, ok := x5c[0].(string); ok {
