@@ -29,25 +29,25 @@ func newAccountsCommand(a *app) *cobra.Command {
 				return err
 			}
 			var accounts []overview.Account
+			var apps []principalJSON
 			now := time.Now()
 			err = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
 				accounts = overview.Build(c, now)
+				apps = principalOverview(c, now)
 				return nil
 			})
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				if accounts == nil {
-					accounts = []overview.Account{}
-				}
-				return writeJSON(a.stdout, accounts)
+				return writeJSON(a.stdout, accountsWithPrincipals(accounts, apps))
 			}
-			if len(accounts) == 0 {
+			if len(accounts) == 0 && len(apps) == 0 {
 				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
 				return nil
 			}
 			printAccounts(a.stdout, accounts, now)
+			printPrincipals(a.stdout, apps, now, len(accounts) > 0)
 			return nil
 		},
 	}

@@ -51,6 +51,9 @@ may ask, on a terminal, is the file backend's vault passphrase.
 			if len(scopes) == 0 {
 				scopes = []string{defaultScopeFor(a.s.Authority)}
 			}
+			if handled, err := a.principalTokenCommand(ctx, account, scopes, forceRefresh, asJSON); handled {
+				return err
+			}
 			acct, err := a.pickAccount(ctx, account)
 			if errors.Is(err, errUnknownAccount) {
 				// for a script, an account never signed in needs a sign-in

@@ -32,9 +32,9 @@ func (m ManagedIdentity) IsSystemAssigned() bool {
 	return m.ClientID == "" && m.ObjectID == "" && m.ResourceID == ""
 }
 
-// cacheClientID is the client_id MSAL Python caches the identity's tokens
-// under.
-func (m ManagedIdentity) cacheClientID() string {
+// CacheClientID is the client_id MSAL Python caches the identity's tokens
+// under: its id, or SYSTEM_ASSIGNED_MANAGED_IDENTITY.
+func (m ManagedIdentity) CacheClientID() string {
 	switch {
 	case m.ClientID != "":
 		return m.ClientID
@@ -191,7 +191,7 @@ func (m *ManagedIdentityClient) AcquireToken(ctx context.Context, resource strin
 	}
 	o := collect(opts)
 	now := m.cfg.Now()
-	clientID := m.cfg.Identity.cacheClientID()
+	clientID := m.cfg.Identity.CacheClientID()
 	var aging *Result
 	if !o.forceRefresh {
 		var cached *cache.AccessToken
