@@ -320,4 +320,3 @@ func notOnAzure(err error) error {
 	}
 	return err
 }
-
