@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"acctui/engine/cache"
@@ -123,8 +124,15 @@ func (a *app) principalFor(ctx context.Context, account string) (principal, bool
 		return principal{}, false, err
 	}
 	list, err := principals(ctx, v)
-	if err != nil || len(list) != 1 {
+	if err != nil || len(list) == 0 {
 		return principal{}, false, err
+	}
+	if len(list) > 1 {
+		names := make([]string, len(list))
+		for i, p := range list {
+			names[i] = safetext.Line(p.Name())
+		}
+		return principal{}, false, usagef("several apps and identities are signed in; pass --account with one of: %s", strings.Join(names, ", "))
 	}
 	return list[0], true, nil
 }
