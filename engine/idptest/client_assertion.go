@@ -52,7 +52,7 @@ func (s *Server) authenticateClientLocked(tr tokenRequest) *oauthError {
 		return errInvalidRequest(70002, "The client_assertion_type must be "+clientAssertionType+".")
 	}
 	raw := tr.form("client_assertion")
-	parsed, err := jose.ParseSigned(raw, assertionAlgorithms)
+	parsed, err := jose.ParseSignedCompact(raw, assertionAlgorithms)
 	if err != nil || len(parsed.Signatures) != 1 {
 		return errInvalidClient(50027, "JWT token is invalid or malformed (client_assertion).")
 	}
