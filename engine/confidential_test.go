@@ -394,3 +394,43 @@ func TestParseCertificate(t *testing.T) {
 		})
 	}
 }
+
+// TestAppTokenThrottled: a 429 holds the same app token request back for
+// its Retry-After, although a certificate credential signs a new
+// assertion for every request; a wrong secret's 401 is not remembered, so
+// a corrected secret is tried at once.
+func TestAppTokenThrottled(t *testing.T) {
+	w := newSPWorld(t)
+	c, _ := w.client(t, w.certCredential(t, CertificateOptions{}))
+	ctx := context.Background()
+	if err := w.srv.InjectFault(idptest.Fault{Endpoint: idptest.EndpointToken, Kind: idptest.FaultStatus, Status: 429, RetryAfterSeconds: 30, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AcquireTokenForClient(ctx, graph); err == nil {
+		t.Fatal("no error for 429")
+	}
+	var te *ThrottledError
+	if _, err := c.AcquireTokenForClient(ctx, graph); !errors.As(err, &te) {
+		t.Fatalf("inside the wait: %v", err)
+	}
+	if n := w.srv.CountRequests(idptest.EndpointToken, "client_credentials"); n != 1 {
+		t.Fatalf("%d requests inside the wait, want 1", n)
+	}
+	w.srv.Advance(31 * time.Second)
+	if _, err := c.AcquireTokenForClient(ctx, graph); err != nil {
+		t.Fatalf("after the wait: %v", err)
+	}
+
+	wrong, store := w.client(t, mustSecret(t, "wrong"))
+	if _, err := wrong.AcquireTokenForClient(ctx, graph); err == nil {
+		t.Fatal("wrong secret accepted")
+	}
+	right, err := New(Config{ClientID: spClientID, Authority: w.authority, HTTPClient: w.srv.Client(),
+		Cache: store, Now: w.srv.Now, Credential: mustSecret(t, spSecret)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := right.AcquireTokenForClient(ctx, graph); err != nil {
+		t.Fatalf("the right secret after a wrong one: %v", err)
+	}
+}
