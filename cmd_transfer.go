@@ -69,6 +69,9 @@ existing file is never overwritten.`,
 			if err != nil {
 				return err
 			}
+			if err := refuseExportWithPrincipals(ctx, v); err != nil {
+				return err
+			}
 			if err := v.ExportPlaintext(ctx, file); err != nil {
 				return err
 			}

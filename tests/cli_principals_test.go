@@ -161,6 +161,13 @@ func TestCLIServicePrincipal(t *testing.T) {
 					}
 				}
 			}
+			export := filepath.Join(c.home, "export.json")
+			if res := c.run(t, nil, "export", "--msal", export).want(t, 1); !strings.Contains(res.errorLine(), "credential of app") {
+				t.Fatalf("export with a credential in the vault: %s", res)
+			}
+			if _, err := os.Stat(export); err == nil {
+				t.Fatal("the refused export wrote a file")
+			}
 			c.run(t, nil, "logout", cliSPClientID, "--yes").want(t, 0)
 			if accounts := c.accountsJSON(t); len(accounts) != 0 {
 				t.Fatalf("after logout: %v", accounts)
