@@ -231,6 +231,14 @@ func TestCLIManagedIdentity(t *testing.T) {
 		t.Fatalf("after logout: %v", accounts)
 	}
 
+	// App Service and Functions announce their endpoint in the environment.
+	appService := w.s.newEnv(t, "app-service").with("IDENTITY_ENDPOINT", w.e.ann.URL+idptest.AppServicePath,
+		"IDENTITY_HEADER", idptest.AppServiceIdentityHeader, "ACCTUI_IMDS_ENDPOINT", "http://"+closedPort(t))
+	appService.run(t, nil, "login", "--identity", "--client-id", cliMIUser).want(t, 0)
+	if tok := appService.token(t); tok.Account.Username != cliMIUser {
+		t.Fatalf("App Service token for %q", tok.Account.Username)
+	}
+
 	absent := w.s.newEnv(t, "not-azure").with("ACCTUI_IMDS_ENDPOINT", "http://"+closedPort(t))
 	res := absent.run(t, nil, "login", "--identity").want(t, 1)
 	if !strings.Contains(res.errorLine(), "no managed identity here") {
