@@ -79,6 +79,9 @@ func (a *assertionCredential) String() string {
 	return "engine.ClientCredential{federated " + a.source + "}"
 }
 
+// GoString is String, for %#v.
+func (a *assertionCredential) GoString() string { return a.String() }
+
 func (a *assertionCredential) authenticate(ctx context.Context, _, _ string, now time.Time) (url.Values, error) {
 	raw, err := a.fetch(ctx)
 	if err != nil {

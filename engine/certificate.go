@@ -144,6 +144,9 @@ func (c *certificateCredential) String() string {
 	return "engine.ClientCredential{certificate " + c.Thumbprint() + "}"
 }
 
+// GoString is String, for %#v.
+func (c *certificateCredential) GoString() string { return c.String() }
+
 func (c *certificateCredential) authenticate(_ context.Context, tokenEndpoint, clientID string, now time.Time) (url.Values, error) {
 	leaf := c.chain[0]
 	if now.After(leaf.NotAfter) {

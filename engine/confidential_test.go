@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -432,5 +433,23 @@ func TestAppTokenThrottled(t *testing.T) {
 	}
 	if _, err := right.AcquireTokenForClient(ctx, graph); err != nil {
 		t.Fatalf("the right secret after a wrong one: %v", err)
+	}
+}
+
+// TestCredentialsPrintNoSecret formats each credential every way a log
+// line might.
+func TestCredentialsPrintNoSecret(t *testing.T) {
+	w := newSPWorld(t)
+	key := string(w.cert.KeyPEM())
+	for _, cred := range []ClientCredential{mustSecret(t, spSecret), w.certCredential(t, CertificateOptions{}), mustFile(t, w.tokenFile(t, ficSubject, w.srv.Now().Add(time.Hour)))} {
+		c, _ := w.client(t, cred)
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			for _, v := range []any{cred, c.cfg} {
+				out := fmt.Sprintf(verb, v)
+				if strings.Contains(out, spSecret) || strings.Contains(out, "eyJ") || strings.Contains(out, key[40:80]) {
+					t.Fatalf("%s of %T prints a secret: %s", verb, v, out)
+				}
+			}
+		}
 	}
 }

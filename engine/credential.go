@@ -68,6 +68,9 @@ func (s secretCredential) fingerprint() string {
 // String keeps the secret out of logs.
 func (secretCredential) String() string { return "engine.ClientCredential{secret}" }
 
+// GoString is String, for %#v.
+func (s secretCredential) GoString() string { return s.String() }
+
 // clientAssertionType is RFC 7523's client authentication by JWT.
 const clientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
