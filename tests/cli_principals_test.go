@@ -36,6 +36,7 @@ type principalWorld struct {
 	pemCert string // certificate alone
 	p12     string
 	expired string
+	mixed   string // the certificate with another certificate's key
 	token   string // a valid federated token file
 	stale   string // an expired one
 }
@@ -89,6 +90,7 @@ func newPrincipalWorld(t *testing.T) *principalWorld {
 		pemCert: write("sp-cert-only.pem", cert.CertificatePEM()),
 		p12:     write("sp.pfx", p12),
 		expired: write("old.pem", append(old.CertificatePEM(), old.KeyPEM()...)),
+		mixed:   write("mixed.pem", append(cert.CertificatePEM(), old.KeyPEM()...)),
 		token:   write("federated-token", []byte(valid)),
 		stale:   write("stale-token", []byte(expired)),
 	}
@@ -191,6 +193,7 @@ func TestCLIServicePrincipalBadInput(t *testing.T) {
 		{"wrong secret", &wrong, []string{"--secret-stdin"}, "AADSTS7000215"},
 		{"certificate without key", nil, []string{"--certificate", w.pemCert}, "no private key"},
 		{"expired certificate", nil, []string{"--certificate", w.expired}, "expired"},
+		{"key of another certificate", nil, []string{"--certificate", w.mixed}, "does not belong to the certificate"},
 		{"pkcs12 wrong password", &wrong, []string{"--certificate", w.p12, "--password-stdin"}, "password is wrong"},
 		{"missing federated token file", nil, []string{"--federated-token-file", filepath.Join(w.dir, "absent")}, "no such file"},
 		{"expired federated token", nil, []string{"--federated-token-file", w.stale}, "expired"},
