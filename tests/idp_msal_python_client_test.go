@@ -19,9 +19,9 @@ const (
 // TestMSALPythonConfidentialClient checks the emulator's shape for service
 // principals against Microsoft's own library: MSAL Python's
 // ConfidentialClientApplication gets app tokens with a secret and with a
-// certificate (its RS256 assertion with the SHA-1 x5t, and with x5c), and
-// gets Entra's refusals for a wrong secret and an unregistered
-// certificate.
+// certificate (its RS256 assertion with the SHA-1 x5t, and with x5c) and
+// with a federated token, and gets Entra's refusals for a wrong secret, an
+// unregistered certificate and a federated token no credential trusts.
 func TestMSALPythonConfidentialClient(t *testing.T) {
 	requireMSALPython(t)
 	tmp := t.TempDir()
@@ -34,9 +34,22 @@ func TestMSALPythonConfidentialClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	issuer, err := idptest.NewFederatedIssuer("https://oidc.cluster.example")
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := idptest.DefaultDirectory()
 	dir.Apps = append(dir.Apps, &idptest.App{ClientID: msalSPClientID, Name: "MSAL Python SP", Secret: msalSPSecret,
-		Certificates: []string{string(cert.CertificatePEM())}})
+		Certificates:         []string{string(cert.CertificatePEM())},
+		FederatedCredentials: []idptest.FederatedCredential{issuer.Credential("aks", "system:serviceaccount:prod:deployer")}})
+	federated, err := issuer.Token("system:serviceaccount:prod:deployer", "api://AzureADTokenExchange", now, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherSubject, err := issuer.Token("system:serviceaccount:dev:deployer", "api://AzureADTokenExchange", now, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
 	raw, err := json.Marshal(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +66,7 @@ func TestMSALPythonConfidentialClient(t *testing.T) {
 	wrongSecret := write("wrong-secret", []byte("not-the-secret"))
 	certFile, keyFile := write("cert.pem", cert.CertificatePEM()), write("key.pem", cert.KeyPEM())
 	strangerCert, strangerKey := write("stranger.pem", stranger.CertificatePEM()), write("stranger-key.pem", stranger.KeyPEM())
+	federatedFile, otherSubjectFile := write("federated-token", []byte(federated)), write("other-subject-token", []byte(otherSubject))
 
 	e := startEmulatorWith(t, "--directory", dirFile)
 	authority := e.ann.Tenants["contoso"].Authority
@@ -68,6 +82,8 @@ func TestMSALPythonConfidentialClient(t *testing.T) {
 		{"certificate x5c", []string{"--cert-file", certFile, "--key-file", keyFile, "--x5c"}, "2", 0},
 		{"wrong secret", []string{"--secret-file", wrongSecret}, "", 7000215},
 		{"unregistered certificate", []string{"--cert-file", strangerCert, "--key-file", strangerKey}, "", 700027},
+		{"federated token", []string{"--assertion-file", federatedFile}, "2", 0},
+		{"federated token of another subject", []string{"--assertion-file", otherSubjectFile}, "", 70021},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cache := filepath.Join(tmp, tc.name+".json")

@@ -256,11 +256,15 @@ def scenario_authcode(idp, http, args):
 
 
 def scenario_client(idp, http, args):
-    """ConfidentialClientApplication.acquire_token_for_client with a secret
-    or a certificate (MSAL 1.21 signs RS256 with the SHA-1 x5t)."""
+    """ConfidentialClientApplication.acquire_token_for_client with a secret,
+    a certificate (MSAL 1.21 signs RS256 with the SHA-1 x5t) or a federated
+    token as the client assertion."""
     if args.secret_file:
         with open(args.secret_file, encoding="utf-8") as f:
             credential = f.read().strip()
+    elif args.assertion_file:
+        with open(args.assertion_file, encoding="utf-8") as f:
+            credential = {"client_assertion": f.read().strip()}
     else:
         with open(args.key_file, encoding="utf-8") as f:
             key = f.read()
@@ -335,6 +339,7 @@ def main(argv=None):
     p.add_argument("--cert-file", help="PEM certificate registered on the app")
     p.add_argument("--key-file", help="its PEM private key")
     p.add_argument("--x5c", action="store_true", help="send the certificate (subject name/issuer)")
+    p.add_argument("--assertion-file", help="file holding a federated token to present as the client assertion")
     p.set_defaults(run=scenario_client)
 
     args = parser.parse_args(argv)
