@@ -233,3 +233,33 @@ func TestManagedIdentityNotOnAzure(t *testing.T) {
 		t.Fatalf("err = %v, slept = %v", err, slept)
 	}
 }
+
+// TestManagedIdentityEarlyRenewal: a token good for a day is renewed after
+// half of it, as MSAL Python does; when the renewal fails the cached token,
+// still valid, is served.
+func TestManagedIdentityEarlyRenewal(t *testing.T) {
+	dir := idptest.DefaultDirectory()
+	dir.ManagedIdentities = []*idptest.ManagedIdentity{{ClientID: miSystemID, SystemAssigned: true, AccessTokenSeconds: 24 * 3600}}
+	w := &miWorld{srv: idptest.Start(t, idptest.Options{TLS: true, Directory: dir})}
+	c, _ := w.client(t, ManagedIdentity{}, nil)
+	ctx := context.Background()
+	first, err := c.AcquireToken(ctx, armResource)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := first.RefreshOn.Sub(w.srv.Now()).Round(time.Hour); got != 12*time.Hour {
+		t.Fatalf("refresh_on in %s, want 12h", got)
+	}
+	w.srv.Advance(13 * time.Hour)
+	if err := w.srv.InjectFault(idptest.Fault{Endpoint: idptest.EndpointManagedIdentity, Kind: idptest.FaultStatus, Status: 400, Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	aging, err := c.AcquireToken(ctx, armResource)
+	if err != nil || aging.Source != SourceCache || aging.AccessToken != first.AccessToken {
+		t.Fatalf("failed renewal: %v %v", aging, err)
+	}
+	renewed, err := c.AcquireToken(ctx, armResource)
+	if err != nil || renewed.Source != SourceIdentityProvider || renewed.AccessToken == first.AccessToken {
+		t.Fatalf("renewal: %v %v", renewed, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ManagedIdentity is an identity of the emulated Azure resource: the
@@ -19,6 +20,9 @@ type ManagedIdentity struct {
 	// Tenant names the tenant the identity lives in; empty means the
 	// default tenant.
 	Tenant string `json:"tenant,omitempty"`
+	// AccessTokenSeconds overrides the token lifetime (default 3600); IMDS
+	// hands out tokens good for up to a day.
+	AccessTokenSeconds int `json:"access_token_seconds,omitempty"`
 }
 
 // EndpointManagedIdentity is the request-log name of the IMDS, App Service
@@ -147,7 +151,11 @@ func (s *Server) serveIdentityLocked(w http.ResponseWriter, r *http.Request, res
 		}
 	}
 	now := s.nowLocked()
-	exp := now.Add(defaultAccessTokenLifetime)
+	lifetime := defaultAccessTokenLifetime
+	if mi.AccessTokenSeconds > 0 {
+		lifetime = time.Duration(mi.AccessTokenSeconds) * time.Second
+	}
+	exp := now.Add(lifetime)
 	oid := mi.ObjectID
 	if oid == "" {
 		oid = stableGUID("mi:" + mi.ClientID)
@@ -165,7 +173,7 @@ func (s *Server) serveIdentityLocked(w http.ResponseWriter, r *http.Request, res
 	body := map[string]any{"access_token": token, "expires_on": strconv.FormatInt(exp.Unix(), 10), "resource": resource,
 		"token_type": "Bearer", "client_id": mi.ClientID}
 	if !appService {
-		secs := int(defaultAccessTokenLifetime.Seconds())
+		secs := int(lifetime.Seconds())
 		body["expires_in"], body["ext_expires_in"], body["not_before"] = strconv.Itoa(secs), strconv.Itoa(secs), strconv.FormatInt(now.Unix(), 10)
 	}
 	writeJSONNoStore(w, http.StatusOK, body)
