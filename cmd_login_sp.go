@@ -212,10 +212,10 @@ func (a *app) readCertificate(ctx context.Context, path string, passwordStdin bo
 	}
 	chain, key, err := engine.ParseCertificate(data, engine.Secret(password))
 	if err != nil {
-		return "", fmt.Errorf("--certificate %s: %w", path, err)
+		return "", certificateError(path, err)
 	}
 	if _, err := engine.NewCertificateCredential(chain, key, engine.CertificateOptions{}); err != nil {
-		return "", fmt.Errorf("--certificate %s: %w", path, err)
+		return "", certificateError(path, err)
 	}
 	if now := time.Now(); now.After(chain[0].NotAfter) {
 		return "", fmt.Errorf("--certificate %s: it expired on %s; upload a new one to the app registration", path, chain[0].NotAfter.UTC().Format(time.DateOnly))
@@ -230,6 +230,11 @@ func (a *app) readCertificate(ctx context.Context, path string, passwordStdin bo
 	}
 	b.Write(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	return b.String(), nil
+}
+
+// certificateError names the file once, without the engine's own prefix.
+func certificateError(path string, err error) error {
+	return fmt.Errorf("--certificate %s: %s", path, strings.TrimPrefix(err.Error(), "engine: certificate: "))
 }
 
 // principalCredential rebuilds a service principal's credential.
