@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"acctui/engine"
 	"acctui/engine/cache"
 	"acctui/internal/safetext"
 	"acctui/overview"
@@ -52,7 +53,7 @@ func principalOverview(c *cache.Cache, now time.Time) []principalJSON {
 
 // accountsWithPrincipals is the accounts --json array: people, then apps
 // and identities.
-func accountsWithPrincipals(people []overview.Account, apps []principalJSON) []any {
+func accountsWithPrincipals[T any](people []T, apps []principalJSON) []any {
 	out := make([]any, 0, len(people)+len(apps))
 	for _, p := range people {
 		out = append(out, p)
@@ -81,23 +82,34 @@ func printPrincipals(w io.Writer, apps []principalJSON, now time.Time, afterPeop
 	}
 }
 
-// principalTokenCommand serves token for a service principal or managed
-// identity: the one --account names, or the only account there is.
-// handled is false when the account is a person's.
-func (a *app) principalTokenCommand(ctx context.Context, account string, scopes []string, force bool, asJSON bool) (handled bool, err error) {
+// principalTokenResult gets the token for a service principal or managed
+// identity: the one --account names, or the only account there is. ok is
+// false (and err nil) when the account is a person's. acct carries the
+// principal's name and tenant for the output writers.
+func (a *app) principalTokenResult(ctx context.Context, account string, scopes []string, force bool) (result engine.Result, acct engine.Account, ok bool, err error) {
 	p, ok, err := a.principalFor(ctx, account)
 	if err != nil || !ok {
-		return err != nil, err
+		return engine.Result{}, engine.Account{}, false, err
 	}
 	scopes = splitScopes(scopes)
 	if len(scopes) != 1 {
-		return true, usagef("an app or managed identity token is for one resource: pass one --scope")
+		return engine.Result{}, engine.Account{}, true, usagef("an app or managed identity token is for one resource: pass one --scope")
 	}
-	result, err := a.principalToken(ctx, p, a.vault, scopes, force)
+	result, err = a.principalToken(ctx, p, a.vault, scopes, force)
 	if err != nil {
-		return true, err
+		return engine.Result{}, engine.Account{}, true, err
 	}
 	a.log.Debug("token", "principal", p, "source", string(result.Source), "expires_on", result.ExpiresOn)
+	return result, engine.Account{Username: p.Name(), Realm: p.Tenant}, true, nil
+}
+
+// principalTokenCommand serves token for a service principal or managed
+// identity; handled is false when the account is a person's.
+func (a *app) principalTokenCommand(ctx context.Context, account string, scopes []string, force bool, asJSON bool) (handled bool, err error) {
+	result, acct, ok, err := a.principalTokenResult(ctx, account, scopes, force)
+	if err != nil || !ok {
+		return err != nil, err
+	}
 	if !asJSON {
 		_, err := fmt.Fprintln(a.stdout, safetext.Line(result.AccessToken.Reveal()))
 		return true, err
@@ -106,7 +118,7 @@ func (a *app) principalTokenCommand(ctx context.Context, account string, scopes 
 		AccessToken: result.AccessToken.Reveal(), TokenType: result.TokenType,
 		ExpiresOn: result.ExpiresOn.Unix(), ExpiresIn: int64(time.Until(result.ExpiresOn).Seconds()),
 		Scopes: result.Scopes, Source: string(result.Source),
-		Account: tokenAccount{Username: p.Name(), TenantID: p.Tenant},
+		Account: tokenAccount{Username: acct.Username, TenantID: acct.Realm},
 	})
 }
 
