@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"acctui/engine/cache"
 )
@@ -38,10 +39,9 @@ func (c *Client) AcquireTokenForClient(ctx context.Context, scopes []string, opt
 	if a.IsMultiTenant() {
 		return Result{}, fmt.Errorf("engine: an app token needs a tenant, not %q: use https://<host>/<tenant id or domain>", a.Tenant)
 	}
-	app := Account{} // app tokens belong to no account: home_account_id ""
 	var aging *Result
 	if !o.forceRefresh && o.claims == "" {
-		cached, fresh, err := c.cachedToken(ctx, a, scopes, app)
+		cached, fresh, err := c.cachedAppToken(ctx, a, scopes)
 		if err != nil {
 			return Result{}, err
 		}
@@ -53,7 +53,7 @@ func (c *Client) AcquireTokenForClient(ctx context.Context, scopes []string, opt
 	key := strings.Join([]string{"app", a.String(), cache.NormalizeTarget(strings.Join(scopes, " ")), o.claims, fmt.Sprint(o.forceRefresh)}, "\x00")
 	v, err, _ := c.flight.Do(key, func() (any, error) {
 		if !o.forceRefresh && o.claims == "" {
-			if cached, fresh, err := c.cachedToken(ctx, a, scopes, app); err == nil && cached != nil && fresh {
+			if cached, fresh, err := c.cachedAppToken(ctx, a, scopes); err == nil && cached != nil && fresh {
 				return *cached, nil
 			}
 		}
@@ -67,6 +67,28 @@ func (c *Client) AcquireTokenForClient(ctx context.Context, scopes []string, opt
 		return Result{}, err
 	}
 	return v.(Result), nil
+}
+
+// cachedAppToken finds an app token (home_account_id "") good for five
+// more minutes; fresh is false when its refresh_on has passed.
+func (c *Client) cachedAppToken(ctx context.Context, a Authority, scopes []string) (*Result, bool, error) {
+	now := c.now()
+	q := cache.AccessTokenQuery{Environments: c.environments(a), ClientID: c.cfg.ClientID, Realm: c.realm(ctx, a), Scopes: scopes}
+	var result *Result
+	fresh := false
+	err := c.store.Read(ctx, CacheHint{}, func(cc *cache.Cache) error {
+		at, ok := cc.FindAccessToken(q)
+		if !ok || time.Unix(at.ExpiresOn, 0).Sub(now) < expiryMargin || at.CachedAt > now.Add(expiryMargin).Unix() {
+			return nil
+		}
+		r := resultFromCache(at, nil, Account{})
+		result, fresh = &r, at.RefreshOn == 0 || at.RefreshOn > now.Unix()
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("engine: read cache: %w", err)
+	}
+	return result, fresh, nil
 }
 
 // redeemForClient posts the client credentials grant and caches the app
