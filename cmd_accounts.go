@@ -36,9 +36,11 @@ func newAccountsCommand(a *app) *cobra.Command {
 				return err
 			}
 			var accounts []overview.Account
+			var apps []principalJSON
 			now := time.Now()
 			err = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
 				accounts = overview.Build(c, now)
+				apps = principalOverview(c, now)
 				return nil
 			})
 			if err != nil {
@@ -52,13 +54,14 @@ func newAccountsCommand(a *app) *cobra.Command {
 				return writeAccountsTSV(a.stdout, accounts, active)
 			}
 			if format == accountsJSON {
-				return writeJSON(a.stdout, withActive(accounts, active))
+				return writeJSON(a.stdout, accountsWithPrincipals(withActive(accounts, active), apps))
 			}
-			if len(accounts) == 0 {
+			if len(accounts) == 0 && len(apps) == 0 {
 				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
 				return nil
 			}
 			printAccounts(a.stdout, accounts, now, active)
+			printPrincipals(a.stdout, apps, now, len(accounts) > 0)
 			return nil
 		},
 	}

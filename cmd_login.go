@@ -22,6 +22,7 @@ type loginOptions struct {
 	tenant        string
 	claims        string
 	timeout       time.Duration
+	principal     principalLoginOptions
 }
 
 func newLoginCommand(a *app) *cobra.Command {
@@ -39,6 +40,7 @@ func newLoginCommand(a *app) *cobra.Command {
                      this flow; it fails for accounts that need MFA.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.principal.clientIDGiven = a.s.ClientID != defaultClientID
 			return a.login(cmd.Context(), o)
 		},
 	}
@@ -52,10 +54,14 @@ func newLoginCommand(a *app) *cobra.Command {
 	f.StringVar(&o.tenant, "tenant", "", "tenant id or domain (default: the authority's)")
 	f.StringVar(&o.claims, "claims", "", "claims challenge to satisfy: JSON (from an interaction_required error), or a WWW-Authenticate header value or its claims=")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the sign-in")
+	addPrincipalLoginFlags(f, &o.principal)
 	return cmd
 }
 
 func (a *app) login(ctx context.Context, o loginOptions) error {
+	if o.principal.isPrincipalLogin() {
+		return a.loginPrincipal(ctx, o)
+	}
 	if o.method == "" {
 		o.method = "browser"
 		if a.getenv("SSH_CONNECTION") != "" {

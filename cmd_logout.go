@@ -22,6 +22,9 @@ func newLogoutCommand(a *app) *cobra.Command {
 			if err := refuseBlankArg("the account", args[0]); err != nil {
 				return err
 			}
+			if handled, err := a.logoutPrincipal(ctx, args[0], yes); handled {
+				return err
+			}
 			acct, err := a.pickAccount(ctx, args[0])
 			if err != nil {
 				return err

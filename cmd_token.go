@@ -55,6 +55,12 @@ may ask, on a terminal, is the file backend's vault passphrase.
 			if len(scopes) == 0 {
 				scopes = []string{defaultScopeFor(a.s.Authority)}
 			}
+			if result, acct, ok, err := a.principalTokenResult(ctx, account, scopes, forceRefresh); ok || err != nil {
+				if err != nil {
+					return err
+				}
+				return writeToken(a.stdout, format, execVersion, tenant, result, acct, time.Now())
+			}
 			acct, err := a.accountForToken(ctx, account)
 			if err != nil {
 				return err

@@ -37,6 +37,9 @@ type Config struct {
 	// ClientSecret makes a confidential client; leave it empty for public
 	// clients (desktop, CLI).
 	ClientSecret Secret
+	// Credential makes a confidential client with a secret, a certificate
+	// or a federated assertion; it takes precedence over ClientSecret.
+	Credential ClientCredential
 	// HTTPClient sends every request; nil means a client with a 30 s
 	// timeout and the system's trusted roots.
 	HTTPClient *http.Client
@@ -136,12 +139,12 @@ func (c *Client) Authority() Authority { return c.authority }
 // use, so this is always false, as in MSAL Python without a broker.
 func (c *Client) IsPoPSupported() bool { return false }
 
-// isConfidential reports whether the client authenticates with a secret.
-func (c *Client) isConfidential() bool { return !c.cfg.ClientSecret.IsZero() }
+// isConfidential reports whether the client authenticates itself.
+func (c *Client) isConfidential() bool { return c.credential() != nil }
 
 // String keeps the client secret out of any log line.
 func (cfg Config) String() string {
-	return fmt.Sprintf("engine.Config{ClientID: %s, Authority: %s, Confidential: %t}", cfg.ClientID, cfg.Authority, !cfg.ClientSecret.IsZero())
+	return fmt.Sprintf("engine.Config{ClientID: %s, Authority: %s, Confidential: %t}", cfg.ClientID, cfg.Authority, !cfg.ClientSecret.IsZero() || cfg.Credential != nil)
 }
 
 // GoString is String, for %#v.

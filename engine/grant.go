@@ -99,13 +99,16 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 	form := call.form
 	form.Set("client_id", c.cfg.ClientID)
 	form.Set("client_info", "1")
-	if c.isConfidential() {
-		form.Set("client_secret", c.cfg.ClientSecret.Reveal())
-	}
 	if claims, err := mergeClaims(opts.claims, c.cfg.ClientCapabilities); err != nil {
 		return nil, "", err
 	} else if claims != "" {
 		form.Set("claims", claims)
+	}
+	cred := c.credential()
+	if cred != nil {
+		// Only the throttle keys see this: a repeated failure is one with
+		// the same credential, but an assertion is new on every request.
+		form.Set(credentialKeyField, cred.Kind()+":"+cred.fingerprint())
 	}
 	if err := c.checkThrottle(ctx, throttleKey(meta.TokenEndpoint, form)); err != nil {
 		return nil, "", err
@@ -115,11 +118,19 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 			return nil, "", err
 		}
 	}
+	sent := form
+	if cred != nil {
+		fields, err := cred.authenticate(ctx, meta.TokenEndpoint, c.cfg.ClientID, c.now())
+		if err != nil {
+			return nil, "", err
+		}
+		sent = withFields(form, fields)
+	}
 	correlationID := opts.correlationID
 	if correlationID == "" {
 		correlationID = newCorrelationID()
 	}
-	resp, err := c.send(ctx, request{method: http.MethodPost, url: meta.TokenEndpoint, form: form,
+	resp, err := c.send(ctx, request{method: http.MethodPost, url: meta.TokenEndpoint, form: sent,
 		anchorMailbox: call.anchor, correlationID: correlationID})
 	if err != nil {
 		return nil, correlationID, err

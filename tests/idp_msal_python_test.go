@@ -81,6 +81,8 @@ type msalResult struct {
 	PKCESent            bool     `json:"pkce_sent"`
 	NonceSentIsHash     bool     `json:"nonce_sent_is_hash"`
 	IDTokenNonceMatches bool     `json:"id_token_nonce_matches"`
+	// client credentials
+	AppTokenClaims map[string]string `json:"app_token_claims"`
 	// device (first line)
 	UserCode        string `json:"user_code"`
 	VerificationURI string `json:"verification_uri"`

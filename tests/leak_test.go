@@ -42,6 +42,8 @@ const (
 	// neither.
 	leakClientSecret = "Azure-Client-Secret-Sentinel-77d2"
 	leakGitHubToken  = "ghp_GitHubTokenSentinel0123456789abcd"
+	// leakWrongClientSecret is a mistyped service principal secret.
+	leakWrongClientSecret = "Wrong-Client-Secret-Sentinel-9a3f"
 )
 
 // fakeBrowser writes a program for $BROWSER that records its environment
@@ -241,6 +243,20 @@ func TestNoSecretLeaks(t *testing.T) {
 		t.Errorf("the browser's environment lost what it needs (PATH, HOME):\n%s", environ)
 	}
 
+	// frank: the default directory's confidential app as a service
+	// principal, its secret on stdin, and the same with a wrong secret.
+	frank := newLeakEnv("service-principal")
+	spLogin := []string{"login", "--service-principal", "--client-id", idptest.ConfidentialClientID, "--tenant", contosoTenantID, "--secret-stdin"}
+	spSecret := idptest.ConfidentialSecret + "\n"
+	record("login --service-principal --secret-stdin", frank.run(t, &spSecret, spLogin...).want(t, 0))
+	record("token (service principal)", frank.run(t, nil, "token").want(t, 0))
+	record("token --json --force-refresh (service principal)", frank.run(t, nil, "token", "--json", "--force-refresh", "--account", idptest.ConfidentialClientID).want(t, 0))
+	record("accounts (service principal)", frank.run(t, nil, "accounts").want(t, 0))
+	record("accounts --json (service principal)", frank.run(t, nil, "accounts", "--json").want(t, 0))
+	record("logout --yes (service principal)", frank.run(t, nil, "logout", idptest.ConfidentialClientID, "--yes").want(t, 0))
+	wrongSP := leakWrongClientSecret + "\n"
+	record("login --service-principal with a wrong secret", newLeakEnv("wrong-secret").run(t, &wrongSP, spLogin...).want(t, 1))
+
 	// Refusals: a wrong password, and MFA that a password cannot do.
 	wrong := newLeakEnv("wrong-password")
 	record("login with a wrong password", wrong.loginPassword(t, aliceUsername, leakWrongPassword).want(t, 1))
@@ -284,15 +300,17 @@ func TestNoSecretLeaks(t *testing.T) {
 		}
 	}
 	for secret, kind := range map[string]string{
-		alicePassword:     "password of alice",
-		"demo-bob":        "password of bob",
-		"demo-carol":      "password of carol",
-		davePassword:      "password of dave",
-		leakWrongPassword: "wrong password",
-		leakOldPassphrase: "old vault passphrase",
-		leakNewPassphrase: "new vault passphrase",
-		leakClientSecret:  "AZURE_CLIENT_SECRET of the environment",
-		leakGitHubToken:   "GITHUB_TOKEN of the environment",
+		alicePassword:              "password of alice",
+		"demo-bob":                 "password of bob",
+		"demo-carol":               "password of carol",
+		davePassword:               "password of dave",
+		leakWrongPassword:          "wrong password",
+		leakOldPassphrase:          "old vault passphrase",
+		leakNewPassphrase:          "new vault passphrase",
+		leakClientSecret:           "AZURE_CLIENT_SECRET of the environment",
+		idptest.ConfidentialSecret: "client secret of the service principal",
+		leakWrongClientSecret:      "wrong client secret",
+		leakGitHubToken:            "GITHUB_TOKEN of the environment",
 	} {
 		sentinels[secret] = kind
 	}

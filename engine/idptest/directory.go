@@ -16,6 +16,9 @@ type Directory struct {
 	// DefaultTenant names the tenant whose authority idp serve announces
 	// first; empty means the first tenant.
 	DefaultTenant string `json:"default_tenant,omitempty"`
+	// ManagedIdentities are the identities of the emulated Azure resource,
+	// served at the IMDS, App Service and Azure Arc endpoints.
+	ManagedIdentities []*ManagedIdentity `json:"managed_identities,omitempty"`
 }
 
 // Tenant is one Entra directory: a GUID, a verified domain and its users.
@@ -84,6 +87,15 @@ type App struct {
 	// have consented to for the app; Graph tokens and responses list them
 	// whatever was asked. Empty means User.Read.
 	GraphPermissions []string `json:"graph_permissions,omitempty"`
+	// Certificates are PEM certificates registered on a confidential app:
+	// a client assertion signed with one of their keys authenticates it.
+	Certificates []string `json:"certificates,omitempty"`
+	// FederatedCredentials trust tokens of other identity providers
+	// (workload identity federation) as the app's client assertion.
+	FederatedCredentials []FederatedCredential `json:"federated_credentials,omitempty"`
+	// Roles are the application permissions granted to the app; its app
+	// tokens carry them in roles.
+	Roles []string `json:"roles,omitempty"`
 }
 
 // LoadDirectory reads a directory from a JSON file.
@@ -151,8 +163,8 @@ func (d *Directory) validate() error {
 		if a.Public && a.Secret != "" {
 			return fmt.Errorf("app %q is public and has a secret", a.ClientID)
 		}
-		if !a.Public && a.Secret == "" {
-			return fmt.Errorf("app %q is confidential and has no secret", a.ClientID)
+		if !a.Public && a.Secret == "" && len(a.Certificates) == 0 && len(a.FederatedCredentials) == 0 {
+			return fmt.Errorf("app %q is confidential and has no secret, certificate or federated credential", a.ClientID)
 		}
 	}
 	return nil

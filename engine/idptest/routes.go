@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /sts/{domain}/adfs/ls/{$}", s.endpoint(EndpointADFSSignIn, s.handleADFSSignIn))
 	mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.adminRoutes(mux)
+	s.managedIdentityRoutes(mux)
 	return mux
 }
 

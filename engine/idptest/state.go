@@ -15,6 +15,8 @@ type state struct {
 	challenges map[string]*claimsChallenge
 	assertions map[string]*issuedAssertion // SAML AssertionID → what AD FS issued
 	wsfed      map[string]*wsFedResult     // token AD FS posted back to the sign-in page
+	clientJTIs map[string]int64            // client assertion jti → its exp, against replay
+	arcKeyDir  string                      // where the emulated Arc agent writes challenge files
 	// issued lists every secret handed out (tokens, codes, device codes), so
 	// leak tests can look for each of them in logs, files and screens.
 	issued []string
@@ -32,6 +34,7 @@ func newState() *state {
 		challenges: map[string]*claimsChallenge{},
 		assertions: map[string]*issuedAssertion{},
 		wsfed:      map[string]*wsFedResult{},
+		clientJTIs: map[string]int64{},
 	}
 }
 

@@ -65,7 +65,7 @@ func (s *Server) tokenLocked(r *http.Request) (map[string]any, *oauthError) {
 	if tr.app = s.dir.app(clientID); tr.app == nil {
 		return nil, errUnknownClient(clientID, segment)
 	}
-	if oerr := authenticateClient(tr); oerr != nil {
+	if oerr := s.authenticateClientLocked(tr); oerr != nil {
 		return nil, oerr
 	}
 	scopes, oerr := parseScopes(tr.form("scope"))
@@ -302,7 +302,7 @@ func (s *Server) clientCredentialsLocked(tr tokenRequest) (map[string]any, *oaut
 		"aud": scopes.resource, "iss": s.url + "/" + tr.tenant.ID + "/v2.0",
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(defaultAccessTokenLifetime).Unix(),
 		"tid": tr.tenant.ID, "oid": stableGUID("sp:" + tr.app.ClientID), "sub": stableGUID("sp:" + tr.app.ClientID),
-		"azp": tr.app.ClientID, "azpacr": "1", "idtyp": "app", "roles": []string{}, "ver": "2.0",
+		"azp": tr.app.ClientID, "azpacr": azpacr(tr), "idtyp": "app", "roles": appRoles(tr.app), "ver": "2.0",
 		"uti": randomToken(16),
 	}
 	token, err := s.key.sign(claims)

@@ -16,6 +16,7 @@ MSAL 1.21.
 """
 
 import argparse
+import base64
 import hashlib
 import html
 import json
@@ -254,6 +255,51 @@ def scenario_authcode(idp, http, args):
     return out
 
 
+def scenario_client(idp, http, args):
+    """ConfidentialClientApplication.acquire_token_for_client with a secret,
+    a certificate (MSAL 1.21 signs RS256 with the SHA-1 x5t) or a federated
+    token as the client assertion."""
+    if args.secret_file:
+        with open(args.secret_file, encoding="utf-8") as f:
+            credential = f.read().strip()
+    elif args.assertion_file:
+        with open(args.assertion_file, encoding="utf-8") as f:
+            credential = {"client_assertion": f.read().strip()}
+    else:
+        with open(args.key_file, encoding="utf-8") as f:
+            key = f.read()
+        with open(args.cert_file, encoding="utf-8") as f:
+            cert_pem = f.read()
+        der = ssl_der(cert_pem)
+        credential = {"private_key": key, "thumbprint": hashlib.sha1(der).hexdigest()}
+        if args.x5c:
+            credential["public_certificate"] = cert_pem
+    cache = load_cache(args.cache)
+    app = msal.ConfidentialClientApplication(
+        args.client_id, client_credential=credential, authority=args.authority,
+        http_client=http, token_cache=cache, instance_discovery=False)
+    result = app.acquire_token_for_client(ARM_SCOPES)
+    out = summarize(result)
+    if out["ok"]:
+        out["app_token_claims"] = app_claims(result["access_token"])
+    out["cache"] = cache_summary(cache)
+    save_cache(cache, args.cache)
+    return out
+
+
+def ssl_der(pem):
+    import ssl
+    return ssl.PEM_cert_to_DER_cert(pem)
+
+
+def app_claims(token):
+    """The app token's identifying claims (not a secret)."""
+    payload = token.split(".")[1]
+    payload += "=" * (-len(payload) % 4)
+    claims = json.loads(base64.urlsafe_b64decode(payload))
+    return {k: str(claims.get(k)) for k in ("azp", "azpacr", "idtyp", "tid") if k in claims}
+
+
 def emit(obj):
     sys.stdout.write(json.dumps(obj, sort_keys=True) + "\n")
     sys.stdout.flush()
@@ -285,6 +331,16 @@ def main(argv=None):
     p.add_argument("--password", required=True)
     p.add_argument("--port", type=int, default=8400, help="port of the http://localhost redirect URI")
     p.set_defaults(run=scenario_authcode)
+
+    p = sub.add_parser("client", help="acquire_token_for_client with a secret or a certificate")
+    p.add_argument("--client-id", required=True)
+    p.add_argument("--authority", required=True)
+    p.add_argument("--secret-file", help="file holding the client secret")
+    p.add_argument("--cert-file", help="PEM certificate registered on the app")
+    p.add_argument("--key-file", help="its PEM private key")
+    p.add_argument("--x5c", action="store_true", help="send the certificate (subject name/issuer)")
+    p.add_argument("--assertion-file", help="file holding a federated token to present as the client assertion")
+    p.set_defaults(run=scenario_client)
 
     args = parser.parse_args(argv)
     idp = json.loads(args.idp)
