@@ -54,9 +54,6 @@ func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error
 	if err != nil {
 		return err
 	}
-	if err := refuseExportWithPrincipals(ctx, v); err != nil {
-		return err
-	}
 	var accounts []overview.Account
 	err = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
 		accounts = overview.Build(c, time.Now())
@@ -90,7 +87,7 @@ func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error
 			return err
 		}
 	}
-	newCache, err := azCache.Marshal()
+	newCache, err := azCache.MarshalForOtherClients()
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"acctui/engine/cache"
 	"acctui/internal/safetext"
 	"acctui/overview"
-	"acctui/vault"
 )
 
 // principalJSON is a service principal or managed identity in accounts
@@ -158,18 +157,3 @@ func (a *app) logoutPrincipal(ctx context.Context, name string, yes bool) (handl
 	return true, nil
 }
 
-// refuseExportWithPrincipals stops export --msal while the vault holds
-// service principal credentials: the vault's plaintext export writes its
-// metadata too, and a secret or private key outlives any token.
-func refuseExportWithPrincipals(ctx context.Context, v *vault.Vault) error {
-	list, err := principals(ctx, v)
-	if err != nil {
-		return err
-	}
-	for _, p := range list {
-		if p.Kind == kindServicePrincipal {
-			return fmt.Errorf("the vault holds the credential of app %s, which a plaintext export would write out; remove it first with: acctui logout %s --yes", safetext.Line(p.Name()), safetext.Line(p.Name()))
-		}
-	}
-	return nil
-}

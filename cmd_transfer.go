@@ -108,9 +108,6 @@ az keeps that cache in plaintext on Linux; on a terminal acctui asks first.`,
 			if err != nil {
 				return err
 			}
-			if err := refuseExportWithPrincipals(ctx, v); err != nil {
-				return err
-			}
 			if file == stdioFile {
 				return exportMSALStdout(ctx, v, a.stdout)
 			}

@@ -31,7 +31,7 @@ func exportMSALStdout(ctx context.Context, v *vault.Vault, w io.Writer) error {
 	var data []byte
 	err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
 		var err error
-		data, err = c.Marshal()
+		data, err = c.MarshalForOtherClients()
 		return err
 	})
 	if err != nil {

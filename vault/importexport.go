@@ -96,7 +96,7 @@ func (v *Vault) ExportPlaintext(ctx context.Context, path string) error {
 	var data []byte
 	err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
 		var err error
-		if data, err = c.Marshal(); err != nil {
+		if data, err = c.MarshalForOtherClients(); err != nil {
 			return fmt.Errorf("vault: export: %w", err)
 		}
 		return nil

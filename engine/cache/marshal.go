@@ -15,6 +15,19 @@ import (
 // The five MSAL sections are always present; the metadata section only when
 // it holds something.
 func (c *Cache) Marshal() ([]byte, error) {
+	return c.marshal(true)
+}
+
+// MarshalForOtherClients is Marshal without acctui's own metadata section:
+// what a plaintext export gives MSAL Python, the Azure CLI or any other
+// client. That section holds acctui's settings and the credentials of
+// service principals, which no token cache file outside the vault may
+// carry.
+func (c *Cache) MarshalForOtherClients() ([]byte, error) {
+	return c.marshal(false)
+}
+
+func (c *Cache) marshal(withMetadata bool) ([]byte, error) {
 	writers := map[string]func(*bytes.Buffer) error{
 		SectionAccessToken:  func(b *bytes.Buffer) error { return writeTable(b, &c.accessTokens) },
 		SectionRefreshToken: func(b *bytes.Buffer) error { return writeTable(b, &c.refreshTokens) },
@@ -22,11 +35,11 @@ func (c *Cache) Marshal() ([]byte, error) {
 		SectionAccount:      func(b *bytes.Buffer) error { return writeTable(b, &c.accounts) },
 		SectionAppMetadata:  func(b *bytes.Buffer) error { return writeTable(b, &c.appMetadata) },
 	}
-	if len(c.metadata) > 0 {
+	if len(c.metadata) > 0 && withMetadata {
 		writers[SectionMetadata] = c.writeMetadata
 	}
 	for name, raw := range c.sections {
-		if _, known := writers[name]; known {
+		if _, known := writers[name]; known || name == SectionMetadata {
 			continue
 		}
 		writers[name] = func(b *bytes.Buffer) error {
