@@ -156,4 +156,3 @@ func (a *app) logoutPrincipal(ctx context.Context, name string, yes bool) (handl
 	fmt.Fprintf(a.stderr, "Removed %s %s.\n", p.KindText(), safetext.Line(p.Name()))
 	return true, nil
 }
-
