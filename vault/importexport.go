@@ -21,8 +21,9 @@ type ImportReport struct {
 	AccountsAfter  int
 	// Imported counts the imported file's entries per section.
 	Imported cache.Counts
-	// Dropped are the file's unknown top-level sections that were not
-	// kept because they were too large (see normalizeImport).
+	// Dropped are the file's top-level sections that were not kept:
+	// unknown ones too large to keep, and acctui's own metadata section,
+	// which an import never takes (see normalizeImport).
 	Dropped []DroppedSection
 }
 
@@ -36,16 +37,27 @@ func (r ImportReport) String() string {
 	}
 	names := make([]string, 0, len(r.Dropped))
 	total := 0
-	for i, d := range r.Dropped {
+	var large []DroppedSection
+	for _, d := range r.Dropped {
+		if d.Reason != "" {
+			s += fmt.Sprintf("; ignored its %q section (%s)", safetext.Line(d.Name), d.Reason)
+			continue
+		}
+		large = append(large, d)
+	}
+	if len(large) == 0 {
+		return s
+	}
+	for i, d := range large {
 		total += d.Bytes
 		if i == 5 {
-			names = append(names, fmt.Sprintf("and %d more", len(r.Dropped)-5))
+			names = append(names, fmt.Sprintf("and %d more", len(large)-5))
 			break
 		}
 		names = append(names, strconv.Quote(safetext.Line(d.Name)))
 	}
-	return fmt.Sprintf("%s; dropped %d unknown %s (%d bytes, over the %d KB kept): %s", s, len(r.Dropped),
-		plural(len(r.Dropped), "section", "sections"), total, maxUnknownTotal>>10, strings.Join(names, ", "))
+	return fmt.Sprintf("%s; dropped %d unknown %s (%d bytes, over the %d KB kept): %s", s, len(large),
+		plural(len(large), "section", "sections"), total, maxUnknownTotal>>10, strings.Join(names, ", "))
 }
 
 // plural picks the word for n.

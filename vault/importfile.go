@@ -36,7 +36,13 @@ type DroppedSection struct {
 	Name string
 	// Bytes is the size of its JSON value.
 	Bytes int
+	// Reason says why it was dropped: "" when it was too large.
+	Reason string
 }
+
+// droppedAcctuiOwn is the Reason for acctui's own metadata section, which
+// an import never takes.
+const droppedAcctuiOwn = "acctui's own settings are never imported"
 
 // knownSections are the top-level sections cache.Parse reads; their entry
 // keys are de-duplicated the way Python's json does.
@@ -120,6 +126,10 @@ func normalizeImport(data []byte) (doc []byte, dropped []DroppedSection, valid b
 	vals := make([][]byte, len(top))
 	for i, m := range top {
 		vals[i] = m.val
+		if m.key == cache.SectionMetadata {
+			changed = true // never imported: see the output loop
+			continue
+		}
 		if !knownSections[m.key] {
 			if len(m.val) > maxUnknownSection || kept+len(m.val) > maxUnknownTotal {
 				changed = true
@@ -140,6 +150,14 @@ func normalizeImport(data []byte) (doc []byte, dropped []DroppedSection, valid b
 	out = append(out, '{')
 	for i, m := range top {
 		val := vals[i]
+		if m.key == cache.SectionMetadata {
+			// acctui's own section: settings, cached discovery documents
+			// and throttling. Taken from a file it could name another
+			// token endpoint for this vault's refresh tokens, or plant
+			// an app's credential; no MSAL client writes it.
+			dropped = append(dropped, DroppedSection{Name: m.key, Bytes: len(val), Reason: droppedAcctuiOwn})
+			continue
+		}
 		if !knownSections[m.key] {
 			if len(val) > maxUnknownSection || kept+len(val) > maxUnknownTotal {
 				dropped = append(dropped, DroppedSection{Name: m.key, Bytes: len(val)})

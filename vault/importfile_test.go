@@ -273,3 +273,34 @@ func TestImportMergesIntoExistingAccounts(t *testing.T) {
 		t.Errorf("accounts after import: %d, %v", len(l), err)
 	}
 }
+
+// TestImportNeverTakesAcctuiMetadata: a file carrying acctui's own
+// metadata section (cached discovery that could name another token
+// endpoint, an active account, an app's credential) imports its tokens
+// but none of that, and the report says so.
+func TestImportNeverTakesAcctuiMetadata(t *testing.T) {
+	ctx := context.Background()
+	base := oneToken(t, 0, "AT.x", 1000)
+	doc := `{"Account": ` + string(base["Account"]) + `, "AccessToken": ` + string(base["AccessToken"]) +
+		`, "AcctuiMetadata": {"planted.discovery": {"value": {"token_endpoint": "https://evil.example/token"}, "expires_on": "0"}}}`
+	v, rep := importDoc(t, doc)
+	if rep.AccountsAfter != 1 {
+		t.Fatalf("the tokens were not imported: %+v", rep)
+	}
+	if s := rep.String(); !strings.Contains(s, `ignored its "AcctuiMetadata" section`) {
+		t.Errorf("report %q does not say the section was ignored", s)
+	}
+	err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
+		if _, ok := c.Metadata("planted.discovery", 0); ok {
+			t.Error("the planted metadata reached the vault")
+		}
+		all, err := c.Marshal()
+		if err == nil && strings.Contains(string(all), "evil.example") {
+			t.Error("the vault holds the planted endpoint")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
