@@ -98,11 +98,13 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 	}
 	form := call.form
 	form.Set("client_id", c.cfg.ClientID)
-	form.Set("client_info", "1")
+	if call.authority.isMicrosoft() {
+		form.Set("client_info", "1")
+	}
 	if c.isConfidential() {
 		form.Set("client_secret", c.cfg.ClientSecret.Reveal())
 	}
-	if claims, err := mergeClaims(opts.claims, c.cfg.ClientCapabilities); err != nil {
+	if claims, err := mergeClaims(opts.claims, c.capabilities(call.authority)); err != nil {
 		return nil, "", err
 	} else if claims != "" {
 		form.Set("claims", claims)
@@ -169,7 +171,10 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		}
 		idClaims = decoded.Claims
 	}
-	homeAccountID, err := identityOf(tr, idClaims).check(call.expectHome)
+	if a.Kind == KindOIDC && idClaims != nil && strings.TrimRight(claimString(idClaims, "iss"), "/") != a.Issuer {
+		return Result{}, fmt.Errorf("engine: %s answered with an id_token from another issuer (%q); nothing was stored", a, oneLine(claimString(idClaims, "iss")))
+	}
+	homeAccountID, err := identityOf(a, tr, idClaims).check(call.expectHome)
 	if err != nil {
 		return Result{}, err
 	}
@@ -190,7 +195,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 	if refreshIn > 0 {
 		at.RefreshOn = now.Add(refreshIn).Unix()
 	}
-	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: realm, AuthorityType: cache.AuthorityTypeMSSTS}
+	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: realm, AuthorityType: authorityType(a), Issuer: a.Issuer}
 	if idClaims != nil {
 		acct.LocalAccountID = claimString(idClaims, "oid")
 		if acct.LocalAccountID == "" {
@@ -231,7 +236,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		if !call.skipAccount {
 			if err := cc.SaveAccount(cache.Account{HomeAccountID: homeAccountID, Environment: a.Environment,
 				Realm: realm, LocalAccountID: acct.LocalAccountID, Username: acct.Username,
-				AuthorityType: cache.AuthorityTypeMSSTS, AccountSource: acct.AccountSource}); err != nil {
+				AuthorityType: acct.AuthorityType, AccountSource: acct.AccountSource}); err != nil {
 				return err
 			}
 		}

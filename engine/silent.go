@@ -62,7 +62,16 @@ func (c *Client) callAuthority(o callOptions) (Authority, error) {
 	if o.authority == "" {
 		return c.authority, nil
 	}
-	return ParseAuthority(o.authority)
+	return c.parseAuthority(o.authority)
+}
+
+// parseAuthority reads another authority of the client's provider: an
+// issuer for a generic OpenID Connect client, else a Microsoft authority.
+func (c *Client) parseAuthority(raw string) (Authority, error) {
+	if c.authority.Kind == KindOIDC {
+		return ParseOIDCAuthority(raw)
+	}
+	return ParseAuthority(raw)
 }
 
 // cachedToken finds a usable access token. fresh is false when the token is
