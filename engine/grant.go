@@ -175,6 +175,11 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		return Result{}, fmt.Errorf("engine: %s answered with an id_token from another issuer (%q); nothing was stored", a, oneLine(claimString(idClaims, "iss")))
 	}
 	homeAccountID, err := identityOf(a, tr, idClaims).check(call.expectHome)
+	if err != nil && a.Kind == KindOIDC && call.refreshed != nil && tr.IDToken.IsZero() {
+		// A provider need not send an ID token on refresh (OpenID Connect
+		// Core §12.2); the refresh token redeemed was this account's.
+		homeAccountID, err = call.expectHome, nil
+	}
 	if err != nil {
 		return Result{}, err
 	}

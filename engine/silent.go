@@ -200,7 +200,7 @@ func isRefreshRefusal(err error) bool {
 func (c *Client) redeemRefreshToken(ctx context.Context, a Authority, scopes []string, account Account, rt cache.RefreshToken, o callOptions) (Result, error) {
 	call := grantCall{
 		authority: a, scopes: scopes, grantType: "refresh_token", skipAccount: true, refreshed: &rt,
-		form:       map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret.Reveal()}, "scope": {decorate(scopes)}},
+		form:       refreshForm(a, rt.Secret, scopes),
 		anchor:     anchorForHomeAccount(account.HomeAccountID),
 		expectHome: account.HomeAccountID,
 	}
