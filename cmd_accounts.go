@@ -47,7 +47,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
 				return nil
 			}
-			printAccounts(a.stdout, accounts, now)
+			printAccounts(a.stdout, accounts, now, a.accountPlace)
 			return nil
 		},
 	}
@@ -55,7 +55,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
+func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, place func(homeAccountID string) string) {
 	for i, acct := range accounts {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -65,7 +65,7 @@ func printAccounts(w io.Writer, accounts []overview.Account, now time.Time) {
 			name = "  (" + safetext.Line(acct.Name) + ")"
 		}
 		fmt.Fprintf(w, "%s%s  %s\n", safetext.Line(acct.Username), name, statusText(acct.Status, acct.ExpiresOn, now))
-		fmt.Fprintf(w, "  tenant %s  home account %s\n", safetext.Line(acct.TenantID), safetext.Line(acct.HomeAccountID))
+		fmt.Fprintf(w, "  %s  home account %s\n", safetext.Line(place(acct.HomeAccountID)), safetext.Line(acct.HomeAccountID))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, t := range acct.Tokens {
 			expiry := "-"

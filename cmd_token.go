@@ -49,7 +49,7 @@ may ask, on a terminal, is the file backend's vault passphrase.
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
 			if len(scopes) == 0 {
-				scopes = []string{defaultScopeFor(a.s.Authority)}
+				scopes = a.defaultScopes()
 			}
 			acct, err := a.pickAccount(ctx, account)
 			if errors.Is(err, errUnknownAccount) {

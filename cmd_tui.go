@@ -42,7 +42,7 @@ func (a *app) runTUI(ctx context.Context) error {
 		needsUnlock = false
 	}
 	return tui.Run(ctx, tui.Options{
-		Backend:        tui.NewEngineBackend(client, a.vault, []string{defaultScopeFor(a.s.Authority)}, nil),
+		Backend:        tui.NewEngineBackend(client, a.vault, a.defaultScopes(), nil),
 		Theme:          a.s.Theme,
 		NoColor:        a.getenv("NO_COLOR") != "",
 		Clipboard:      a.s.Clipboard,
@@ -57,7 +57,7 @@ func (a *app) runTUI(ctx context.Context) error {
 			return nil
 		},
 		OpenBrowser: func(url string) error { return openBrowser(url, a.getenv) },
-		Scopes:      []string{defaultScopeFor(a.s.Authority)},
+		Scopes:      a.defaultScopes(),
 	})
 }
 

@@ -26,7 +26,7 @@ func (c *Client) Accounts(ctx context.Context, opts ...Option) ([]Account, error
 	var order []string
 	err = c.store.Read(ctx, CacheHint{}, func(cc *cache.Cache) error {
 		for _, entry := range cc.Accounts() {
-			if !envs[strings.ToLower(entry.Environment)] || !a.belongsTo(entry.HomeAccountID) {
+			if !envs[strings.ToLower(entry.Environment)] || !a.Owns(entry.HomeAccountID) {
 				continue
 			}
 			if o.username != "" && !strings.EqualFold(entry.Username, o.username) {

@@ -150,6 +150,12 @@ func (c *Client) authorizeParams(a Authority, scopes []string, o callOptions) (u
 			o.prompt = ""
 		}
 		o.domainHint = ""
+		// OpenID Connect Core §11: a request for offline_access must carry
+		// prompt=consent, or a strict provider drops offline_access and
+		// issues no refresh token.
+		if !strings.Contains(" "+o.prompt+" ", " consent ") && o.prompt != "none" {
+			o.prompt = strings.TrimSpace(o.prompt + " consent")
+		}
 	}
 	for name, value := range map[string]string{"prompt": o.prompt, "login_hint": o.loginHint, "domain_hint": o.domainHint, "response_mode": o.responseMode} {
 		if value != "" {

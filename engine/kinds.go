@@ -208,9 +208,9 @@ func issuerTag(issuer string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// belongsTo reports whether an account entry is the authority's: for a
+// Owns reports whether an account entry is the authority's: for a
 // generic provider, its home account id must carry the issuer's tag.
-func (a Authority) belongsTo(homeAccountID string) bool {
+func (a Authority) Owns(homeAccountID string) bool {
 	if a.Kind != KindOIDC {
 		return true
 	}
