@@ -179,14 +179,14 @@ func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, 
 		return nil, err
 	}
 	client, err := engine.New(engine.Config{
-		ClientID:           a.s.ClientID,
+		ClientID:                 a.s.ClientID,
 		Authority:                authority.String(),
 		OIDCAuthority:            a.s.OIDCAuthority,
 		DisableInstanceDiscovery: a.s.InstanceDiscovery == "off",
 		HTTPClient:               httpClient,
-		Cache:              v,
-		ClientCapabilities: []string{"CP1"},
-		Logger:             a.log,
+		Cache:                    v,
+		ClientCapabilities:       []string{"CP1"},
+		Logger:                   a.log,
 	})
 	if err != nil {
 		return nil, usageError{err}

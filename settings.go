@@ -26,7 +26,7 @@ const (
 // settings are the global options after flags, ACCTUI_* variables and the
 // config file have been applied, in that order of precedence.
 type settings struct {
-	Authority    string `toml:"authority"`
+	Authority string `toml:"authority"`
 	// OIDCAuthority, when set, is a generic OpenID Connect issuer that
 	// replaces Authority.
 	OIDCAuthority string `toml:"oidc_authority"`
@@ -36,11 +36,11 @@ type settings struct {
 	// InstanceDiscovery is "on" or "off" (trust an Entra-shaped host
 	// without asking the cloud).
 	InstanceDiscovery string `toml:"instance_discovery"`
-	ClientID     string `toml:"client_id"`
-	VaultDir     string `toml:"vault_dir"`
-	VaultBackend string `toml:"vault_backend"`
-	CAFile       string `toml:"ca_file"`
-	Debug        string `toml:"debug"`
+	ClientID          string `toml:"client_id"`
+	VaultDir          string `toml:"vault_dir"`
+	VaultBackend      string `toml:"vault_backend"`
+	CAFile            string `toml:"ca_file"`
+	Debug             string `toml:"debug"`
 	// KeyctlCache is how long the file backend's unlocked key stays in the
 	// kernel keyring ("0" turns it off), as a Go duration.
 	KeyctlCache string `toml:"keyctl_cache"`
