@@ -78,7 +78,9 @@ func (id responseIdentity) consistent() bool {
 	if !id.hasInfo || id.oid == "" || id.tid == "" || id.info.UTID == "" {
 		return true
 	}
-	return !strings.EqualFold(id.tid, id.info.UTID) || strings.EqualFold(id.oid, id.info.UID)
+	// B2C's uid is the object id and the policy: "<oid>-b2c_1_signin".
+	return !strings.EqualFold(id.tid, id.info.UTID) || strings.EqualFold(id.oid, id.info.UID) ||
+		strings.HasPrefix(strings.ToLower(id.info.UID), strings.ToLower(id.oid)+"-b2c_")
 }
 
 // matches reports whether the answer is for the account whose home account

@@ -23,6 +23,8 @@ type oidcMetadata struct {
 	DeviceCodeEndpoint    string `json:"device_authorization_endpoint"`
 	Issuer                string `json:"issuer"`
 	JWKSURI               string `json:"jwks_uri"`
+	// GrantTypes is grant_types_supported, when the document lists it.
+	GrantTypes []string `json:"grant_types_supported,omitempty"`
 }
 
 // instanceMetadata is what instance discovery says of a host.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -224,4 +225,21 @@ func authorityType(a Authority) string {
 		return cache.AuthorityTypeADFS
 	}
 	return cache.AuthorityTypeMSSTS
+}
+
+// checkGrantOffered refuses a grant a generic provider's discovery
+// document leaves out of grant_types_supported (when it lists any), with
+// a line naming the provider and the grant, before a password is sent.
+func (c *Client) checkGrantOffered(ctx context.Context, a Authority, grant string) error {
+	if a.Kind != KindOIDC {
+		return nil
+	}
+	meta, err := c.endpoints(ctx, a)
+	if err != nil {
+		return err
+	}
+	if len(meta.GrantTypes) == 0 || hasString(meta.GrantTypes, grant) {
+		return nil
+	}
+	return fmt.Errorf("engine: %s offers no %s sign-in: its discovery document's grant_types_supported has no %q", a, grant, grant)
 }
