@@ -47,6 +47,9 @@ func (a *app) accountPlace(homeAccountID string) string {
 	if err == nil && authority.Kind == engine.KindOIDC && authority.Owns(homeAccountID) {
 		return "issuer " + authority.Issuer
 	}
+	if err == nil && authority.Kind == engine.KindADFS {
+		return "AD FS " + authority.String()
+	}
 	place := "tenant " + tenantOf(homeAccountID)
 	if err == nil && authority.Label() != "" && authority.Kind != engine.KindOIDC {
 		place += ", " + authority.Label()

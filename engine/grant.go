@@ -210,6 +210,14 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		if acct.Username == "" {
 			acct.Username = claimString(idClaims, "upn")
 		}
+		if acct.Username == "" && a.Kind == KindOIDC {
+			// A generic provider may name the user only by email, or
+			// not at all in the ID token (its userinfo has the rest).
+			acct.Username = claimString(idClaims, "email")
+			if acct.Username == "" {
+				acct.Username = claimString(idClaims, "sub")
+			}
+		}
 	}
 	if acct.Username == "" {
 		acct.Username = call.username
