@@ -126,9 +126,10 @@ func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts .
 	}
 	if resp.status != http.StatusOK {
 		if e := parseErrorBody(resp); e != nil {
+			e.Provider = genericProvider(a)
 			return DeviceCode{}, e
 		}
-		return DeviceCode{}, fmt.Errorf("engine: device code request: HTTP %d", resp.status)
+		return DeviceCode{}, fmt.Errorf("engine: device code request to %s: HTTP %d", a, resp.status)
 	}
 	var body struct {
 		UserCode        string      `json:"user_code"`

@@ -140,6 +140,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 			e.CorrelationID = correlationID
 		}
 		e.GrantType = form.Get("grant_type")
+		e.Provider = genericProvider(call.authority)
 		c.noteThrottle(ctx, form, meta.TokenEndpoint, resp, e)
 		return nil, correlationID, e
 	}
@@ -149,6 +150,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 	if tr.Error != "" {
 		e := tr.toError(resp.status, resp.retryAfter)
 		e.GrantType = form.Get("grant_type")
+		e.Provider = genericProvider(call.authority)
 		return nil, correlationID, e
 	}
 	if tr.AccessToken.IsZero() {

@@ -243,3 +243,12 @@ func (c *Client) checkGrantOffered(ctx context.Context, a Authority, grant strin
 	}
 	return fmt.Errorf("engine: %s offers no %s sign-in: its discovery document's grant_types_supported has no %q", a, grant, grant)
 }
+
+// genericProvider is the issuer to name in a refusal from a generic
+// provider; "" for Microsoft authorities.
+func genericProvider(a Authority) string {
+	if a.Kind == KindOIDC {
+		return a.Issuer
+	}
+	return ""
+}

@@ -338,8 +338,8 @@ func TestOIDCBadInput(t *testing.T) {
 		e, _ := oidcEnv(t, srv, NewMemoryStore(nil), idptest.OIDCStrict)
 		_, err := e.client.AcquireTokenByUsernamePassword(ctx, nil, alice, Secret("demo-alice"), WithClaims(`{"id_token":{"acr":{"essential":true}}}`))
 		var oerr *Error
-		if !errors.As(err, &oerr) || !strings.Contains(err.Error(), "claims") {
-			t.Fatalf("error %v: want the provider's refusal naming claims", err)
+		if !errors.As(err, &oerr) || !strings.Contains(err.Error(), "claims") || !strings.HasPrefix(err.Error(), srv.OIDCIssuer(idptest.OIDCStrict)+" refused the request: ") {
+			t.Fatalf("error %v: want the provider's refusal naming the provider and claims", err)
 		}
 	})
 }

@@ -87,6 +87,11 @@ func TestCLIAuthorities(t *testing.T) {
 		if line := other.loginPassword(t, aliceUsername, alicePassword).want(t, 1).errorLine(); !strings.Contains(line, "another host") {
 			t.Errorf("other host: %q", line)
 		}
+		strict := c.with("ACCTUI_OIDC_AUTHORITY", oidcIssuer)
+		line = strict.loginPassword(t, aliceUsername, alicePassword, "--claims", `{"id_token":{"acr":{"essential":true}}}`).want(t, 1).errorLine()
+		if !strings.Contains(line, oidcIssuer+" refused the request") || !strings.Contains(line, "claims") {
+			t.Errorf("refused parameter: %q", line)
+		}
 		if accounts := c.accountsJSON(t); len(accounts) != 0 {
 			t.Errorf("refused providers left accounts: %v", accounts)
 		}
