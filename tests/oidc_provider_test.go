@@ -236,6 +236,37 @@ func TestOIDCProviderEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("exact redirect uri", func(t *testing.T) {
+		r := env("oidc-redirect", issuer)
+		redirect := "http://127.0.0.1:" + freePort(t) + "/callback"
+		p := r.with("ACCTUI_REDIRECT_URI", redirect).start(t, "login", "--method", "browser", "--no-browser")
+		address := p.waitFor(t, signInURL, 30*time.Second)[1]
+		u, err := url.Parse(address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := u.Query().Get("redirect_uri"); got != redirect {
+			t.Errorf("redirect_uri %q, want %q", got, redirect)
+		}
+		resp, err := oidcUser(t).Get(address)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		r.wait(t, p, 30*time.Second).want(t, 0)
+	})
+
+	t.Run("password is not offered", func(t *testing.T) {
+		// oidc-provider implements no password grant: its document leaves
+		// it out of grant_types_supported, and acctui says so before
+		// sending a password.
+		pw := env("oidc-password", issuer)
+		line := pw.loginPassword(t, "alice", "not-sent").want(t, 1).errorLine()
+		if !strings.Contains(line, issuer) || !strings.Contains(line, "grant_types_supported") {
+			t.Errorf("error line %q", line)
+		}
+	})
+
 	t.Run("issuer mismatch", func(t *testing.T) {
 		// The same provider named by another address: its document names
 		// 127.0.0.1, not localhost.
