@@ -30,13 +30,22 @@ func (a *app) authority() (engine.Authority, error) {
 }
 
 // defaultScopes are asked for when the user names none: the cloud's Azure
-// Resource Manager for Microsoft authorities, nothing beyond
-// openid profile offline_access for a generic provider (it has no ARM).
+// Resource Manager for Entra authorities; the app itself for B2C (its
+// documented way to get an access token without an API); nothing beyond
+// openid profile offline_access for External ID, AD FS and generic
+// providers, which have no Resource Manager.
 func (a *app) defaultScopes() []string {
-	if a.s.OIDCAuthority != "" {
-		return nil
+	authority, err := a.authority()
+	if err != nil {
+		return []string{defaultScopeFor(a.s.Authority)} // the error comes with the client
 	}
-	return []string{defaultScopeFor(a.s.Authority)}
+	switch authority.Kind {
+	case engine.KindEntra:
+		return []string{defaultScopeFor(a.s.Authority)}
+	case engine.KindB2C:
+		return []string{a.s.ClientID}
+	}
+	return nil
 }
 
 // accountPlace says where an account lives, for one line of output: its
