@@ -33,7 +33,7 @@ func TestCLIAuthorities(t *testing.T) {
 		}
 		// The same settings from the config file.
 		f := s.newEnv(t, "oidc-config").with("ACCTUI_AUTHORITY", "")
-		writeConfig(t, f, "oidc_authority = \""+oidcIssuer+"\"\n")
+		writeEnvConfig(t, f, "oidc_authority = \""+oidcIssuer+"\"\n")
 		f.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
 		if accounts := f.accountsJSON(t); len(accounts) != 1 {
 			t.Errorf("config file oidc_authority: accounts %v", accounts)
@@ -110,8 +110,8 @@ func TestCLIAuthorities(t *testing.T) {
 	})
 }
 
-// writeConfig writes the environment's config.toml.
-func writeConfig(t *testing.T, c *cliEnv, content string) {
+// writeEnvConfig writes the environment's config.toml.
+func writeEnvConfig(t *testing.T, c *cliEnv, content string) {
 	t.Helper()
 	dir := filepath.Join(c.vars["XDG_CONFIG_HOME"], "acctui")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
