@@ -40,9 +40,9 @@ func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, o
 	if err != nil {
 		return Result{}, err
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(redirect.port)))
+	ln, err := net.Listen("tcp", net.JoinHostPort(redirect.listen, strconv.Itoa(redirect.port)))
 	if err != nil {
-		return Result{}, fmt.Errorf("engine: cannot listen on 127.0.0.1:%d for the browser's answer: %w", redirect.port, err)
+		return Result{}, fmt.Errorf("engine: cannot listen on %s for the browser's answer: %w", net.JoinHostPort(redirect.listen, strconv.Itoa(redirect.port)), err)
 	}
 	redirectURI := redirect.uri(ln.Addr().(*net.TCPAddr).Port)
 	flowOpts := append(append([]Option(nil), opts...), WithRedirectURI(redirectURI), WithResponseMode(""))

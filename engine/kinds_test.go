@@ -464,3 +464,39 @@ func TestInstanceDiscoverySwitch(t *testing.T) {
 		}
 	}
 }
+
+func TestLoopbackRedirect(t *testing.T) {
+	entraAuthority, _ := ParseAuthority("https://login.microsoftonline.com/common")
+	oidcAuthority, _ := ParseOIDCAuthority("https://idp.example.com")
+	for _, tt := range []struct {
+		a        Authority
+		redirect string
+		want     string // with port 5000
+		listen   string
+		wantErr  bool
+	}{
+		{entraAuthority, "", "http://localhost:5000", "127.0.0.1", false},
+		{oidcAuthority, "", "http://127.0.0.1:5000/callback", "127.0.0.1", false},
+		{oidcAuthority, "http://127.0.0.1:7000/", "http://127.0.0.1:7000/", "127.0.0.1", false},
+		{oidcAuthority, "http://[::1]:7000/cb", "http://[::1]:7000/cb", "::1", false},
+		{oidcAuthority, "http://localhost/cb", "http://localhost:5000/cb", "127.0.0.1", false},
+		{oidcAuthority, "https://127.0.0.1:7000/cb", "", "", true},
+		{oidcAuthority, "http://example.com:7000/cb", "", "", true},
+	} {
+		target, err := loopbackRedirect(tt.a, callOptions{redirectURI: tt.redirect})
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%q: error %v", tt.redirect, err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		port := 5000
+		if target.port != 0 {
+			port = target.port
+		}
+		if got := target.uri(port); got != tt.want || target.listen != tt.listen {
+			t.Errorf("%q: %s on %s, want %s on %s", tt.redirect, got, target.listen, tt.want, tt.listen)
+		}
+	}
+}

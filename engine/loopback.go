@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,8 +12,11 @@ import (
 // answer and the redirect URI it announces.
 type loopbackTarget struct {
 	host string // as written in the redirect URI
-	port int    // 0: any free port
-	path string
+	// listen is the address listened on: the redirect's own loopback IP,
+	// or 127.0.0.1 for a name (localhost).
+	listen string
+	port   int // 0: any free port
+	path   string
 	// exact keeps the path as given (a registered URI), even a bare "/".
 	exact bool
 }
@@ -34,15 +38,18 @@ func (t loopbackTarget) uri(port int) string {
 func loopbackRedirect(a Authority, o callOptions) (loopbackTarget, error) {
 	if o.redirectURI == "" {
 		if a.Kind == KindOIDC {
-			return loopbackTarget{host: "127.0.0.1", port: o.port, path: "/callback"}, nil
+			return loopbackTarget{host: "127.0.0.1", listen: "127.0.0.1", port: o.port, path: "/callback"}, nil
 		}
-		return loopbackTarget{host: "localhost", port: o.port, path: "/"}, nil
+		return loopbackTarget{host: "localhost", listen: "127.0.0.1", port: o.port, path: "/"}, nil
 	}
 	u, err := url.Parse(o.redirectURI)
 	if err != nil || u.Scheme != "http" || !isLoopbackHost(strings.ToLower(u.Hostname())) || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return loopbackTarget{}, fmt.Errorf("engine: redirect URI %q: an interactive sign-in needs http://127.0.0.1:{port}/{path} or http://localhost:{port}/{path}", o.redirectURI)
 	}
-	t := loopbackTarget{host: u.Hostname(), path: u.EscapedPath(), port: o.port, exact: u.Path != ""}
+	t := loopbackTarget{host: u.Hostname(), listen: "127.0.0.1", path: u.EscapedPath(), port: o.port, exact: u.Path != ""}
+	if net.ParseIP(t.host) != nil {
+		t.listen = t.host
+	}
 	if strings.Contains(t.host, ":") {
 		t.host = "[" + t.host + "]"
 	}
