@@ -160,11 +160,14 @@ func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 // engineClient is a client of the configured app for an authority; tenant,
 // when set, replaces the authority's tenant.
 func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, error) {
-	authority, err := engine.ParseAuthority(a.s.Authority)
+	authority, err := a.authority()
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	if tenant != "" {
+		if authority.Kind == engine.KindOIDC || authority.Kind == engine.KindADFS {
+			return nil, usagef("--tenant does not apply to %s (%s): it has one issuer", authority.Label(), authority)
+		}
 		authority = authority.WithTenant(tenant)
 	}
 	httpClient, err := a.httpClient(ctx)
@@ -176,12 +179,14 @@ func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, 
 		return nil, err
 	}
 	client, err := engine.New(engine.Config{
-		ClientID:           a.s.ClientID,
-		Authority:          authority.String(),
-		HTTPClient:         httpClient,
-		Cache:              v,
-		ClientCapabilities: []string{"CP1"},
-		Logger:             a.log,
+		ClientID:                 a.s.ClientID,
+		Authority:                authority.String(),
+		OIDCAuthority:            a.s.OIDCAuthority,
+		DisableInstanceDiscovery: a.s.InstanceDiscovery == "off",
+		HTTPClient:               httpClient,
+		Cache:                    v,
+		ClientCapabilities:       []string{"CP1"},
+		Logger:                   a.log,
 	})
 	if err != nil {
 		return nil, usageError{err}

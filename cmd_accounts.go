@@ -60,7 +60,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
 				return nil
 			}
-			printAccounts(a.stdout, accounts, now, active)
+			printAccounts(a.stdout, accounts, now, active, a.accountPlace)
 			printPrincipals(a.stdout, apps, now, len(accounts) > 0)
 			return nil
 		},
@@ -70,7 +70,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, active string) {
+func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, active string, place func(homeAccountID string) string) {
 	for i, acct := range accounts {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -80,7 +80,7 @@ func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, acti
 			name = "  (" + safetext.Line(acct.Name) + ")"
 		}
 		fmt.Fprintf(w, "%s%s  %s%s\n", safetext.Line(acct.Username), name, statusText(acct.Status, acct.ExpiresOn, now), activeMark(acct, active))
-		fmt.Fprintf(w, "  tenant %s  home account %s\n", safetext.Line(acct.TenantID), safetext.Line(acct.HomeAccountID))
+		fmt.Fprintf(w, "  %s  home account %s\n", safetext.Line(place(acct.HomeAccountID)), safetext.Line(acct.HomeAccountID))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		for _, t := range acct.Tokens {
 			expiry := "-"

@@ -69,7 +69,7 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 		}
 	}
 	if len(o.scopes) == 0 {
-		o.scopes = []string{defaultScopeFor(a.s.Authority)}
+		o.scopes = a.defaultScopes()
 	}
 	scopes := splitScopes(o.scopes)
 	if o.passwordStdin && o.method != "password" {
@@ -98,7 +98,7 @@ func (a *app) login(ctx context.Context, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "Signed in as %s (tenant %s).\n", safetext.Line(result.Account.Username), safetext.Line(tenantOf(result.Account.HomeAccountID)))
+	fmt.Fprintf(a.stderr, "Signed in as %s (%s).\n", safetext.Line(result.Account.Username), safetext.Line(a.accountPlace(result.Account.HomeAccountID)))
 	return nil
 }
 
@@ -126,6 +126,9 @@ func (a *app) loginBrowser(ctx context.Context, client *engine.Client, scopes []
 	}
 	if o.claims != "" {
 		opts = append(opts, engine.WithClaims(o.claims))
+	}
+	if a.s.RedirectURI != "" {
+		opts = append(opts, engine.WithRedirectURI(a.s.RedirectURI))
 	}
 	return client.AcquireTokenInteractive(ctx, scopes, opts...)
 }

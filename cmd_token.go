@@ -53,7 +53,7 @@ may ask, on a terminal, is the file backend's vault passphrase.
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
 			if len(scopes) == 0 {
-				scopes = []string{defaultScopeFor(a.s.Authority)}
+				scopes = a.defaultScopes()
 			}
 			if result, acct, ok, err := a.principalTokenResult(ctx, account, scopes, forceRefresh); ok || err != nil {
 				if err != nil {

@@ -50,7 +50,7 @@ func (a *app) runTUI(ctx context.Context) error {
 		needsUnlock = false
 	}
 	return tui.Run(ctx, tui.Options{
-		Backend:        tui.NewEngineBackend(client, a.vault, []string{defaultScopeFor(a.s.Authority)}, nil),
+		Backend:        tui.NewEngineBackend(client, a.vault, a.defaultScopes(), nil),
 		Theme:          a.s.Theme,
 		NoColor:        a.getenv("NO_COLOR") != "",
 		Clipboard:      a.s.Clipboard,
@@ -65,7 +65,7 @@ func (a *app) runTUI(ctx context.Context) error {
 			return nil
 		},
 		OpenBrowser: func(url string) error { return openBrowser(url, a.getenv) },
-		Scopes:      []string{defaultScopeFor(a.s.Authority)},
+		Scopes:      a.defaultScopes(),
 		SaveTheme:   func(name string) error { return saveThemeSetting(configPath(a.getenv), name) },
 	})
 }

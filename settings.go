@@ -26,12 +26,21 @@ const (
 // settings are the global options after flags, ACCTUI_* variables and the
 // config file have been applied, in that order of precedence.
 type settings struct {
-	Authority    string `toml:"authority"`
-	ClientID     string `toml:"client_id"`
-	VaultDir     string `toml:"vault_dir"`
-	VaultBackend string `toml:"vault_backend"`
-	CAFile       string `toml:"ca_file"`
-	Debug        string `toml:"debug"`
+	Authority string `toml:"authority"`
+	// OIDCAuthority, when set, is a generic OpenID Connect issuer that
+	// replaces Authority.
+	OIDCAuthority string `toml:"oidc_authority"`
+	// RedirectURI is the browser sign-in's loopback redirect URI, for
+	// providers that match registered URIs exactly.
+	RedirectURI string `toml:"redirect_uri"`
+	// InstanceDiscovery is "on" or "off" (trust an Entra-shaped host
+	// without asking the cloud).
+	InstanceDiscovery string `toml:"instance_discovery"`
+	ClientID          string `toml:"client_id"`
+	VaultDir          string `toml:"vault_dir"`
+	VaultBackend      string `toml:"vault_backend"`
+	CAFile            string `toml:"ca_file"`
+	Debug             string `toml:"debug"`
 	// KeyctlCache is how long the file backend's unlocked key stays in the
 	// kernel keyring ("0" turns it off), as a Go duration.
 	KeyctlCache string `toml:"keyctl_cache"`
@@ -50,7 +59,10 @@ type globalFlag struct {
 }
 
 var globalFlags = []globalFlag{
-	{"authority", "ACCTUI_AUTHORITY", "authority URL: https://login.microsoftonline.com/{tenant|organizations|common}", func(s *settings) *string { return &s.Authority }, defaultAuthority},
+	{"authority", "ACCTUI_AUTHORITY", "Microsoft authority: https://login.microsoftonline.com/{tenant|organizations|common} (or a sovereign cloud), https://{tenant}.b2clogin.com/{tenant}.onmicrosoft.com/{policy}, https://{tenant}.ciamlogin.com/, https://{host}/adfs", func(s *settings) *string { return &s.Authority }, defaultAuthority},
+	{"oidc-authority", "ACCTUI_OIDC_AUTHORITY", "issuer of any other OpenID Connect provider (https, or http on loopback); replaces --authority", func(s *settings) *string { return &s.OIDCAuthority }, ""},
+	{"redirect-uri", "ACCTUI_REDIRECT_URI", "browser sign-in redirect URI, for providers that match it exactly (default http://localhost:{port}, or http://127.0.0.1:{port}/callback with --oidc-authority)", func(s *settings) *string { return &s.RedirectURI }, ""},
+	{"instance-discovery", "ACCTUI_INSTANCE_DISCOVERY", "on, or off to trust an Entra-shaped authority's host without asking Microsoft's instance discovery (private clouds)", func(s *settings) *string { return &s.InstanceDiscovery }, "on"},
 	{"client-id", "ACCTUI_CLIENT_ID", "application (client) id", func(s *settings) *string { return &s.ClientID }, defaultClientID},
 	{"vault-dir", "ACCTUI_VAULT_DIR", "directory of the encrypted vault (default: $XDG_DATA_HOME/acctui)", func(s *settings) *string { return &s.VaultDir }, ""},
 	{"vault-backend", "ACCTUI_VAULT_BACKEND", "keyring backend: auto, keychain, wincred, secret-service, kwallet, pass, keyctl, file", func(s *settings) *string { return &s.VaultBackend }, "auto"},

@@ -26,7 +26,7 @@ func (c *Client) Accounts(ctx context.Context, opts ...Option) ([]Account, error
 	var order []string
 	err = c.store.Read(ctx, CacheHint{}, func(cc *cache.Cache) error {
 		for _, entry := range cc.Accounts() {
-			if !envs[strings.ToLower(entry.Environment)] {
+			if !envs[strings.ToLower(entry.Environment)] || !a.Owns(entry.HomeAccountID) {
 				continue
 			}
 			if o.username != "" && !strings.EqualFold(entry.Username, o.username) {
@@ -45,7 +45,9 @@ func (c *Client) Accounts(ctx context.Context, opts ...Option) ([]Account, error
 	}
 	out := make([]Account, 0, len(order))
 	for _, key := range order {
-		out = append(out, mergeAccountEntries(byHome[key]))
+		acct := mergeAccountEntries(byHome[key])
+		acct.Issuer = a.Issuer
+		out = append(out, acct)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Username) < strings.ToLower(out[j].Username) })
 	return out, nil

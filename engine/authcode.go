@@ -80,7 +80,7 @@ func (c *Client) InitiateAuthCodeFlow(ctx context.Context, scopes []string, opts
 		maxAge := o.maxAge
 		flow.MaxAge = &maxAge
 	}
-	q, err := c.authorizeParams(scopes, o)
+	q, err := c.authorizeParams(a, scopes, o)
 	if err != nil {
 		return AuthCodeFlow{}, err
 	}
@@ -91,6 +91,9 @@ func (c *Client) InitiateAuthCodeFlow(ctx context.Context, scopes []string, opts
 	meta, err := c.endpoints(ctx, a)
 	if err != nil {
 		return AuthCodeFlow{}, err
+	}
+	if meta.AuthorizationEndpoint == "" {
+		return AuthCodeFlow{}, missingEndpointError(a, "authorization_endpoint", "browser")
 	}
 	flow.AuthURI = meta.AuthorizationEndpoint + "?" + q.Encode()
 	return flow, nil
@@ -111,7 +114,7 @@ func (c *Client) AuthorizationRequestURL(ctx context.Context, scopes []string, o
 	if err != nil {
 		return "", err
 	}
-	q, err := c.authorizeParams(scopes, o)
+	q, err := c.authorizeParams(a, scopes, o)
 	if err != nil {
 		return "", err
 	}
@@ -122,19 +125,37 @@ func (c *Client) AuthorizationRequestURL(ctx context.Context, scopes []string, o
 	if err != nil {
 		return "", err
 	}
+	if meta.AuthorizationEndpoint == "" {
+		return "", missingEndpointError(a, "authorization_endpoint", "browser")
+	}
 	return meta.AuthorizationEndpoint + "?" + q.Encode(), nil
 }
 
 // authorizeParams are the query parameters every authorization URL shares.
-func (c *Client) authorizeParams(scopes []string, o callOptions) (url.Values, error) {
+func (c *Client) authorizeParams(a Authority, scopes []string, o callOptions) (url.Values, error) {
 	q := url.Values{
 		"client_id":     {c.cfg.ClientID},
 		"response_type": {"code"},
 		"redirect_uri":  {o.redirectURI},
 		"scope":         {decorate(scopes)},
+	}
+	if a.isMicrosoft() {
 		// as MSAL does, so the redirect carries the home account for the
 		// code redemption's routing hint
-		"client_info": {"1"},
+		q.Set("client_info", "1")
+	} else {
+		// Entra-only values a strict provider refuses: select_account
+		// is not an OpenID Connect prompt, domain_hint means nothing.
+		if o.prompt == "select_account" {
+			o.prompt = ""
+		}
+		o.domainHint = ""
+		// OpenID Connect Core §11: a request for offline_access must carry
+		// prompt=consent, or a strict provider drops offline_access and
+		// issues no refresh token.
+		if !strings.Contains(" "+o.prompt+" ", " consent ") && o.prompt != "none" {
+			o.prompt = strings.TrimSpace(o.prompt + " consent")
+		}
 	}
 	for name, value := range map[string]string{"prompt": o.prompt, "login_hint": o.loginHint, "domain_hint": o.domainHint, "response_mode": o.responseMode} {
 		if value != "" {
@@ -145,12 +166,14 @@ func (c *Client) authorizeParams(scopes []string, o callOptions) (url.Values, er
 		if err := CheckUsername(o.loginHint); err != nil {
 			return nil, err
 		}
-		q.Set("X-AnchorMailbox", "UPN:"+o.loginHint)
+		if a.isMicrosoft() {
+			q.Set("X-AnchorMailbox", "UPN:"+o.loginHint)
+		}
 	}
 	if o.maxAge >= 0 {
 		q.Set("max_age", strconv.Itoa(o.maxAge))
 	}
-	claims, err := mergeClaims(o.claims, c.cfg.ClientCapabilities)
+	claims, err := mergeClaims(o.claims, c.capabilities(a))
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +212,7 @@ func (c *Client) AcquireTokenByAuthCodeFlow(ctx context.Context, flow AuthCodeFl
 	a := c.authority
 	if flow.Authority != "" {
 		var err error
-		if a, err = ParseAuthority(flow.Authority); err != nil {
+		if a, err = c.parseAuthority(flow.Authority); err != nil {
 			return Result{}, err
 		}
 	}
@@ -242,8 +265,8 @@ func checkNonce(tr *tokenResponse, wantNonce, clientID string) error {
 	if err != nil {
 		return fmt.Errorf("engine: id_token: %w", err)
 	}
-	if aud := claimString(decoded.Claims, "aud"); aud != clientID {
-		return fmt.Errorf("engine: the id_token is for another application (aud %q)", aud)
+	if !audienceIncludes(decoded.Claims["aud"], clientID) {
+		return fmt.Errorf("engine: the id_token is for another application (aud %q)", oneLine(fmt.Sprint(decoded.Claims["aud"])))
 	}
 	if claimString(decoded.Claims, "nonce") != wantNonce {
 		return ErrNonceMismatch

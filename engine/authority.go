@@ -10,8 +10,17 @@ import (
 // DefaultAuthority is used when Config.Authority is empty.
 const DefaultAuthority = "https://login.microsoftonline.com/common"
 
-// Authority is a parsed authority URL: https://{host}/{tenant}.
+// Authority is a parsed authority URL: https://{host}/{tenant} and the
+// other shapes kinds.go describes.
 type Authority struct {
+	// Kind is the type of identity provider; the zero value is Entra ID.
+	Kind AuthorityKind
+	// Issuer is a generic OpenID Connect provider's issuer as configured
+	// (no trailing slash); empty for the Microsoft kinds.
+	Issuer string
+	// Policy is a B2C authority's user flow or custom policy, kept in
+	// every request's address.
+	Policy string
 	// Scheme is https, or http for a loopback test server.
 	Scheme string
 	// Host is the host with any port, as requests need it.
@@ -48,6 +57,9 @@ func ParseAuthority(raw string) (Authority, error) {
 		return Authority{}, err
 	}
 	segments := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if kind := microsoftKind(a.Environment, segments); kind != KindEntra {
+		return parseMicrosoftKind(raw, a, kind, segments)
+	}
 	if segments[0] == "" {
 		return Authority{}, fmt.Errorf("engine: authority %q: no tenant (want https://host/{tenant|common|organizations|consumers})", raw)
 	}
@@ -104,8 +116,17 @@ func isTenantName(s string) bool {
 	return true
 }
 
-// String is the canonical authority URL.
-func (a Authority) String() string { return a.Scheme + "://" + a.Host + "/" + a.Tenant }
+// String is the canonical authority URL: the issuer of a generic OpenID
+// Connect provider, the tenant and policy of a B2C one.
+func (a Authority) String() string {
+	switch {
+	case a.Kind == KindOIDC:
+		return a.Issuer
+	case a.Policy != "":
+		return a.Scheme + "://" + a.Host + "/" + a.Tenant + "/" + a.Policy
+	}
+	return a.Scheme + "://" + a.Host + "/" + a.Tenant
+}
 
 // IsMultiTenant reports whether the tenant is common, organizations or
 // consumers rather than one directory.
@@ -119,6 +140,9 @@ func (a Authority) IsMultiTenant() bool {
 
 // WithTenant returns the same cloud with another tenant.
 func (a Authority) WithTenant(tenant string) Authority {
+	if a.Kind == KindOIDC || a.Kind == KindADFS {
+		return a // one issuer, no tenants
+	}
 	a.Tenant = tenant
 	return a
 }

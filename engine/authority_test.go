@@ -7,18 +7,23 @@ import (
 	"testing"
 )
 
+// entra is an Entra-kind authority, for tables.
+func entra(scheme, host, environment, tenant string) Authority {
+	return Authority{Scheme: scheme, Host: host, Environment: environment, Tenant: tenant}
+}
+
 func TestParseAuthority(t *testing.T) {
 	tests := []struct {
 		raw     string
 		want    Authority
 		wantErr bool
 	}{
-		{"https://login.microsoftonline.com/common", Authority{"https", "login.microsoftonline.com", "login.microsoftonline.com", "common"}, false},
-		{"https://Login.MicrosoftOnline.com/contoso.onmicrosoft.com/", Authority{"https", "login.microsoftonline.com", "login.microsoftonline.com", "contoso.onmicrosoft.com"}, false},
-		{"https://login.microsoftonline.us/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0", Authority{"https", "login.microsoftonline.us", "login.microsoftonline.us", "72f988bf-86f1-41af-91ab-2d7cd011db47"}, false},
-		{"http://127.0.0.1:8443/organizations", Authority{"http", "127.0.0.1:8443", "127.0.0.1", "organizations"}, false},
-		{"https://localhost:9000/consumers", Authority{"https", "localhost:9000", "localhost", "consumers"}, false},
-		{"", Authority{"https", "login.microsoftonline.com", "login.microsoftonline.com", "common"}, false},
+		{"https://login.microsoftonline.com/common", entra("https", "login.microsoftonline.com", "login.microsoftonline.com", "common"), false},
+		{"https://Login.MicrosoftOnline.com/contoso.onmicrosoft.com/", entra("https", "login.microsoftonline.com", "login.microsoftonline.com", "contoso.onmicrosoft.com"), false},
+		{"https://login.microsoftonline.us/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0", entra("https", "login.microsoftonline.us", "login.microsoftonline.us", "72f988bf-86f1-41af-91ab-2d7cd011db47"), false},
+		{"http://127.0.0.1:8443/organizations", entra("http", "127.0.0.1:8443", "127.0.0.1", "organizations"), false},
+		{"https://localhost:9000/consumers", entra("https", "localhost:9000", "localhost", "consumers"), false},
+		{"", entra("https", "login.microsoftonline.com", "login.microsoftonline.com", "common"), false},
 		{"http://login.microsoftonline.com/common", Authority{}, true},
 		{"https://login.microsoftonline.com", Authority{}, true},
 		{"https://login.microsoftonline.com/common/extra", Authority{}, true},

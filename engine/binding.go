@@ -42,15 +42,27 @@ type responseIdentity struct {
 	hasInfo bool
 	// oid, tid and sub are the ID token's claims, when it had one.
 	oid, tid, sub string
+	// scoped is set when home is a generic provider's issuer-scoped id,
+	// which only an equal id matches.
+	scoped bool
 }
 
-func identityOf(tr *tokenResponse, idClaims map[string]any) responseIdentity {
+func identityOf(a Authority, tr *tokenResponse, idClaims map[string]any) responseIdentity {
 	var id responseIdentity
-	id.info, id.hasInfo = decodeClientInfo(tr.ClientInfo)
+	if a.isMicrosoft() {
+		id.info, id.hasInfo = decodeClientInfo(tr.ClientInfo)
+	}
 	if idClaims != nil {
 		id.oid, id.tid, id.sub = claimString(idClaims, "oid"), claimString(idClaims, "tid"), claimString(idClaims, "sub")
 	}
 	switch {
+	case a.Kind == KindOIDC:
+		// A sub is unique only within its issuer: two providers on one
+		// host may both have a user "1". The issuer goes into the id.
+		if id.sub != "" {
+			id.home = oidcHomeAccountID(a.Issuer, id.sub)
+			id.scoped = true
+		}
 	case id.hasInfo:
 		id.home = id.info.homeAccountID()
 	case id.sub != "":
@@ -66,7 +78,9 @@ func (id responseIdentity) consistent() bool {
 	if !id.hasInfo || id.oid == "" || id.tid == "" || id.info.UTID == "" {
 		return true
 	}
-	return !strings.EqualFold(id.tid, id.info.UTID) || strings.EqualFold(id.oid, id.info.UID)
+	// B2C's uid is the object id and the policy: "<oid>-b2c_1_signin".
+	return !strings.EqualFold(id.tid, id.info.UTID) || strings.EqualFold(id.oid, id.info.UID) ||
+		strings.HasPrefix(strings.ToLower(id.info.UID), strings.ToLower(id.oid)+"-b2c_")
 }
 
 // matches reports whether the answer is for the account whose home account
@@ -75,6 +89,9 @@ func (id responseIdentity) consistent() bool {
 // matched by sub; without client_info the ID token must name the account,
 // by sub or by oid and tid in its home tenant.
 func (id responseIdentity) matches(want string) bool {
+	if id.scoped {
+		return strings.EqualFold(id.home, want)
+	}
 	// Entra's sub (base64url) holds no dot and uid.utid always does, so a
 	// sub match never stands in for a client_info one.
 	if id.sub != "" && !strings.Contains(want, ".") && strings.EqualFold(id.sub, want) {

@@ -32,8 +32,12 @@ type Secret = cache.Secret
 type Config struct {
 	// ClientID is the application (client) id.
 	ClientID string
-	// Authority is https://{host}/{tenant}; empty means DefaultAuthority.
+	// Authority is https://{host}/{tenant} or another Microsoft form
+	// (AuthorityForms); empty means DefaultAuthority.
 	Authority string
+	// OIDCAuthority, when set, is a generic OpenID Connect provider's
+	// issuer and replaces Authority (MSAL Python's oidc_authority).
+	OIDCAuthority string
 	// ClientSecret makes a confidential client; leave it empty for public
 	// clients (desktop, CLI).
 	ClientSecret Secret
@@ -97,7 +101,12 @@ func New(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.ClientID) == "" {
 		return nil, errors.New("engine: a client id is required")
 	}
-	authority, err := ParseAuthority(cfg.Authority)
+	parse := ParseAuthority
+	raw := cfg.Authority
+	if strings.TrimSpace(cfg.OIDCAuthority) != "" {
+		parse, raw = ParseOIDCAuthority, cfg.OIDCAuthority
+	}
+	authority, err := parse(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -106,10 +106,10 @@ func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts .
 		return DeviceCode{}, err
 	}
 	if meta.DeviceCodeEndpoint == "" {
-		return DeviceCode{}, fmt.Errorf("engine: %s offers no device-code sign-in", a)
+		return DeviceCode{}, missingEndpointError(a, "device_authorization_endpoint", "device-code")
 	}
 	form := url.Values{"client_id": {c.cfg.ClientID}, "scope": {decorate(scopes)}}
-	claims, err := mergeClaims(o.claims, c.cfg.ClientCapabilities)
+	claims, err := mergeClaims(o.claims, c.capabilities(a))
 	if err != nil {
 		return DeviceCode{}, err
 	}
@@ -126,9 +126,10 @@ func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts .
 	}
 	if resp.status != http.StatusOK {
 		if e := parseErrorBody(resp); e != nil {
+			e.Provider = genericProvider(a)
 			return DeviceCode{}, e
 		}
-		return DeviceCode{}, fmt.Errorf("engine: device code request: HTTP %d", resp.status)
+		return DeviceCode{}, fmt.Errorf("engine: device code request to %s: HTTP %d", a, resp.status)
 	}
 	var body struct {
 		UserCode        string      `json:"user_code"`

@@ -23,6 +23,8 @@ type oidcMetadata struct {
 	DeviceCodeEndpoint    string `json:"device_authorization_endpoint"`
 	Issuer                string `json:"issuer"`
 	JWKSURI               string `json:"jwks_uri"`
+	// GrantTypes is grant_types_supported, when the document lists it.
+	GrantTypes []string `json:"grant_types_supported,omitempty"`
 }
 
 // instanceMetadata is what instance discovery says of a host.
@@ -78,13 +80,13 @@ func (c *Client) endpoints(ctx context.Context, a Authority) (*oidcMetadata, err
 
 func (c *Client) discover(ctx context.Context, a Authority) (*oidcMetadata, error) {
 	var aliases []string
-	if !isKnownHost(a.Environment) && !c.cfg.DisableInstanceDiscovery {
+	if a.usesInstanceDiscovery() && !isKnownHost(a.Environment) && !c.cfg.DisableInstanceDiscovery {
 		var err error
 		if aliases, err = c.instanceDiscovery(ctx, a); err != nil {
 			return nil, err
 		}
 	}
-	resp, err := c.send(ctx, request{method: http.MethodGet, url: a.String() + "/v2.0/.well-known/openid-configuration"})
+	resp, err := c.send(ctx, request{method: http.MethodGet, url: a.discoveryURL()})
 	if err != nil {
 		return nil, fmt.Errorf("engine: OpenID discovery for %s: %w", a, err)
 	}
@@ -122,20 +124,31 @@ func (c *Client) discover(ctx context.Context, a Authority) (*oidcMetadata, erro
 
 // validate refuses a configuration whose endpoints leave the authority's
 // host or its scheme: a redirect to another host must never receive a
-// password or a refresh token.
+// password or a refresh token. A generic provider's document must name
+// the issuer it was fetched for (OpenID Connect Discovery §4.3) and may
+// leave out the authorization endpoint (the flows that need it say so).
 func (m *oidcMetadata) validate(a Authority) error {
-	for name, endpoint := range map[string]string{"token_endpoint": m.TokenEndpoint, "authorization_endpoint": m.AuthorizationEndpoint} {
-		u, err := url.Parse(endpoint)
-		if err != nil || endpoint == "" {
-			return fmt.Errorf("engine: OpenID discovery for %s: %s is missing or invalid", a, name)
+	if a.Kind == KindOIDC && strings.TrimRight(m.Issuer, "/") != a.Issuer {
+		return fmt.Errorf("engine: OpenID discovery for %s: the document names the issuer %q, not the one it was fetched for; refusing it", a, oneLine(m.Issuer))
+	}
+	endpoints := []struct {
+		name, value string
+		required    bool
+	}{
+		{"token_endpoint", m.TokenEndpoint, true},
+		{"authorization_endpoint", m.AuthorizationEndpoint, a.Kind != KindOIDC},
+		{"device_authorization_endpoint", m.DeviceCodeEndpoint, false},
+	}
+	for _, e := range endpoints {
+		if e.value == "" && !e.required {
+			continue
+		}
+		u, err := url.Parse(e.value)
+		if err != nil || e.value == "" {
+			return fmt.Errorf("engine: OpenID discovery for %s: %s is missing or invalid", a, e.name)
 		}
 		if !strings.EqualFold(u.Host, a.Host) || !strings.EqualFold(u.Scheme, a.Scheme) {
-			return fmt.Errorf("engine: OpenID discovery for %s: %s points at %s://%s, another host; refusing it", a, name, u.Scheme, u.Host)
-		}
-	}
-	if m.DeviceCodeEndpoint != "" {
-		if u, err := url.Parse(m.DeviceCodeEndpoint); err != nil || !strings.EqualFold(u.Host, a.Host) {
-			return fmt.Errorf("engine: OpenID discovery for %s: device_authorization_endpoint points at another host; refusing it", a)
+			return fmt.Errorf("engine: OpenID discovery for %s: %s points at %s://%s, another host; refusing it", a, e.name, oneLine(u.Scheme), oneLine(u.Host))
 		}
 	}
 	return nil
@@ -229,7 +242,10 @@ func hostsWithoutPorts(hosts []string) []string {
 // asked for by domain and by id are the same entries; GUIDs and the
 // multi-tenant names stand for themselves and need no discovery.
 func (c *Client) realm(ctx context.Context, a Authority) string {
-	if a.IsMultiTenant() || isGUID(a.Tenant) {
+	if a.Kind == KindOIDC {
+		return "" // one issuer, no tenants
+	}
+	if a.IsMultiTenant() || isGUID(a.Tenant) || a.Kind == KindADFS {
 		return a.Tenant
 	}
 	meta, err := c.endpoints(ctx, a)

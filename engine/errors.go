@@ -50,9 +50,20 @@ type Error struct {
 	// GrantType is the grant of the refused token request (refresh_token,
 	// password, …); empty for other requests.
 	GrantType string
+	// Provider is the generic OpenID Connect provider that refused, named
+	// in the message; empty for Microsoft authorities, whose AADSTS text
+	// says enough.
+	Provider string
 }
 
 func (e *Error) Error() string {
+	if e.Provider != "" {
+		return oneLine(e.Provider) + " refused the request: " + e.message()
+	}
+	return e.message()
+}
+
+func (e *Error) message() string {
 	desc := firstLine(e.Description)
 	switch {
 	case desc != "" && e.Code != "":

@@ -98,8 +98,10 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 	}
 	form := call.form
 	form.Set("client_id", c.cfg.ClientID)
-	form.Set("client_info", "1")
-	if claims, err := mergeClaims(opts.claims, c.cfg.ClientCapabilities); err != nil {
+	if call.authority.isMicrosoft() {
+		form.Set("client_info", "1")
+	}
+	if claims, err := mergeClaims(opts.claims, c.capabilities(call.authority)); err != nil {
 		return nil, "", err
 	} else if claims != "" {
 		form.Set("claims", claims)
@@ -149,6 +151,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 			e.CorrelationID = correlationID
 		}
 		e.GrantType = form.Get("grant_type")
+		e.Provider = genericProvider(call.authority)
 		c.noteThrottle(ctx, form, meta.TokenEndpoint, resp, e)
 		return nil, correlationID, e
 	}
@@ -158,6 +161,7 @@ func (c *Client) postToken(ctx context.Context, call grantCall, opts callOptions
 	if tr.Error != "" {
 		e := tr.toError(resp.status, resp.retryAfter)
 		e.GrantType = form.Get("grant_type")
+		e.Provider = genericProvider(call.authority)
 		return nil, correlationID, e
 	}
 	if tr.AccessToken.IsZero() {
@@ -180,7 +184,15 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		}
 		idClaims = decoded.Claims
 	}
-	homeAccountID, err := identityOf(tr, idClaims).check(call.expectHome)
+	if a.Kind == KindOIDC && idClaims != nil && strings.TrimRight(claimString(idClaims, "iss"), "/") != a.Issuer {
+		return Result{}, fmt.Errorf("engine: %s answered with an id_token from another issuer (%q); nothing was stored", a, oneLine(claimString(idClaims, "iss")))
+	}
+	homeAccountID, err := identityOf(a, tr, idClaims).check(call.expectHome)
+	if err != nil && a.Kind == KindOIDC && call.refreshed != nil && tr.IDToken.IsZero() {
+		// A provider need not send an ID token on refresh (OpenID Connect
+		// Core §12.2); the refresh token redeemed was this account's.
+		homeAccountID, err = call.expectHome, nil
+	}
 	if err != nil {
 		return Result{}, err
 	}
@@ -201,7 +213,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 	if refreshIn > 0 {
 		at.RefreshOn = now.Add(refreshIn).Unix()
 	}
-	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: realm, AuthorityType: cache.AuthorityTypeMSSTS}
+	acct := Account{HomeAccountID: homeAccountID, Environment: a.Environment, Realm: realm, AuthorityType: authorityType(a), Issuer: a.Issuer}
 	if idClaims != nil {
 		acct.LocalAccountID = claimString(idClaims, "oid")
 		if acct.LocalAccountID == "" {
@@ -210,6 +222,14 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		acct.Username = claimString(idClaims, "preferred_username")
 		if acct.Username == "" {
 			acct.Username = claimString(idClaims, "upn")
+		}
+		if acct.Username == "" && a.Kind == KindOIDC {
+			// A generic provider may name the user only by email, or
+			// not at all in the ID token (its userinfo has the rest).
+			acct.Username = claimString(idClaims, "email")
+			if acct.Username == "" {
+				acct.Username = claimString(idClaims, "sub")
+			}
 		}
 	}
 	if acct.Username == "" {
@@ -242,7 +262,7 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		if !call.skipAccount {
 			if err := cc.SaveAccount(cache.Account{HomeAccountID: homeAccountID, Environment: a.Environment,
 				Realm: realm, LocalAccountID: acct.LocalAccountID, Username: acct.Username,
-				AuthorityType: cache.AuthorityTypeMSSTS, AccountSource: acct.AccountSource}); err != nil {
+				AuthorityType: acct.AuthorityType, AccountSource: acct.AccountSource}); err != nil {
 				return err
 			}
 		}

@@ -32,14 +32,19 @@ func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, o
 	if timeout <= 0 {
 		timeout = defaultInteractiveTimeout
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
+	a, err := c.callAuthority(o)
 	if err != nil {
-		return Result{}, fmt.Errorf("engine: cannot listen on 127.0.0.1:%d for the browser's answer: %w", o.port, err)
+		return Result{}, err
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	// Entra's portal refuses 127.0.0.1 redirect URIs; localhost resolves
-	// to the loopback listener.
-	redirectURI := "http://localhost:" + strconv.Itoa(port)
+	redirect, err := loopbackRedirect(a, o)
+	if err != nil {
+		return Result{}, err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(redirect.listen, strconv.Itoa(redirect.port)))
+	if err != nil {
+		return Result{}, fmt.Errorf("engine: cannot listen on %s for the browser's answer: %w", net.JoinHostPort(redirect.listen, strconv.Itoa(redirect.port)), err)
+	}
+	redirectURI := redirect.uri(ln.Addr().(*net.TCPAddr).Port)
 	flowOpts := append(append([]Option(nil), opts...), WithRedirectURI(redirectURI), WithResponseMode(""))
 	flow, err := c.InitiateAuthCodeFlow(ctx, scopes, flowOpts...)
 	if err != nil {
@@ -49,7 +54,7 @@ func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, o
 
 	responses := make(chan url.Values, 1)
 	server := &http.Server{
-		Handler:           loopbackHandler(flow.State, responses),
+		Handler:           loopbackHandler(redirect.path, flow.State, responses),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go server.Serve(ln)
@@ -84,13 +89,13 @@ func shutdownQuickly(server *http.Server) {
 // loopbackHandler answers the browser's redirect. Only a request that
 // carries the flow's state counts; the first one is passed on and every
 // later one is told the sign-in is over.
-func loopbackHandler(state string, responses chan<- url.Values) http.Handler {
+func loopbackHandler(path, state string, responses chan<- url.Values) http.Handler {
 	done := make(chan struct{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-		if r.Method != http.MethodGet || r.URL.Path != "/" {
+		if r.Method != http.MethodGet || r.URL.Path != path {
 			w.WriteHeader(http.StatusNotFound)
 			renderLoopbackPage(w, "Not found", "This address only receives the sign-in answer.")
 			return

@@ -31,6 +31,17 @@ func (c *Client) AcquireTokenByUsernamePassword(ctx context.Context, scopes []st
 	if err != nil {
 		return Result{}, err
 	}
+	if a.Kind != KindEntra {
+		// Only Entra's hosts have a user realm; AD FS, B2C, External ID
+		// and generic providers take the password grant directly (MSAL
+		// Python skips the call for AD FS too).
+		if err := c.checkGrantOffered(ctx, a, "password"); err != nil {
+			return Result{}, err
+		}
+		return c.redeem(ctx, grantCall{authority: a, scopes: scopes, grantType: "password", username: username,
+			form: url.Values{"grant_type": {"password"}, "username": {username}, "password": {password.Reveal()},
+				"scope": {decorate(scopes)}}}, o)
+	}
 	realm, err := c.discoverUserRealm(ctx, a, username)
 	if err != nil {
 		return Result{}, err

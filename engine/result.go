@@ -32,6 +32,9 @@ type Account struct {
 	AccountSource  string
 	// Realms lists every tenant the account has entries in.
 	Realms []string
+	// Issuer is a generic OpenID Connect provider's issuer, shown where
+	// an Entra account shows its tenant; empty for Microsoft accounts.
+	Issuer string
 }
 
 // Result is a token and what goes with it. It prints without secrets.

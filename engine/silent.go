@@ -70,7 +70,16 @@ func (c *Client) callAuthority(o callOptions) (Authority, error) {
 	if o.authority == "" {
 		return c.authority, nil
 	}
-	return ParseAuthority(o.authority)
+	return c.parseAuthority(o.authority)
+}
+
+// parseAuthority reads another authority of the client's provider: an
+// issuer for a generic OpenID Connect client, else a Microsoft authority.
+func (c *Client) parseAuthority(raw string) (Authority, error) {
+	if c.authority.Kind == KindOIDC {
+		return ParseOIDCAuthority(raw)
+	}
+	return ParseAuthority(raw)
 }
 
 // cachedToken finds a usable access token other than the one whose secret
@@ -207,7 +216,7 @@ func isRefreshRefusal(err error) bool {
 func (c *Client) redeemRefreshToken(ctx context.Context, a Authority, scopes []string, account Account, rt cache.RefreshToken, o callOptions) (Result, error) {
 	call := grantCall{
 		authority: a, scopes: scopes, grantType: "refresh_token", skipAccount: true, refreshed: &rt,
-		form:       map[string][]string{"grant_type": {"refresh_token"}, "refresh_token": {rt.Secret.Reveal()}, "scope": {decorate(scopes)}},
+		form:       refreshForm(a, rt.Secret, scopes),
 		anchor:     anchorForHomeAccount(account.HomeAccountID),
 		expectHome: account.HomeAccountID,
 	}

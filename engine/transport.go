@@ -92,14 +92,19 @@ func (c *Client) sendOnce(ctx context.Context, req request) (*response, error) {
 		h.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	}
 	h.Set("Accept", "application/json")
-	h.Set("x-client-SKU", "acctui.Go")
-	h.Set("x-client-Ver", libraryVersion)
-	h.Set("x-client-OS", runtime.GOOS)
-	h.Set("x-client-CPU", runtime.GOARCH)
-	h.Set("client-request-id", req.correlationID)
-	h.Set("return-client-request-id", "true")
-	h.Set("x-ms-lib-capability", "retry-after, h429")
-	if req.anchorMailbox != "" {
+	if c.authority.isMicrosoft() {
+		// Microsoft's telemetry and routing headers; a generic provider
+		// gets a plain request (some refuse unknown headers in CORS-like
+		// filters, none need them).
+		h.Set("x-client-SKU", "acctui.Go")
+		h.Set("x-client-Ver", libraryVersion)
+		h.Set("x-client-OS", runtime.GOOS)
+		h.Set("x-client-CPU", runtime.GOARCH)
+		h.Set("client-request-id", req.correlationID)
+		h.Set("return-client-request-id", "true")
+		h.Set("x-ms-lib-capability", "retry-after, h429")
+	}
+	if req.anchorMailbox != "" && c.authority.isMicrosoft() {
 		h.Set("X-AnchorMailbox", req.anchorMailbox)
 	}
 	start := time.Now()

@@ -26,7 +26,7 @@ func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reques
 	case strings.EqualFold(segment, "consumers"):
 		issuerTenant = ConsumersTenantID
 	}
-	base := s.url + "/" + segment
+	base := s.publicBase(r) + "/" + segment
 	writeJSON(w, http.StatusOK, map[string]any{
 		"token_endpoint":                        base + "/oauth2/v2.0/token",
 		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
@@ -36,7 +36,7 @@ func (s *Server) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reques
 		"id_token_signing_alg_values_supported": []string{"RS256"},
 		"response_types_supported":              []string{"code", "id_token", "code id_token", "id_token token"},
 		"scopes_supported":                      []string{"openid", "profile", "email", "offline_access"},
-		"issuer":                                s.url + "/" + issuerTenant + "/v2.0",
+		"issuer":                                s.publicBase(r) + "/" + issuerTenant + "/v2.0",
 		"request_uri_parameter_supported":       false,
 		"userinfo_endpoint":                     s.url + "/oidc/userinfo",
 		"authorization_endpoint":                base + "/oauth2/v2.0/authorize",

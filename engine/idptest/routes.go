@@ -24,6 +24,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /sts/{domain}/adfs/services/trust/{version}/usernamemixed", s.endpoint(EndpointWSTrust, s.handleWSTrust))
 	mux.HandleFunc("GET /sts/{domain}/adfs/ls/{$}", s.endpoint(EndpointADFSSignIn, s.handleADFSSignInPage))
 	mux.HandleFunc("POST /sts/{domain}/adfs/ls/{$}", s.endpoint(EndpointADFSSignIn, s.handleADFSSignIn))
+	s.kindRoutes(mux) // B2C, AD FS and generic OpenID Connect shapes
 	mux.HandleFunc("GET /{$}", s.handleIndex)
 	s.adminRoutes(mux)
 	s.managedIdentityRoutes(mux)
