@@ -9,6 +9,7 @@ package tests
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"maps"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"acctui/engine/cache"
+	"acctui/vault"
 )
 
 // faultSpec is the body of POST /_admin/faults.
@@ -122,19 +124,30 @@ func sameSnapshot(before, after map[string][]byte) string {
 	return strings.Join(diffs, ", ")
 }
 
-// exportSections exports the vault to a file outside every searched
-// directory and returns its sections as raw JSON.
+// exportSections reads the whole vault, as the CLI opens it, and returns
+// its sections as raw JSON.
 func exportSections(t *testing.T, env *cliEnv) map[string]map[string]json.RawMessage {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "export.json")
-	env.run(t, nil, "export", "--msal", file).want(t, 0)
-	raw, err := os.ReadFile(file)
+	// The vault read as the CLI opens it, acctui's metadata section
+	// included (a plaintext export leaves that section out).
+	v, err := vault.Open(context.Background(), vault.Options{
+		Dir: env.vars["ACCTUI_VAULT_DIR"], Backend: env.vars["ACCTUI_VAULT_BACKEND"],
+		Getenv: func(name string) string { return env.vars[name] },
+	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var raw []byte
+	if err := v.Read(context.Background(), cache.Hint{}, func(c *cache.Cache) error {
+		raw, err = c.Marshal()
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("export is not JSON: %v", err)
+		t.Fatalf("the vault's cache is not JSON: %v", err)
 	}
 	return doc
 }
