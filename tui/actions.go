@@ -51,6 +51,7 @@ func (m *model) accountsLoaded(msg accounts.LoadedMsg) tea.Cmd {
 		if a, ok := m.accounts.Account(id); ok {
 			m.detail.SetAccount(a)
 		}
+		m.syncDetailActive()
 	}
 	return cmd
 }

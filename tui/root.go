@@ -218,6 +218,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.stamped(msg)
 	case common.OpenAccountMsg:
 		cmd := m.detail.Show(msg.Account)
+		m.syncDetailActive()
 		return tea.Batch(m.push(screenDetail), cmd)
 	case common.ViewTokenMsg:
 		cmd := m.token.Show(msg.Account)
@@ -240,6 +241,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.refresh(msg)
 	case refreshedMsg:
 		return m.refreshed(msg)
+	case common.UseAccountMsg:
+		return m.useAccount(msg.Account)
+	case activeSetMsg:
+		return m.activeSet(msg)
 	case common.CopyAccessTokenMsg:
 		return m.copyAccessToken(msg.Account)
 	case tokenForCopyMsg:
