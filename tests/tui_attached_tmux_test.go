@@ -280,7 +280,7 @@ func TestTUIActiveAccountFollowsUse(t *testing.T) {
 
 	// The list is sorted by name: alice is the first row.
 	s.keys("g", "u")
-	s.waitForText("alice@contoso.example is the active account now")
+	s.waitForText("alice@contoso.example is the active account now (as with acctui use)")
 	res := c.run(t, nil, "use").want(t, 0)
 	if !strings.HasPrefix(res.stdout, aliceUsername+"\t") {
 		t.Fatalf("acctui use prints %q after u on alice, want %s", res.stdout, aliceUsername)

@@ -65,7 +65,7 @@ func (m *model) activeSet(msg activeSetMsg) tea.Cmd {
 	case strings.EqualFold(msg.was, msg.active):
 		m.setStatus(common.StatusInfo, user+" was already the active account")
 	default:
-		m.setStatus(common.StatusOK, user+" is the active account now: scripts use it when several accounts could answer")
+		m.setStatus(common.StatusOK, user+" is the active account now (as with acctui use)")
 	}
 	return cmd
 }

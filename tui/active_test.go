@@ -98,7 +98,7 @@ func TestUseKeyMakesTheSelectedAccountActive(t *testing.T) {
 	if err != nil || !strings.EqualFold(active, homeOf(t, e, carol)) {
 		t.Fatalf("the vault's active account = %q, %v; want carol's", active, err)
 	}
-	h.contains("carol@contoso.example is the active account now")
+	h.contains("carol@contoso.example is the active account now (as with acctui use)")
 	if view := h.view(); !marked(view, "Carol Example") || marked(view, "Alice Example") {
 		t.Fatalf("the mark is not on carol:\n%s", view)
 	}
@@ -109,7 +109,7 @@ func TestUseKeyMakesTheSelectedAccountActive(t *testing.T) {
 	h.press("k", "enter")
 	h.contains("Active       no (u makes it active)")
 	h.press("u")
-	h.contains("Alice Example  (active)", "Active       yes", "alice@contoso.example is the active account now")
+	h.contains("Alice Example  (active)", "Active       yes", "alice@contoso.example is the active account now (as with acctui use)")
 	if active, _ := v.ActiveAccount(context.Background()); !strings.EqualFold(active, homeOf(t, e, alice)) {
 		t.Fatalf("the vault's active account = %q, want alice's", active)
 	}

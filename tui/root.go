@@ -148,6 +148,7 @@ func newModel(opts Options) *model {
 		}
 	}
 	m.clip = copier.New(m.c, w, err, opts.ClipboardClear, m.setStatus)
+	m.clip.SetInstead(m.copyInstead)
 	return m
 }
 
@@ -502,4 +503,16 @@ func (m *model) busyText() string {
 		return b.Busy()
 	}
 	return ""
+}
+
+// copyInstead says how to get at what a copy failed to deliver, with a key
+// that works on the screen the user is on.
+func (m *model) copyInstead() string {
+	switch m.active {
+	case screenToken:
+		return "press " + m.keys.Reveal.Help().Key + " to show the token instead"
+	case screenSignIn:
+		return "copy it from the screen instead"
+	}
+	return "press " + m.keys.ViewToken.Help().Key + " to see the token instead"
 }

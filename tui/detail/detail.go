@@ -50,6 +50,9 @@ type Model struct {
 	loading bool
 	err     error
 	vp      viewport.Model
+	// drawnAt is the time the content was drawn for; the header's badge
+	// uses it too, so the two countdowns never differ by a second.
+	drawnAt time.Time
 	gen     int
 	ticking bool
 	width   int
@@ -197,7 +200,10 @@ func (m Model) Busy() string {
 // View draws the screen.
 func (m Model) View() string {
 	s := m.c.Styles
-	now := m.c.Now()
+	now := m.drawnAt
+	if now.IsZero() {
+		now = m.c.Now()
+	}
 	title := m.acct.Name
 	if title == "" {
 		title = m.acct.Username
@@ -218,12 +224,12 @@ func (m *Model) refresh() {
 	if m.width <= 0 {
 		return
 	}
-	m.vp.SetContent(m.content())
+	m.drawnAt = m.c.Now()
+	m.vp.SetContent(m.content(m.drawnAt))
 }
 
-func (m Model) content() string {
+func (m Model) content(now time.Time) string {
 	s := m.c.Styles
-	now := m.c.Now()
 	w := max(m.width, 20)
 	const lw = 15
 	a := m.acct
