@@ -337,8 +337,20 @@ func (m Model) View() string {
 			s.Text.Render(common.Wrap("No accounts yet.", m.width)) + "\n" +
 			s.Muted.Render(common.Wrap("Press "+m.keys.Add.Help().Key+" to sign in to one.", m.width))
 		return common.Fit(out, m.height)
+	case m.nothingMatches():
+		// The list itself would say "No accounts.", which reads as if
+		// there were none at all.
+		out := m.countLine() + "\n\n" +
+			s.Text.Render(common.Wrap("No account matches “"+safetext.Line(m.list.FilterInput.Value())+"”.", m.width)) + "\n" +
+			s.Muted.Render(common.Wrap(m.keys.ClearFilter.Help().Key+" clears the filter; "+m.keys.Filter.Help().Key+" changes it.", m.width))
+		return common.Fit(out, m.height)
 	}
 	return common.Fit(m.countLine()+"\n"+m.list.View(), m.height)
+}
+
+// nothingMatches reports whether an applied filter hides every account.
+func (m Model) nothingMatches() bool {
+	return m.list.FilterState() == list.FilterApplied && len(m.list.VisibleItems()) == 0
 }
 
 // countLine says how many accounts show of how many, the filter and the
@@ -371,6 +383,9 @@ func (m Model) ShortHelp() []key.Binding {
 	}
 	if m.Len() == 0 {
 		return []key.Binding{m.keys.Add}
+	}
+	if m.nothingMatches() {
+		return []key.Binding{m.keys.ClearFilter, m.keys.Filter, m.keys.Add}
 	}
 	kb := []key.Binding{m.keys.Open, m.keys.Filter, m.keys.Add, m.keys.Refresh, m.keys.Copy, m.keys.Remove, m.keys.Use}
 	if m.list.IsFiltered() {
