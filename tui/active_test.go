@@ -14,7 +14,7 @@ import (
 
 // newVaultEnv is newEnv over a real file-backend vault in a temporary
 // directory, which keeps the active account as `acctui use` does.
-func newVaultEnv(t *testing.T, users ...string) (*env, *vault.Vault) {
+func newVaultEnv(t testing.TB, users ...string) (*env, *vault.Vault) {
 	t.Helper()
 	ctx := context.Background()
 	srv := idptest.Start(t, idptest.Options{TLS: true, DeviceCodeInterval: time.Second, Now: func() time.Time { return epoch }})
@@ -43,7 +43,7 @@ func newVaultEnv(t *testing.T, users ...string) (*env, *vault.Vault) {
 }
 
 // homeOf is the home account id of a signed-in user.
-func homeOf(t *testing.T, e *env, username string) string {
+func homeOf(t testing.TB, e *env, username string) string {
 	t.Helper()
 	accts, err := e.client.Accounts(context.Background())
 	if err != nil {
@@ -151,3 +151,30 @@ func TestActiveMarkFollowsTheVault(t *testing.T) {
 }
 
 func sizeName(s size) string { return fmt.Sprintf("%dx%d", s.w, s.h) }
+
+// BenchmarkReloadWithActive is what a live reload costs over a real vault
+// with and without reading the active account, the price of the mark.
+func BenchmarkReloadWithActive(b *testing.B) {
+	e, v := newVaultEnv(b, alice, carol, dave)
+	if err := v.SetActiveAccount(context.Background(), homeOf(b, e, carol)); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.Run("accounts", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.backend.Accounts(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("accounts+active", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.backend.Accounts(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := e.backend.ActiveAccount(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
