@@ -297,7 +297,7 @@ func TestTUIActiveAccountFollowsUse(t *testing.T) {
 func TestTUINewVaultPassphraseRule(t *testing.T) {
 	vaultDir := filepath.Join(t.TempDir(), "vault")
 	s := startTmux(t, acctuiBinary(t)+" --vault-dir "+vaultDir+" --vault-backend file --keyctl-cache 0")
-	s.waitForText("New vault passphrase:")
+	s.waitForText("New vault passphrase")
 	s.text("short")
 	s.keys("Enter")
 	s.waitForText("at least 8 characters")
