@@ -251,6 +251,46 @@ func TestTUIListFollowsOtherProcesses(t *testing.T) {
 	}
 }
 
+// TestTUIActiveAccountFollowsUse: the active account is the one shared
+// with the command line. acctui use run in another terminal moves the
+// list's mark, and u in the list makes the selected account the one acctui
+// use prints.
+func TestTUIActiveAccountFollowsUse(t *testing.T) {
+	e := startEmulator(t)
+	c := newCLISuite(t, e).newEnv(t, "active")
+	c.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+	c.loginPassword(t, carolUsername, "demo-carol").want(t, 0)
+	c.run(t, nil, "use", aliceUsername).want(t, 0)
+	vars := make([]string, 0, len(c.environ()))
+	for _, kv := range c.environ() {
+		vars = append(vars, shellQuote(kv))
+	}
+	s := startTmux(t, "env "+strings.Join(vars, " ")+" "+acctuiBinary(t))
+	s.waitFor("alice marked active", func(screen string) bool {
+		return strings.Contains(rowOf(screen, "Alice Example"), "(active)")
+	})
+
+	c.run(t, nil, "use", carolUsername).want(t, 0)
+	screen := s.waitFor("the mark to move to carol", func(screen string) bool {
+		return strings.Contains(rowOf(screen, "Carol Example"), "(active)")
+	})
+	if strings.Contains(rowOf(screen, "Alice Example"), "(active)") {
+		t.Fatalf("alice is still marked too:\n%s", screen)
+	}
+
+	// The list is sorted by name: alice is the first row.
+	s.keys("g", "u")
+	s.waitForText("alice@contoso.example is the active account now (as with acctui use)")
+	res := c.run(t, nil, "use").want(t, 0)
+	if !strings.HasPrefix(res.stdout, aliceUsername+"\t") {
+		t.Fatalf("acctui use prints %q after u on alice, want %s", res.stdout, aliceUsername)
+	}
+	screen = s.screen()
+	if !strings.Contains(rowOf(screen, "Alice Example"), "(active)") || strings.Contains(rowOf(screen, "Carol Example"), "(active)") {
+		t.Fatalf("the mark is not on alice alone:\n%s", screen)
+	}
+}
+
 // TestTUINewVaultPassphraseRule: a new file vault's passphrase, chosen
 // before the UI starts, follows the one rule: 8 characters or more, typed
 // twice the same.

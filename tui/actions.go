@@ -51,6 +51,7 @@ func (m *model) accountsLoaded(msg accounts.LoadedMsg) tea.Cmd {
 		if a, ok := m.accounts.Account(id); ok {
 			m.detail.SetAccount(a)
 		}
+		m.syncDetailActive()
 	}
 	return cmd
 }
@@ -107,7 +108,13 @@ func (m *model) signInAgain(msg common.SignInAgainMsg) tea.Cmd {
 		Reason:        "A silent sign-in was refused: " + text,
 		For:           msg.Account,
 	})
-	cmd := m.push(screenSignIn)
+	var closed tea.Cmd
+	if m.active == screenToken {
+		// The token view has no token to show: the sign-in takes its
+		// place, so esc goes back to where the user asked for it.
+		closed = m.pop()
+	}
+	cmd := tea.Batch(closed, m.push(screenSignIn))
 	m.setStatus(common.StatusWarn, user+" needs to sign in again")
 	return tea.Batch(cmd, m.accounts.Load())
 }

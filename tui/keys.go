@@ -33,6 +33,8 @@ type KeyMap struct {
 	ViewToken    key.Binding
 	Reload       key.Binding
 	Sort         key.Binding
+	// Use makes the selected account the active one, as `acctui use` does.
+	Use key.Binding
 
 	Reveal      key.Binding
 	SwitchToken key.Binding
@@ -83,6 +85,7 @@ func DefaultKeyMap() KeyMap {
 		CopyCode:     b([]string{"c"}, "c", "copy code"),
 		QR:           b([]string{"Q"}, "Q", "QR code"),
 		Sort:         b([]string{"o"}, "o", "sort: name, tenant, expiry"),
+		Use:          b([]string{"u"}, "u", "make active (acctui use)"),
 
 		Reveal:      b([]string{"s"}, "s", "show/hide value"),
 		SwitchToken: b([]string{"tab"}, "tab", "access/ID token"),
@@ -105,7 +108,7 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) Sections() []help.Section {
 	return []help.Section{
 		{Title: "Moving", Bindings: []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}},
-		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Remove, k.Reload, k.Sort}},
+		{Title: "Accounts", Bindings: []key.Binding{k.Open, k.Filter, k.Add, k.Refresh, k.ForceRefresh, k.Copy, k.ViewToken, k.Use, k.Remove, k.Reload, k.Sort}},
 		{Title: "Filter", Bindings: []key.Binding{k.AcceptFilter, k.CancelFilter}},
 		{Title: "Token", Bindings: []key.Binding{k.Reveal, k.SwitchToken, k.Copy}},
 		{Title: "Sign-in", Bindings: []key.Binding{k.Submit, k.NextField, k.PrevField, k.CopyURL, k.CopyCode, k.QR}},
@@ -134,7 +137,7 @@ func (k KeyMap) accounts() accounts.KeyMap {
 		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Home: k.Home, End: k.End,
 		Filter: k.Filter, ClearFilter: k.withHelp(k.Back, "clear filter"), AcceptFilter: k.AcceptFilter, CancelFilter: k.CancelFilter,
 		Open: k.Open, Add: k.Add, Refresh: k.withHelp(k.Refresh, "refresh"), ForceRefresh: k.ForceRefresh,
-		Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken, Reload: k.Reload, Sort: k.Sort,
+		Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken, Reload: k.Reload, Sort: k.Sort, Use: k.Use,
 	}
 }
 
@@ -142,6 +145,7 @@ func (k KeyMap) detail() detail.KeyMap {
 	return detail.KeyMap{
 		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Back: k.Back,
 		Refresh: k.withHelp(k.Refresh, "refresh"), ForceRefresh: k.ForceRefresh, Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken,
+		Use: k.Use,
 	}
 }
 

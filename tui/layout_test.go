@@ -18,7 +18,15 @@ func TestHelpListsTheKeysOfItsScreen(t *testing.T) {
 		t.Fatalf("help on the detail screen lists keys that do nothing there:\n%s", v)
 	}
 	h.press("esc", "esc", "?")
-	h.contains("g/home", "add account")
+	h.contains("g/home", "add account", "make active")
+
+	// The sign-in screen's help follows its step: choosing a method has no
+	// URL or code to copy yet.
+	h.press("esc", "a", "?")
+	h.contains("Sign in", "choose/submit")
+	if v := h.view(); strings.Contains(v, "copy URL") || strings.Contains(v, "copy code") || strings.Contains(v, "next field") {
+		t.Fatalf("help on the method chooser lists keys of later steps:\n%s", v)
+	}
 }
 
 func TestScrolledViewSaysThereIsMore(t *testing.T) {

@@ -57,3 +57,19 @@ func TestRefusedAccountShowsSignInEverywhere(t *testing.T) {
 	h.press("v") // the token view, too
 	h.contains("Sign in again as dave@fabrikam.example")
 }
+
+func TestEscFromSignInAfterVGoesBackWhereVWasPressed(t *testing.T) {
+	e := newEnv(t, alice, dave)
+	h := newHarness(t, e, 80, 24)
+	if err := e.srv.RevokeRefreshTokens(dave); err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Advance(2 * time.Hour)
+	h.press("down", "v")
+	h.contains("Sign in again as dave@fabrikam.example")
+	h.press("esc")
+	// Not a token view with nothing in it but the refusal.
+	h.contains("acctui · Accounts", "Dave Example")
+	h.press("enter", "v", "esc")
+	h.contains("acctui · Account ", "Status       ✗ sign in")
+}

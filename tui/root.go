@@ -148,6 +148,7 @@ func newModel(opts Options) *model {
 		}
 	}
 	m.clip = copier.New(m.c, w, err, opts.ClipboardClear, m.setStatus)
+	m.clip.SetInstead(m.copyInstead)
 	return m
 }
 
@@ -218,6 +219,7 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.stamped(msg)
 	case common.OpenAccountMsg:
 		cmd := m.detail.Show(msg.Account)
+		m.syncDetailActive()
 		return tea.Batch(m.push(screenDetail), cmd)
 	case common.ViewTokenMsg:
 		cmd := m.token.Show(msg.Account)
@@ -240,6 +242,10 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.refresh(msg)
 	case refreshedMsg:
 		return m.refreshed(msg)
+	case common.UseAccountMsg:
+		return m.useAccount(msg.Account)
+	case activeSetMsg:
+		return m.activeSet(msg)
 	case common.CopyAccessTokenMsg:
 		return m.copyAccessToken(msg.Account)
 	case tokenForCopyMsg:
@@ -497,4 +503,16 @@ func (m *model) busyText() string {
 		return b.Busy()
 	}
 	return ""
+}
+
+// copyInstead says how to get at what a copy failed to deliver, with a key
+// that works on the screen the user is on.
+func (m *model) copyInstead() string {
+	switch m.active {
+	case screenToken:
+		return "press " + m.keys.Reveal.Help().Key + " to show the token instead"
+	case screenSignIn:
+		return "copy it from the screen instead"
+	}
+	return "press " + m.keys.ViewToken.Help().Key + " to see the token instead"
 }

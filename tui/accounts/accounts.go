@@ -27,12 +27,19 @@ type KeyMap struct {
 	Open, Add, Refresh, ForceRefresh, Copy, Remove, ViewToken key.Binding
 	// Reload reads the list again from the vault; Sort cycles the order.
 	Reload, Sort key.Binding
+	// Use makes the selected account the active one (acctui use).
+	Use key.Binding
 }
 
-// LoadedMsg (the accounts-loaded message) carries a fresh account list.
+// LoadedMsg (the accounts-loaded message) carries a fresh account list
+// and the active account's home account id ("" when none is). ActiveKnown
+// is false when the active account could not be read: the mark then stays
+// where it was.
 type LoadedMsg struct {
-	Accounts []overview.Account
-	Err      error
+	Accounts    []overview.Account
+	Active      string
+	ActiveKnown bool
+	Err         error
 }
 
 // Model is the accounts screen.
@@ -44,7 +51,9 @@ type Model struct {
 	loaded  bool
 	sortBy  SortOrder
 	// all is the list as loaded, before sorting.
-	all    []overview.Account
+	all []overview.Account
+	// active is the active account's home account id, or "".
+	active string
 	err    error
 	width  int
 	height int
@@ -87,13 +96,24 @@ func New(c *common.Common, keys KeyMap) Model {
 	return m
 }
 
-// Load starts reading the account list; the answer comes as LoadedMsg.
+// Load starts reading the account list and the active account; the answer
+// comes as LoadedMsg.
 func (m *Model) Load() tea.Cmd {
 	m.loading = true
 	b := m.c.Backend
 	return common.Call(common.CallTimeout,
-		func(ctx context.Context) ([]overview.Account, error) { return b.Accounts(ctx) },
-		func(list []overview.Account, err error) tea.Msg { return LoadedMsg{Accounts: list, Err: err} })
+		func(ctx context.Context) (LoadedMsg, error) {
+			list, err := b.Accounts(ctx)
+			if err != nil {
+				return LoadedMsg{}, err
+			}
+			active, activeErr := b.ActiveAccount(ctx)
+			return LoadedMsg{Accounts: list, Active: active, ActiveKnown: activeErr == nil}, nil
+		},
+		func(msg LoadedMsg, err error) tea.Msg {
+			msg.Err = err
+			return msg
+		})
 }
 
 // ApplyStyles takes the current theme's styles into the list's own parts.
@@ -143,8 +163,16 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.Err != nil {
 			return m, nil
 		}
+		first := !m.loaded
 		m.loaded = true
+		if msg.ActiveKnown {
+			m.active = msg.Active
+		}
 		cmd := m.setAccounts(msg.Accounts)
+		if first && m.active != "" {
+			// With several accounts, the one to start on is the active one.
+			m.SelectID(m.active)
+		}
 		return m, cmd
 	case tea.MouseClickMsg:
 		return m, m.click(msg)
@@ -206,6 +234,8 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.c.Send(common.RemoveAccountMsg{Account: acct}), true
 	case key.Matches(msg, m.keys.ViewToken):
 		return m.c.Send(common.ViewTokenMsg{Account: acct}), true
+	case key.Matches(msg, m.keys.Use):
+		return m.c.Send(common.UseAccountMsg{Account: acct}), true
 	}
 	return nil, false
 }
@@ -217,7 +247,7 @@ func (m *Model) setAccounts(accounts []overview.Account) tea.Cmd {
 	sorted := sortAccounts(accounts, m.sortBy)
 	items := make([]list.Item, len(sorted))
 	for i, a := range sorted {
-		items[i] = item{acct: a}
+		items[i] = item{acct: a, active: m.IsActive(a.HomeAccountID)}
 	}
 	cmd := m.list.SetItems(items)
 	if selected.HomeAccountID != "" {
@@ -235,6 +265,24 @@ func (m *Model) SelectID(homeAccountID string) {
 			return
 		}
 	}
+}
+
+// SetActive marks the account with that home account id as the active one
+// ("" marks none), after the user made it active.
+func (m *Model) SetActive(homeAccountID string) tea.Cmd {
+	if strings.EqualFold(m.active, homeAccountID) {
+		return nil
+	}
+	m.active = homeAccountID
+	return m.setAccounts(m.all)
+}
+
+// Active is the active account's home account id, or "".
+func (m Model) Active() string { return m.active }
+
+// IsActive reports whether the account is the active one.
+func (m Model) IsActive(homeAccountID string) bool {
+	return m.active != "" && strings.EqualFold(m.active, homeAccountID)
 }
 
 // Selected is the account under the cursor.
@@ -289,8 +337,20 @@ func (m Model) View() string {
 			s.Text.Render(common.Wrap("No accounts yet.", m.width)) + "\n" +
 			s.Muted.Render(common.Wrap("Press "+m.keys.Add.Help().Key+" to sign in to one.", m.width))
 		return common.Fit(out, m.height)
+	case m.nothingMatches():
+		// The list itself would say "No accounts.", which reads as if
+		// there were none at all.
+		out := m.countLine() + "\n\n" +
+			s.Text.Render(common.Wrap("No account matches “"+safetext.Line(m.list.FilterInput.Value())+"”.", m.width)) + "\n" +
+			s.Muted.Render(common.Wrap(m.keys.ClearFilter.Help().Key+" clears the filter; "+m.keys.Filter.Help().Key+" changes it.", m.width))
+		return common.Fit(out, m.height)
 	}
 	return common.Fit(m.countLine()+"\n"+m.list.View(), m.height)
+}
+
+// nothingMatches reports whether an applied filter hides every account.
+func (m Model) nothingMatches() bool {
+	return m.list.FilterState() == list.FilterApplied && len(m.list.VisibleItems()) == 0
 }
 
 // countLine says how many accounts show of how many, the filter and the
@@ -324,7 +384,10 @@ func (m Model) ShortHelp() []key.Binding {
 	if m.Len() == 0 {
 		return []key.Binding{m.keys.Add}
 	}
-	kb := []key.Binding{m.keys.Open, m.keys.Filter, m.keys.Add, m.keys.Refresh, m.keys.Copy, m.keys.Remove}
+	if m.nothingMatches() {
+		return []key.Binding{m.keys.ClearFilter, m.keys.Filter, m.keys.Add}
+	}
+	kb := []key.Binding{m.keys.Open, m.keys.Filter, m.keys.Add, m.keys.Refresh, m.keys.Copy, m.keys.Remove, m.keys.Use}
 	if m.list.IsFiltered() {
 		kb = append([]key.Binding{m.keys.ClearFilter}, kb...)
 	}
@@ -336,6 +399,6 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Home, m.keys.End},
 		{m.keys.Open, m.keys.Filter, m.keys.ClearFilter, m.keys.Sort},
-		{m.keys.Add, m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove, m.keys.Reload},
+		{m.keys.Add, m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Use, m.keys.Remove, m.keys.Reload},
 	}
 }

@@ -3,6 +3,7 @@ package accounts
 import (
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/list"
@@ -13,8 +14,11 @@ import (
 	"acctui/tui/common"
 )
 
-// item is one account in the list.
-type item struct{ acct overview.Account }
+// item is one account in the list; active marks the active account.
+type item struct {
+	acct   overview.Account
+	active bool
+}
 
 // FilterValue is what the filter matches: what the row shows (name,
 // username, tenant domain), not the GUIDs.
@@ -64,15 +68,20 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 	name := hl.apply(parts[0], 0, base)
 	user := hl.apply(parts[1], utf8.RuneCountInString(parts[0])+1, detail)
 	tenant := hl.apply(parts[2], utf8.RuneCountInString(parts[0])+utf8.RuneCountInString(parts[1])+2, detail)
-	line1 := common.PadRight(common.Truncate(marker+name, nameWidth-1), nameWidth)
-	line2 := common.PadRight(common.Truncate("  "+user+" · "+tenant, width), width)
-	if selected {
-		line1 = s.RowSelected.Render(line1)
-		line2 = s.RowDetailSelected.Render(line2)
+	line1 := common.Truncate(marker+name, nameWidth-1)
+	if it.active {
+		// Words, not only a symbol: the mark reads without colour and says
+		// what `acctui accounts` says. The name gives way to it.
+		tagWidth := lipgloss.Width(common.ActiveTag) + 1
+		line1 = base.Render(common.Truncate(marker+name, max(nameWidth-1-tagWidth, 3))) +
+			base.Render(" ") + s.Accent.Inherit(base).Render(common.ActiveTag)
 	} else {
-		line1 = s.Row.Render(line1)
-		line2 = s.RowDetail.Render(line2)
+		line1 = base.Render(line1)
 	}
+	if pad := nameWidth - lipgloss.Width(line1); pad > 0 {
+		line1 += base.Render(strings.Repeat(" ", pad))
+	}
+	line2 := detail.Render(common.PadRight(common.Truncate("  "+user+" · "+tenant, width), width))
 	// The gap before the badge takes the row style, so a selected row is
 	// highlighted from edge to edge.
 	fmt.Fprint(w, line1+base.Render(" ")+badge+"\n"+line2)

@@ -41,6 +41,12 @@ type Backend interface {
 	SignInPassword(ctx context.Context, req SignInRequest, username string, password engine.Secret) (engine.Result, error)
 	// Remove signs the account out of the app and deletes its tokens.
 	Remove(ctx context.Context, homeAccountID string) error
+	// ActiveAccount returns the home account id of the active account (the
+	// one `acctui use` picked), or "" when none is; ErrNoActiveAccount when
+	// the store cannot keep one.
+	ActiveAccount(ctx context.Context) (string, error)
+	// SetActiveAccount makes the account the active one.
+	SetActiveAccount(ctx context.Context, homeAccountID string) error
 }
 
 // SignInRequest carries what a sign-in should know beforehand: whom to sign

@@ -74,3 +74,11 @@ type SignInAgainMsg struct {
 // ReloadAccountsMsg asks the root to re-read the account list, because a
 // screen's call changed the cache (a silent refresh).
 type ReloadAccountsMsg struct{}
+
+// UseAccountMsg asks the root to make an account the active one, as
+// `acctui use` does.
+type UseAccountMsg struct{ Account overview.Account }
+
+// ActiveTag marks the active account in the list and the detail screen,
+// in the words `acctui accounts` uses.
+const ActiveTag = "(active)"

@@ -52,6 +52,9 @@ type Model struct {
 	// detach starts a process that clears the copy later even if acctui
 	// has quit by then; nil clears only while acctui runs.
 	detach func(w clipboard.Writer, after time.Duration, text string) error
+	// instead says how to get at the text when a copy failed or cannot be
+	// checked; it depends on the screen the user is on.
+	instead func() string
 
 	busy   string
 	secret engine.Secret
@@ -66,6 +69,19 @@ type Model struct {
 // stays (negative: never cleared); report puts a line in the status bar.
 func New(c *common.Common, w clipboard.Writer, err error, clear time.Duration, report func(common.StatusKind, string)) *Model {
 	return &Model{c: c, w: w, err: err, clear: clear, report: report}
+}
+
+// SetInstead sets what the status suggests when a copy failed or cannot be
+// checked ("press v to see the token instead"); the advice depends on the
+// screen, so the root gives it.
+func (m *Model) SetInstead(instead func() string) { m.instead = instead }
+
+// insteadText is the advice for a copy that failed or cannot be checked.
+func (m *Model) insteadText() string {
+	if m.instead != nil {
+		return m.instead()
+	}
+	return "press v to see the token instead"
 }
 
 // DetachClear sets how a copy is handed to a process that outlives acctui
@@ -107,7 +123,7 @@ func (m *Model) Copy(label string, secret engine.Secret) tea.Cmd {
 // tool (tmux, wl-copy, …) runs in a command under Timeout.
 func (m *Model) copy(label string, secret engine.Secret, clear bool) tea.Cmd {
 	if m.err != nil {
-		m.report(common.StatusError, "nothing was copied: "+m.err.Error()+"; press v to see the token instead")
+		m.report(common.StatusError, "nothing was copied: "+m.err.Error()+"; "+m.insteadText())
 		return nil
 	}
 	w := m.w
@@ -160,7 +176,7 @@ func (m *Model) Update(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 func (m *Model) copied(msg copiedMsg) tea.Cmd {
 	m.busy = ""
 	if msg.err != nil {
-		m.report(common.StatusError, "nothing was copied: "+msg.err.Error()+"; press v to see the token instead")
+		m.report(common.StatusError, "nothing was copied: "+msg.err.Error()+"; "+m.insteadText())
 		return nil
 	}
 	m.Forget()
@@ -176,7 +192,7 @@ func (m *Model) copied(msg copiedMsg) tea.Cmd {
 			m.report(common.StatusWarn, text+"; acctui cannot check that it landed")
 			return nil
 		}
-		m.report(common.StatusWarn, text+"; acctui cannot check that it landed or clear it: if paste fails, press v to see it")
+		m.report(common.StatusWarn, text+"; acctui cannot check that it landed or clear it: if paste fails, "+m.insteadText())
 		return nil
 	}
 	text := "copied the " + msg.label + " to " + msg.where

@@ -22,6 +22,8 @@ import (
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Back               key.Binding
 	Refresh, ForceRefresh, Copy, Remove, ViewToken key.Binding
+	// Use makes the account the active one (acctui use).
+	Use key.Binding
 }
 
 // TickInterval is how often the countdown is redrawn.
@@ -43,10 +45,14 @@ type Model struct {
 	c       *common.Common
 	keys    KeyMap
 	acct    overview.Account
+	active  bool
 	claims  map[string]any
 	loading bool
 	err     error
 	vp      viewport.Model
+	// drawnAt is the time the content was drawn for; the header's badge
+	// uses it too, so the two countdowns never differ by a second.
+	drawnAt time.Time
 	gen     int
 	ticking bool
 	width   int
@@ -109,6 +115,14 @@ func (m *Model) SetAccount(acct overview.Account) {
 	m.refresh()
 }
 
+// SetActive says whether the account shown is the active one.
+func (m *Model) SetActive(active bool) {
+	if m.active != active {
+		m.active = active
+		m.refresh()
+	}
+}
+
 // Account is the account shown.
 func (m Model) Account() overview.Account { return m.acct }
 
@@ -166,6 +180,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, m.c.Send(common.RemoveAccountMsg{Account: m.acct})
 		case key.Matches(msg, m.keys.ViewToken):
 			return m, m.c.Send(common.ViewTokenMsg{Account: m.acct})
+		case key.Matches(msg, m.keys.Use):
+			return m, m.c.Send(common.UseAccountMsg{Account: m.acct})
 		}
 	}
 	var cmd tea.Cmd
@@ -184,12 +200,18 @@ func (m Model) Busy() string {
 // View draws the screen.
 func (m Model) View() string {
 	s := m.c.Styles
-	now := m.c.Now()
+	now := m.drawnAt
+	if now.IsZero() {
+		now = m.c.Now()
+	}
 	title := m.acct.Name
 	if title == "" {
 		title = m.acct.Username
 	}
 	badge := common.Badge(s, common.LiveStatus(m.acct, now), m.acct.ExpiresOn, now)
+	if m.active {
+		badge = s.Accent.Render(common.ActiveTag) + "  " + badge
+	}
 	head := common.Title(s, title, max(m.width-lipgloss.Width(badge)-2, 4)) + "  " + badge
 	if note := common.ScrollNote(m.vp); note != "" {
 		head = common.Truncate(head+s.Muted.Render(note), m.width)
@@ -202,12 +224,12 @@ func (m *Model) refresh() {
 	if m.width <= 0 {
 		return
 	}
-	m.vp.SetContent(m.content())
+	m.drawnAt = m.c.Now()
+	m.vp.SetContent(m.content(m.drawnAt))
 }
 
-func (m Model) content() string {
+func (m Model) content(now time.Time) string {
 	s := m.c.Styles
-	now := m.c.Now()
 	w := max(m.width, 20)
 	const lw = 15
 	a := m.acct
@@ -228,6 +250,11 @@ func (m Model) content() string {
 		field("Realms", strings.Join(a.Realms, ", "))
 	}
 	b.WriteString(common.StyledField(s, "  Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now), lw, w) + "\n")
+	if m.active {
+		field("Active", "yes: used when several accounts could answer (acctui use)")
+	} else {
+		field("Active", "no ("+m.keys.Use.Help().Key+" makes it active)")
+	}
 
 	b.WriteString("\n" + s.Section.Render("ID-token claims") + s.WarnText.Render(" — decoded only, not signature-validated") + "\n")
 	switch {
@@ -281,14 +308,14 @@ func kindName(k overview.Kind) string {
 
 // ShortHelp lists the keys shown in the status bar.
 func (m Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.keys.Back, m.keys.Refresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove}
+	return []key.Binding{m.keys.Back, m.keys.Refresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove, m.keys.Use}
 }
 
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown},
-		{m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Remove, m.keys.Back},
+		{m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Use, m.keys.Remove, m.keys.Back},
 	}
 }
 

@@ -431,9 +431,21 @@ func (m Model) ShortHelp() []key.Binding {
 	return []key.Binding{m.keys.Back}
 }
 
-// FullHelp lists every key of the screen.
+// FullHelp lists the keys that work at this step of the sign-in.
 func (m Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.NextField, m.keys.PrevField, m.keys.Back}, {m.keys.CopyURL, m.keys.CopyCode, m.keys.QR}}
+	switch m.stage {
+	case stageChoose:
+		return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.Back}}
+	case stageForm:
+		return [][]key.Binding{{m.keys.NextField, m.keys.PrevField, m.keys.Submit, m.keys.Back}}
+	case stageBrowser:
+		if m.url != "" {
+			return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Back}, {m.keys.CopyURL, m.keys.QR}}
+		}
+	case stageDevice:
+		return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Back}, {m.keys.CopyCode, m.keys.CopyURL}}
+	}
+	return [][]key.Binding{{m.keys.Back}}
 }
 
 // shownURL is the URL on screen: the browser sign-in's or the device

@@ -99,7 +99,7 @@ func (m Model) browserContent() string {
 	w := max(m.width, 20)
 	var b strings.Builder
 	if m.openErr == nil {
-		b.WriteString(s.Text.Render(common.Wrap("A browser window was opened. If none appeared, open this URL in a browser on this computer:", w)) + "\n")
+		b.WriteString(s.Text.Render(common.Wrap("acctui asked the system to open a browser. If none appeared, open this URL in a browser on this computer:", w)) + "\n")
 	} else {
 		b.WriteString(s.WarnText.Render(common.Wrap("Could not open a browser ("+m.openErr.Error()+"). Open this URL in a browser on this computer:", w)) + "\n")
 	}
