@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"acctui/engine"
+	"acctui/overview"
 )
 
 // authority is the configured authority: the OpenID Connect issuer when
@@ -48,20 +49,12 @@ func (a *app) defaultScopes() []string {
 	return nil
 }
 
-// accountPlace says where an account lives, for one line of output: its
-// issuer for a generic provider (its home account id holds no tenant),
-// else "tenant <id>", with the authority type when it is not plain Entra.
+// accountPlace says where an account lives, for one line of output (see
+// overview.Place); "tenant <id>" when the authority setting is unusable.
 func (a *app) accountPlace(homeAccountID string) string {
 	authority, err := a.authority()
-	if err == nil && authority.Kind == engine.KindOIDC && authority.Owns(homeAccountID) {
-		return "issuer " + authority.Issuer
+	if err != nil {
+		return "tenant " + tenantOf(homeAccountID)
 	}
-	if err == nil && authority.Kind == engine.KindADFS {
-		return "AD FS " + authority.String()
-	}
-	place := "tenant " + tenantOf(homeAccountID)
-	if err == nil && authority.Label() != "" && authority.Kind != engine.KindOIDC {
-		place += ", " + authority.Label()
-	}
-	return place
+	return overview.Place(authority, homeAccountID)
 }

@@ -15,6 +15,7 @@ import (
 	"acctui/engine"
 	"acctui/engine/cache"
 	"acctui/internal/safetext"
+	"acctui/principals"
 
 	"github.com/spf13/pflag"
 )
@@ -91,7 +92,7 @@ func (a *app) loginPrincipal(ctx context.Context, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	tokens := store.Snapshot().FindAccessTokens(cache.AccessTokenQuery{ClientID: p.cacheClientID()})
+	tokens := store.Snapshot().FindAccessTokens(cache.AccessTokenQuery{ClientID: p.CacheClientID()})
 	if err := savePrincipal(ctx, v, p, tokens); err != nil {
 		return err
 	}
@@ -239,19 +240,7 @@ func certificateError(path string, err error) error {
 
 // principalCredential rebuilds a service principal's credential.
 func principalCredential(p principal) (engine.ClientCredential, error) {
-	switch p.Credential {
-	case "secret":
-		return engine.NewSecretCredential(engine.Secret(p.Secret))
-	case "certificate":
-		chain, key, err := engine.ParseCertificate([]byte(p.CertificatePEM), "")
-		if err != nil {
-			return nil, err
-		}
-		return engine.NewCertificateCredential(chain, key, engine.CertificateOptions{})
-	case "federated":
-		return engine.NewAssertionFileCredential(p.FederatedTokenFile)
-	}
-	return nil, fmt.Errorf("the vault holds an unknown credential kind %q for %s", p.Credential, p.ClientID)
+	return principals.Credential(p)
 }
 
 // principalToken gets a token for a principal, from store's cache when it
@@ -293,7 +282,7 @@ func (a *app) managedIdentityClient(ctx context.Context, p principal, store engi
 		return nil, err
 	}
 	return engine.NewManagedIdentityClient(engine.ManagedIdentityConfig{
-		Identity: p.managedIdentity(), HTTPClient: httpClient, Cache: store, Getenv: a.getenv,
+		Identity: p.ManagedIdentity(), HTTPClient: httpClient, Cache: store, Getenv: a.getenv,
 		IMDSEndpoint: a.getenv("ACCTUI_IMDS_ENDPOINT"), Logger: a.log,
 	})
 }

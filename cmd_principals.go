@@ -38,7 +38,7 @@ func principalOverview(c *cache.Cache, now time.Time) []principalJSON {
 	for _, p := range list {
 		j := principalJSON{Kind: p.Kind, Username: p.Name(), ClientID: p.ClientID, ObjectID: p.ObjectID,
 			ResourceID: p.ResourceID, TenantID: p.Tenant, Credential: p.Credential, Status: "no token"}
-		if at, ok := c.FindAccessToken(cache.AccessTokenQuery{ClientID: p.cacheClientID()}); ok {
+		if at, ok := c.FindAccessToken(cache.AccessTokenQuery{ClientID: p.CacheClientID()}); ok {
 			j.ExpiresOn = time.Unix(at.ExpiresOn, 0)
 			j.Status = string(overview.StatusExpired)
 			if j.ExpiresOn.After(now) {
@@ -116,7 +116,7 @@ func (a *app) principalFor(ctx context.Context, account string) (principal, bool
 	if err != nil || len(people) > 0 {
 		return principal{}, false, err
 	}
-	list, err := principals(ctx, v)
+	list, err := listPrincipals(ctx, v)
 	if err != nil || len(list) == 0 {
 		return principal{}, false, err
 	}

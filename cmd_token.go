@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/overview"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -119,12 +120,7 @@ func splitScopes(scopes []string) []string {
 	return out
 }
 
-func tenantOf(homeAccountID string) string {
-	if i := strings.LastIndex(homeAccountID, "."); i >= 0 {
-		return homeAccountID[i+1:]
-	}
-	return ""
-}
+func tenantOf(homeAccountID string) string { return overview.TenantOf(homeAccountID) }
 
 // errUnknownAccount means --account names no account in the vault.
 var errUnknownAccount = errors.New("no such account in the vault")

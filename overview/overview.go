@@ -70,6 +70,14 @@ type Account struct {
 	// ExpiresOn is the latest expiry of its valid access tokens.
 	ExpiresOn time.Time `json:"expires_on,omitzero"`
 	Tokens    []Token   `json:"tokens"`
+
+	// Place says where the account lives (see Place), for a reader that
+	// knows the authority (the TUI's backend sets it); "" when unknown.
+	Place string `json:"-"`
+	// Principal is the kind, for people, of an account that is not a person
+	// ("app (secret)", "managed identity (system-assigned)"); "" for a
+	// person. Such an account's HomeAccountID is its principals.ID.
+	Principal string `json:"-"`
 }
 
 // Build lists the accounts of a cache, sorted by username.
