@@ -50,7 +50,8 @@ func (a *app) runTUI(ctx context.Context) error {
 		needsUnlock = false
 	}
 	return tui.Run(ctx, tui.Options{
-		Backend:        tui.NewEngineBackend(client, a.vault, a.defaultScopes(), nil),
+		Backend: tui.NewEngineBackend(client, a.vault, a.defaultScopes(), nil,
+			tui.WithRedirectURI(a.s.RedirectURI), tui.WithPrincipalToken(a.principalToken)),
 		Theme:          a.s.Theme,
 		NoColor:        a.getenv("NO_COLOR") != "",
 		Clipboard:      a.s.Clipboard,

@@ -74,6 +74,11 @@ type Account struct {
 	// Place says where the account lives (see Place), for a reader that
 	// knows the authority (the TUI's backend sets it); "" when unknown.
 	Place string `json:"-"`
+	// AuthorityLabel is the authority type when it is not plain Entra ("B2C",
+	// "AD FS", "External ID", "OpenID Connect"); Issuer is a generic
+	// provider's issuer, which stands for the tenant. Set with Place.
+	AuthorityLabel string `json:"-"`
+	Issuer         string `json:"-"`
 	// Principal is the kind, for people, of an account that is not a person
 	// ("app (secret)", "managed identity (system-assigned)"); "" for a
 	// person. Such an account's HomeAccountID is its principals.ID.

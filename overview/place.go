@@ -32,3 +32,16 @@ func TenantOf(homeAccountID string) string {
 	}
 	return ""
 }
+
+// SetPlace fills in where a person's account lives under authority: Place,
+// and the authority type and issuer when they are not plain Entra.
+func (a *Account) SetPlace(authority engine.Authority) {
+	a.Place = Place(authority, a.HomeAccountID)
+	if authority.Kind == engine.KindOIDC && !authority.Owns(a.HomeAccountID) {
+		return // an account from another authority: nothing known about it
+	}
+	a.AuthorityLabel = authority.Label()
+	if authority.Kind == engine.KindOIDC {
+		a.Issuer = authority.Issuer
+	}
+}

@@ -38,8 +38,21 @@ type SignInRequest = backend.SignInRequest
 // store it was configured with: tokens are asked for scopes, the account list
 // is read from store (Read with the zero cache.Hint, then overview.Build).
 // now is the clock; nil means time.Now.
-func NewEngineBackend(client *engine.Client, store engine.CacheStore, scopes []string, now func() time.Time) Backend {
-	return backend.NewEngine(client, store, scopes, now)
+func NewEngineBackend(client *engine.Client, store engine.CacheStore, scopes []string, now func() time.Time, opts ...BackendOption) Backend {
+	return backend.NewEngine(client, store, scopes, now, opts...)
+}
+
+// BackendOption configures NewEngineBackend (backend.WithRedirectURI,
+// backend.WithPrincipalToken).
+type BackendOption = backend.Option
+
+// WithRedirectURI makes the TUI's browser sign-ins use uri.
+func WithRedirectURI(uri string) BackendOption { return backend.WithRedirectURI(uri) }
+
+// WithPrincipalToken lets the TUI refresh service principals and managed
+// identities with fn.
+func WithPrincipalToken(fn backend.PrincipalTokenFunc) BackendOption {
+	return backend.WithPrincipalToken(fn)
 }
 
 // Options configure the TUI.

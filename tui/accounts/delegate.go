@@ -81,7 +81,11 @@ func (d delegate) Render(w io.Writer, m list.Model, index int, li list.Item) {
 	if pad := nameWidth - lipgloss.Width(line1); pad > 0 {
 		line1 += base.Render(strings.Repeat(" ", pad))
 	}
-	line2 := detail.Render(common.PadRight(common.Truncate("  "+user+" · "+tenant, width), width))
+	second := "  " + user
+	if parts[2] != "" {
+		second += " · " + tenant
+	}
+	line2 := detail.Render(common.PadRight(common.Truncate(second, width), width))
 	// The gap before the badge takes the row style, so a selected row is
 	// highlighted from edge to edge.
 	fmt.Fprint(w, line1+base.Render(" ")+badge+"\n"+line2)

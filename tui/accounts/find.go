@@ -11,13 +11,31 @@ import (
 	"acctui/overview"
 )
 
-// TenantLabel names an account's tenant for people: the domain of its
-// username (the tenant's name is not in the cache), else the tenant id.
+// TenantLabel names where an account lives for people: a generic
+// provider's issuer; else the domain of its username (the tenant's name is
+// not in the cache), else the tenant id, with the authority type when it
+// is not plain Entra (B2C, AD FS, External ID).
 func TenantLabel(a overview.Account) string {
-	if _, domain, ok := strings.Cut(a.Username, "@"); ok && domain != "" {
-		return safetext.Line(domain)
+	if a.Issuer != "" {
+		return safetext.Line(a.Issuer)
 	}
-	return safetext.Line(a.TenantID)
+	label := a.TenantID
+	if _, domain, ok := strings.Cut(a.Username, "@"); ok && domain != "" && a.Principal == "" {
+		label = domain
+	}
+	if a.AuthorityLabel != "" {
+		label += " (" + a.AuthorityLabel + ")"
+	}
+	return safetext.Line(label)
+}
+
+// secondLine is what a row shows under the name: the username, or an app's
+// or identity's kind.
+func secondLine(a overview.Account) string {
+	if a.Principal != "" {
+		return safetext.Line(a.Principal)
+	}
+	return safetext.Line(a.Username)
 }
 
 // title is the name a row shows: the display name, else the username.
@@ -31,7 +49,7 @@ func title(a overview.Account) string {
 // filterParts are the texts a row shows and the filter matches, in the
 // order FilterValue joins them.
 func filterParts(a overview.Account) [3]string {
-	return [3]string{title(a), safetext.Line(a.Username), TenantLabel(a)}
+	return [3]string{title(a), secondLine(a), TenantLabel(a)}
 }
 
 // substringFilter matches the term as typed, case-insensitively, inside

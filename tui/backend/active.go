@@ -33,6 +33,9 @@ func (e *Engine) ActiveAccount(ctx context.Context) (string, error) {
 
 // SetActiveAccount makes the account the active one, as `acctui use` does.
 func (e *Engine) SetActiveAccount(ctx context.Context, homeAccountID string) error {
+	if isPrincipalID(homeAccountID) {
+		return ErrPrincipalNotActive
+	}
 	s, ok := e.store.(activeStore)
 	if !ok {
 		return ErrNoActiveAccount

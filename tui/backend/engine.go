@@ -9,6 +9,7 @@ import (
 	"acctui/engine"
 	"acctui/engine/cache"
 	"acctui/overview"
+	"acctui/principals"
 )
 
 // DefaultBrowserTimeout bounds an interactive sign-in when the request sets
@@ -21,6 +22,23 @@ type Engine struct {
 	store  engine.CacheStore
 	scopes []string
 	now    func() time.Time
+	// redirectURI replaces the browser sign-in's loopback redirect URI.
+	redirectURI string
+	// principalToken acquires app tokens for service principals and
+	// managed identities; nil lists them but cannot refresh them.
+	principalToken PrincipalTokenFunc
+}
+
+// Option configures an Engine backend.
+type Option func(*Engine)
+
+// WithRedirectURI makes browser sign-ins use uri (--redirect-uri).
+func WithRedirectURI(uri string) Option { return func(e *Engine) { e.redirectURI = uri } }
+
+// WithPrincipalToken lets the backend re-acquire the tokens of service
+// principals and managed identities (the command line's own acquisition).
+func WithPrincipalToken(fn PrincipalTokenFunc) Option {
+	return func(e *Engine) { e.principalToken = fn }
 }
 
 var _ Backend = (*Engine)(nil)
@@ -28,19 +46,31 @@ var _ Backend = (*Engine)(nil)
 // NewEngine returns a Backend that asks client for tokens of scopes and
 // reads the account overview from store (the client's own cache store).
 // now is the clock; nil means time.Now.
-func NewEngine(client *engine.Client, store engine.CacheStore, scopes []string, now func() time.Time) *Engine {
+func NewEngine(client *engine.Client, store engine.CacheStore, scopes []string, now func() time.Time, opts ...Option) *Engine {
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{client: client, store: store, scopes: append([]string(nil), scopes...), now: now}
+	e := &Engine{client: client, store: store, scopes: append([]string(nil), scopes...), now: now}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
 }
 
-// Accounts reads the whole cache once and summarises it.
+// Accounts reads the whole cache once and summarises it: the people, each
+// with where it lives, then the service principals and managed identities.
 func (e *Engine) Accounts(ctx context.Context) ([]overview.Account, error) {
 	var list []overview.Account
 	err := e.store.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		list = overview.Build(c, e.now())
-		return nil
+		now := e.now()
+		list = overview.Build(c, now)
+		authority := e.client.Authority()
+		for i := range list {
+			list[i].SetPlace(authority)
+		}
+		apps, err := principalRows(c, now)
+		list = append(list, apps...)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
@@ -50,6 +80,9 @@ func (e *Engine) Accounts(ctx context.Context) ([]overview.Account, error) {
 
 // Refresh acquires a token silently, skipping the cached one when force.
 func (e *Engine) Refresh(ctx context.Context, homeAccountID string, force bool) (engine.Result, error) {
+	if isPrincipalID(homeAccountID) {
+		return e.refreshPrincipal(ctx, homeAccountID, force)
+	}
 	acct, err := e.account(ctx, homeAccountID)
 	if err != nil {
 		return engine.Result{}, err
@@ -68,6 +101,9 @@ func (e *Engine) AccessToken(ctx context.Context, homeAccountID string) (engine.
 
 // IDTokenClaims decodes the account's cached ID token without verifying it.
 func (e *Engine) IDTokenClaims(ctx context.Context, homeAccountID string) (map[string]any, error) {
+	if isPrincipalID(homeAccountID) {
+		return e.appTokenClaims(ctx, homeAccountID)
+	}
 	var raw string
 	err := e.store.Read(ctx, cache.Hint{HomeAccountID: homeAccountID}, func(c *cache.Cache) error {
 		if it, ok := c.FindIDToken(cache.IDTokenQuery{HomeAccountID: homeAccountID, ClientID: e.client.ClientID()}); ok {
@@ -107,6 +143,9 @@ func (e *Engine) SignInBrowser(ctx context.Context, req SignInRequest, openURL f
 	if req.Claims != "" {
 		opts = append(opts, engine.WithClaims(req.Claims))
 	}
+	if e.redirectURI != "" {
+		opts = append(opts, engine.WithRedirectURI(e.redirectURI))
+	}
 	return e.client.AcquireTokenInteractive(ctx, e.scopes, opts...)
 }
 
@@ -135,6 +174,13 @@ func (e *Engine) SignInPassword(ctx context.Context, req SignInRequest, username
 
 // Remove signs the account out of the app.
 func (e *Engine) Remove(ctx context.Context, homeAccountID string) error {
+	if isPrincipalID(homeAccountID) {
+		p, err := e.principal(ctx, homeAccountID)
+		if err != nil {
+			return err
+		}
+		return principals.Remove(ctx, e.store, p)
+	}
 	acct, err := e.account(ctx, homeAccountID)
 	if err != nil {
 		return err

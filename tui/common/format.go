@@ -22,7 +22,8 @@ func LiveStatus(a overview.Account, now time.Time) overview.Status {
 		switch {
 		case a.ExpiresOn.IsZero():
 			return a.Status
-		case left <= 0 && hasRefreshToken(a):
+		case left <= 0 && (hasRefreshToken(a) || a.Principal != ""):
+			// An app or identity re-acquires with its stored credential.
 			return overview.StatusRefreshable
 		case left <= 0:
 			return overview.StatusSignInNeeded

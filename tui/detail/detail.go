@@ -235,28 +235,47 @@ func (m Model) content(now time.Time) string {
 	a := m.acct
 	var b strings.Builder
 
-	b.WriteString("\n" + s.Section.Render("Account") + "\n")
 	field := func(label, value string) {
 		b.WriteString(common.Field(s, "  "+label, value, lw, w) + "\n")
 	}
-	field("Username", a.Username)
-	if a.Name != "" {
-		field("Name", a.Name)
-	}
-	field("Home account", a.HomeAccountID)
-	field("Tenant", a.TenantID)
-	field("Cloud", a.Environment)
-	if len(a.Realms) > 0 {
-		field("Realms", strings.Join(a.Realms, ", "))
-	}
-	b.WriteString(common.StyledField(s, "  Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now), lw, w) + "\n")
-	if m.active {
-		field("Active", "yes: used when several accounts could answer (acctui use)")
+	claimsTitle, noClaims := "ID-token claims", "  no ID token in the cache"
+	if a.Principal != "" {
+		b.WriteString("\n" + s.Section.Render("App or identity") + "\n")
+		field("Name", a.Username)
+		field("Kind", a.Principal)
+		if a.TenantID != "" {
+			field("Tenant", a.TenantID)
+		}
+		b.WriteString(common.StyledField(s, "  Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now), lw, w) + "\n")
+		claimsTitle, noClaims = "App-token claims", "  no app token in the cache"
 	} else {
-		field("Active", "no ("+m.keys.Use.Help().Key+" makes it active)")
+		b.WriteString("\n" + s.Section.Render("Account") + "\n")
+		field("Username", a.Username)
+		if a.Name != "" {
+			field("Name", a.Name)
+		}
+		field("Home account", a.HomeAccountID)
+		if a.Issuer != "" {
+			field("Issuer", a.Issuer) // a generic provider: no tenant
+		} else {
+			field("Tenant", a.TenantID)
+		}
+		if a.AuthorityLabel != "" {
+			field("Authority", a.AuthorityLabel)
+		}
+		field("Cloud", a.Environment)
+		if len(a.Realms) > 0 {
+			field("Realms", strings.Join(a.Realms, ", "))
+		}
+		b.WriteString(common.StyledField(s, "  Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now), lw, w) + "\n")
+		if m.active {
+			field("Active", "yes: used when several accounts could answer (acctui use)")
+		} else {
+			field("Active", "no ("+m.keys.Use.Help().Key+" makes it active)")
+		}
 	}
 
-	b.WriteString("\n" + s.Section.Render("ID-token claims") + s.WarnText.Render(" — decoded only, not signature-validated") + "\n")
+	b.WriteString("\n" + s.Section.Render(claimsTitle) + s.WarnText.Render(" — decoded only, not signature-validated") + "\n")
 	switch {
 	case m.loading:
 		b.WriteString(s.Muted.Render("  reading…") + "\n")
@@ -264,7 +283,7 @@ func (m Model) content(now time.Time) string {
 		msg, _ := common.Explain(m.err, "")
 		b.WriteString(s.ErrorText.Render(common.Indent(common.Wrap(msg, w-2), 2)) + "\n")
 	case len(m.claims) == 0:
-		b.WriteString(s.Muted.Render("  no ID token in the cache") + "\n")
+		b.WriteString(s.Muted.Render(noClaims) + "\n")
 	default:
 		b.WriteString(common.Claims(s, m.claims, now, lw, w) + "\n")
 	}
