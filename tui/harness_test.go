@@ -275,6 +275,9 @@ func (h *harness) view() string {
 var (
 	portRE = regexp.MustCompile(`127\.0\.0\.1:\d{4,5}`)
 	utiRE  = regexp.MustCompile(`(uti +)([A-Za-z0-9_-]+)`)
+	// issuerHashRE is a generic provider's home account id suffix: a hash
+	// of its issuer, whose port changes between runs.
+	issuerHashRE = regexp.MustCompile(`([0-9a-f-]{36}\.)[0-9a-f]{16}\b`)
 )
 
 // normalise replaces what differs between runs: the emulator's port and
@@ -283,6 +286,7 @@ func normalise(s string) string {
 	s = portRE.ReplaceAllStringFunc(s, func(m string) string {
 		return "127.0.0.1:" + strings.Repeat("N", len(m)-len("127.0.0.1:"))
 	})
+	s = issuerHashRE.ReplaceAllString(s, "${1}hhhhhhhhhhhhhhhh")
 	return utiRE.ReplaceAllStringFunc(s, func(m string) string {
 		sub := utiRE.FindStringSubmatch(m)
 		return sub[1] + strings.Repeat("x", len(sub[2]))

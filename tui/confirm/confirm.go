@@ -81,11 +81,21 @@ func (m Model) View() string {
 		name = m.acct.Username
 	}
 	var b strings.Builder
-	b.WriteString(s.Danger.Render("Remove this account?") + "\n\n")
-	b.WriteString(s.Bold.Render(common.Truncate(safetext.Line(name), w)) + "\n")
-	b.WriteString(s.Text.Render(common.Truncate(safetext.Line(m.acct.Username), w)) + "\n")
-	b.WriteString(s.Muted.Render(common.Truncate("tenant "+safetext.Line(m.acct.TenantID), w)) + "\n\n")
-	b.WriteString(s.Text.Render(common.Wrap("Its tokens are deleted from the cache for this app; other apps keep theirs. You can sign in again later.", w)) + "\n\n")
+	if m.acct.Principal != "" {
+		b.WriteString(s.Danger.Render("Remove this app or identity?") + "\n\n")
+		b.WriteString(s.Bold.Render(common.Truncate(safetext.Line(m.acct.Username), w)) + "\n")
+		b.WriteString(s.Text.Render(common.Truncate(safetext.Line(m.acct.Principal), w)) + "\n")
+		if m.acct.TenantID != "" {
+			b.WriteString(s.Muted.Render(common.Truncate("tenant "+safetext.Line(m.acct.TenantID), w)) + "\n")
+		}
+		b.WriteString("\n" + s.Text.Render(common.Wrap("Its stored credential and its tokens are deleted from the vault. Adding it again needs the credential.", w)) + "\n\n")
+	} else {
+		b.WriteString(s.Danger.Render("Remove this account?") + "\n\n")
+		b.WriteString(s.Bold.Render(common.Truncate(safetext.Line(name), w)) + "\n")
+		b.WriteString(s.Text.Render(common.Truncate(safetext.Line(m.acct.Username), w)) + "\n")
+		b.WriteString(s.Muted.Render(common.Truncate(place(m.acct), w)) + "\n\n")
+		b.WriteString(s.Text.Render(common.Wrap("Its tokens are deleted from the cache for this app; other apps keep theirs. You can sign in again later.", w)) + "\n\n")
+	}
 	b.WriteString(s.HelpKey.Render("[ "+m.keys.Yes.Help().Key) + " " + s.Danger.Render(m.keys.Yes.Help().Desc+" ]") +
 		"    " + s.HelpKey.Render("[ "+m.keys.No.Help().Key) + " " + s.HelpDesc.Render(m.keys.No.Help().Desc+" ]"))
 	box := s.Frame.Width(min(m.width, w+4)).Render(b.String())
@@ -122,4 +132,13 @@ func (m Model) buttonAt(x, y int) string {
 		}
 	}
 	return ""
+}
+
+// place says where the account lives: what the backend worked out, else
+// its tenant.
+func place(a overview.Account) string {
+	if a.Place != "" {
+		return safetext.Line(a.Place)
+	}
+	return "tenant " + safetext.Line(a.TenantID)
 }

@@ -264,8 +264,8 @@ func (m Model) content(now time.Time) string {
 			field("Authority", a.AuthorityLabel)
 		}
 		field("Cloud", a.Environment)
-		if len(a.Realms) > 0 {
-			field("Realms", strings.Join(a.Realms, ", "))
+		if realms := strings.Trim(strings.Join(a.Realms, ", "), ", "); realms != "" {
+			field("Realms", realms) // a generic provider's accounts have none
 		}
 		b.WriteString(common.StyledField(s, "  Status", common.Badge(s, common.LiveStatus(a, now), a.ExpiresOn, now), lw, w) + "\n")
 		if m.active {
