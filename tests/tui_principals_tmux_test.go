@@ -1,0 +1,88 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+)
+
+// envCommand is the command line that runs the built binary with a CLI
+// test environment's variables (its vault, its emulator).
+func envCommand(t *testing.T, c *cliEnv) string {
+	t.Helper()
+	vars := make([]string, 0, len(c.environ()))
+	for _, kv := range c.environ() {
+		vars = append(vars, shellQuote(kv))
+	}
+	return "env " + strings.Join(vars, " ") + " " + acctuiBinary(t)
+}
+
+// TestTUIServicePrincipalInTmux: a service principal the command line
+// signed in appears in the TUI with its kind beside a person, its detail
+// shows its app token's claims, and d y removes it and its credential, as
+// acctui logout does.
+func TestTUIServicePrincipalInTmux(t *testing.T) {
+	w := newPrincipalWorld(t)
+	c := w.s.newEnv(t, "tui-sp")
+	c.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+	secret := cliSPSecret + "\n"
+	w.spLogin(c, t, &secret, "--secret-stdin").want(t, 0)
+
+	s := startTmux(t, envCommand(t, c))
+	screen := s.waitForText("2 accounts")
+	row := rowOf(screen, "app (secret)")
+	if !strings.Contains(row, contosoTenantID) {
+		t.Fatalf("the app's kind and tenant are not listed:\n%s", screen)
+	}
+	if strings.Contains(screen, cliSPSecret) {
+		t.Fatal("the client secret is on screen")
+	}
+
+	// The list is sorted by name: the app (named by its client id, which
+	// starts with a digit) is the first row.
+	s.keys("g", "Enter")
+	screen = s.waitForText("App-token claims")
+	for _, want := range []string{"azp", cliSPClientID, "oid", "idtyp"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the detail lacks %q:\n%s", want, screen)
+		}
+	}
+	s.keys("Escape")
+	s.waitForText("2 accounts")
+	s.keys("g", "d")
+	s.waitFor("the confirmation", func(screen string) bool {
+		return strings.Contains(screen, "Remove this app or identity?") && strings.Contains(screen, cliSPClientID)
+	})
+	s.keys("y")
+	screen = s.waitForText("1 account ")
+	if rowOf(screen, "app (secret)") != "" || rowOf(screen, "Alice Example") == "" {
+		t.Fatalf("after d y:\n%s", screen)
+	}
+	accounts := c.accountsJSON(t)
+	if len(accounts) != 1 || accounts[0]["kind"] != nil {
+		t.Fatalf("after d y accounts --json lists %v", accounts)
+	}
+	c.run(t, nil, "token", "--account", cliSPClientID).want(t, 4)
+}
+
+// TestTUIOIDCIssuerInTmux: an account of a generic OpenID Connect provider
+// shows its issuer, not a tenant, in the list and the detail.
+func TestTUIOIDCIssuerInTmux(t *testing.T) {
+	e := startEmulator(t)
+	issuer := e.ann.URL + "/oidc/plain"
+	c := newCLISuite(t, e).newEnv(t, "tui-oidc").with("ACCTUI_AUTHORITY", "", "ACCTUI_OIDC_AUTHORITY", issuer)
+	c.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+
+	s := startTmux(t, envCommand(t, c))
+	screen := s.waitForText("1 account")
+	if !strings.Contains(screen, aliceUsername+" · "+issuer) {
+		t.Fatalf("the list does not show the issuer:\n%s", screen)
+	}
+	s.keys("Enter")
+	screen = s.waitForText("Issuer")
+	if !strings.Contains(rowOf(screen, "Issuer"), issuer) || !strings.Contains(rowOf(screen, "Authority"), "OpenID Connect") {
+		t.Fatalf("the detail does not show the issuer:\n%s", screen)
+	}
+	if rowOf(screen, "Tenant ") != "" {
+		t.Errorf("the detail shows a tenant for a generic provider:\n%s", screen)
+	}
+}
