@@ -16,6 +16,7 @@ import (
 	"acctui/engine/cache"
 	"acctui/internal/safetext"
 	"acctui/principals"
+	"acctui/vault"
 
 	"github.com/spf13/pflag"
 )
@@ -87,13 +88,8 @@ func (a *app) loginPrincipal(ctx context.Context, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	store := engine.NewMemoryStore(nil)
-	result, err := a.principalToken(ctx, p, store, scopes, true)
+	result, err := a.storePrincipal(ctx, v, p, scopes)
 	if err != nil {
-		return err
-	}
-	tokens := store.Snapshot().FindAccessTokens(cache.AccessTokenQuery{ClientID: p.CacheClientID()})
-	if err := savePrincipal(ctx, v, p, tokens); err != nil {
 		return err
 	}
 	a.log.Debug("login", "principal", p, "expires_on", result.ExpiresOn)
@@ -103,6 +99,22 @@ func (a *app) loginPrincipal(ctx context.Context, o loginOptions) error {
 		fmt.Fprintf(a.stderr, "Signed in as the %s %s.\n", p.KindText(), safetext.Line(p.Name()))
 	}
 	return nil
+}
+
+// storePrincipal gets a token for p with its credential, in memory, and
+// only then stores the credential and the token in the vault, so a bad
+// credential leaves nothing behind.
+func (a *app) storePrincipal(ctx context.Context, v *vault.Vault, p principal, scopes []string) (engine.Result, error) {
+	store := engine.NewMemoryStore(nil)
+	result, err := a.principalToken(ctx, p, store, scopes, true)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	tokens := store.Snapshot().FindAccessTokens(cache.AccessTokenQuery{ClientID: p.CacheClientID()})
+	if err := savePrincipal(ctx, v, p, tokens); err != nil {
+		return engine.Result{}, err
+	}
+	return result, nil
 }
 
 // identityPrincipal checks the managed identity flags.
@@ -195,23 +207,32 @@ func (a *app) readClientSecret(ctx context.Context, fromStdin bool) (string, err
 // readCertificate reads a PEM or PKCS#12 certificate with its key and
 // returns it as PEM (chain, then PKCS#8 key), checked to be usable.
 func (a *app) readCertificate(ctx context.Context, path string, passwordStdin bool) (string, error) {
+	return certificatePEM(ctx, path, func() (string, error) {
+		switch {
+		case passwordStdin:
+			return readStdinSecret(a.stdin)
+		case a.stdinTTY:
+			return readSecretLine(ctx, a.stderr, "Password of "+safetext.Line(filepath.Base(path))+": ")
+		}
+		return "", nil
+	})
+}
+
+// certificatePEM reads a PEM or PKCS#12 certificate with its key (asking
+// password for a PKCS#12 file's) and returns it as PEM (chain, then PKCS#8
+// key), checked to be usable.
+func certificatePEM(ctx context.Context, path string, password func() (string, error)) (string, error) {
 	data, err := readUserFile(ctx, "--certificate", path, maxCertificateFileSize)
 	if err != nil {
 		return "", err
 	}
-	var password string
+	var pass string
 	if !strings.Contains(string(data), "-----BEGIN") {
-		switch {
-		case passwordStdin:
-			password, err = readStdinSecret(a.stdin)
-		case a.stdinTTY:
-			password, err = readSecretLine(ctx, a.stderr, "Password of "+safetext.Line(filepath.Base(path))+": ")
-		}
-		if err != nil {
+		if pass, err = password(); err != nil {
 			return "", err
 		}
 	}
-	chain, key, err := engine.ParseCertificate(data, engine.Secret(password))
+	chain, key, err := engine.ParseCertificate(data, engine.Secret(pass))
 	if err != nil {
 		return "", certificateError(path, err)
 	}

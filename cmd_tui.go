@@ -51,7 +51,7 @@ func (a *app) runTUI(ctx context.Context) error {
 	}
 	return tui.Run(ctx, tui.Options{
 		Backend: tui.NewEngineBackend(client, a.vault, a.defaultScopes(), nil,
-			tui.WithRedirectURI(a.s.RedirectURI), tui.WithPrincipalToken(a.principalToken)),
+			tui.WithRedirectURI(a.s.RedirectURI), tui.WithPrincipalToken(a.principalToken), tui.WithAddPrincipal(a.addPrincipalFromTUI)),
 		Theme:          a.s.Theme,
 		NoColor:        a.getenv("NO_COLOR") != "",
 		Clipboard:      a.s.Clipboard,

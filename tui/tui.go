@@ -49,6 +49,13 @@ type BackendOption = backend.Option
 // WithRedirectURI makes the TUI's browser sign-ins use uri.
 func WithRedirectURI(uri string) BackendOption { return backend.WithRedirectURI(uri) }
 
+// PrincipalRequest is an app or managed identity to add (see backend).
+type PrincipalRequest = backend.PrincipalRequest
+
+// WithAddPrincipal lets the TUI's add-account screen sign in apps and
+// managed identities with fn.
+func WithAddPrincipal(fn backend.PrincipalAddFunc) BackendOption { return backend.WithAddPrincipal(fn) }
+
 // WithPrincipalToken lets the TUI refresh service principals and managed
 // identities with fn.
 func WithPrincipalToken(fn backend.PrincipalTokenFunc) BackendOption {

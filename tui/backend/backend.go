@@ -39,7 +39,12 @@ type Backend interface {
 	// Microsoft deprecates: no MFA). req.Claims is passed on; the username
 	// replaces req.LoginHint.
 	SignInPassword(ctx context.Context, req SignInRequest, username string, password engine.Secret) (engine.Result, error)
-	// Remove signs the account out of the app and deletes its tokens.
+	// AddPrincipal signs in a service principal or managed identity: it
+	// gets a token with the credential first and only then keeps both in
+	// the vault. The result's Account is empty (apps have no home account).
+	AddPrincipal(ctx context.Context, req PrincipalRequest) (engine.Result, error)
+	// Remove signs the account out of the app and deletes its tokens; for
+	// a service principal, its stored credential too.
 	Remove(ctx context.Context, homeAccountID string) error
 	// ActiveAccount returns the home account id of the active account (the
 	// one `acctui use` picked), or "" when none is; ErrNoActiveAccount when
@@ -56,4 +61,17 @@ type SignInRequest struct {
 	Claims    string
 	// Timeout bounds an interactive browser sign-in; zero means 5 minutes.
 	Timeout time.Duration
+}
+
+// PrincipalRequest is what the add-account screen asks for an app or a
+// managed identity. A service principal has a client id, a tenant and one
+// credential: a secret or a certificate file (PEM, or PKCS#12 with its
+// password); a managed identity an optional client id (user-assigned).
+type PrincipalRequest struct {
+	ManagedIdentity     bool
+	ClientID            string
+	Tenant              string
+	Secret              engine.Secret
+	CertificatePath     string
+	CertificatePassword engine.Secret
 }

@@ -27,6 +27,8 @@ type Engine struct {
 	// principalToken acquires app tokens for service principals and
 	// managed identities; nil lists them but cannot refresh them.
 	principalToken PrincipalTokenFunc
+	// addPrincipal signs apps and identities in; nil refuses.
+	addPrincipal PrincipalAddFunc
 }
 
 // Option configures an Engine backend.
@@ -34,6 +36,9 @@ type Option func(*Engine)
 
 // WithRedirectURI makes browser sign-ins use uri (--redirect-uri).
 func WithRedirectURI(uri string) Option { return func(e *Engine) { e.redirectURI = uri } }
+
+// WithAddPrincipal lets the add-account screen sign in apps and identities.
+func WithAddPrincipal(fn PrincipalAddFunc) Option { return func(e *Engine) { e.addPrincipal = fn } }
 
 // WithPrincipalToken lets the backend re-acquire the tokens of service
 // principals and managed identities (the command line's own acquisition).

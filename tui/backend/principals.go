@@ -17,6 +17,18 @@ import (
 // managed identity into store (from its cache unless force).
 type PrincipalTokenFunc func(ctx context.Context, p principals.Principal, store engine.CacheStore, scopes []string, force bool) (engine.Result, error)
 
+// PrincipalAddFunc signs in a service principal or managed identity and
+// keeps it in the vault (the command line's own login).
+type PrincipalAddFunc func(ctx context.Context, req PrincipalRequest) (engine.Result, error)
+
+// AddPrincipal signs an app or identity in through the configured function.
+func (e *Engine) AddPrincipal(ctx context.Context, req PrincipalRequest) (engine.Result, error) {
+	if e.addPrincipal == nil {
+		return engine.Result{}, errors.New("this TUI cannot add apps or identities: use acctui login --service-principal or --identity")
+	}
+	return e.addPrincipal(ctx, req)
+}
+
 // ErrPrincipalNotActive refuses to make an app or identity the active
 // account: the active account is a person the commands act as.
 var ErrPrincipalNotActive = errors.New("an app or managed identity cannot be the active account: pass --account to acctui token")
