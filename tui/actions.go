@@ -101,6 +101,13 @@ func (m *model) refreshed(msg refreshedMsg) tea.Cmd {
 // for it, with the claims challenge the refusal carried.
 func (m *model) signInAgain(msg common.SignInAgainMsg) tea.Cmd {
 	user := msg.Account.Username
+	if msg.Account.Principal != "" {
+		// An app or identity has no one to sign in: its credential was
+		// refused, and only a new one (added again) helps.
+		text, _ := common.Explain(msg.Err, common.MethodRefresh)
+		m.setStatus(common.StatusError, joinAdvice(user+" was refused: "+text, "add it again with a valid credential ("+m.keys.Add.Help().Key+")"))
+		return m.accounts.Load()
+	}
 	m.needsSignIn[strings.ToLower(msg.Account.HomeAccountID)] = true
 	text, _ := common.Explain(msg.Err, common.MethodRefresh)
 	m.signin.Start(signin.Options{
@@ -124,6 +131,10 @@ func (m *model) signInAgain(msg common.SignInAgainMsg) tea.Cmd {
 // row, and the one asked for still needs its user.
 func (m *model) signedIn(msg signin.SignedInMsg) tea.Cmd {
 	m.home()
+	if msg.Added != "" {
+		m.setStatus(common.StatusOK, "added "+msg.Added)
+		return m.accounts.Load()
+	}
 	got := msg.Result.Account
 	m.pendingSelect = got.HomeAccountID
 	delete(m.needsSignIn, strings.ToLower(got.HomeAccountID))

@@ -11,6 +11,7 @@ import (
 	"acctui/engine/idptest"
 	"acctui/principals"
 	"acctui/tui/backend"
+	"acctui/tui/common"
 )
 
 const (
@@ -23,6 +24,14 @@ const (
 // alice signed in and the app signed in as the command line does it: its
 // credential in the store's principal list, its app token beside it.
 func principalEnv(t testing.TB) (*env, principals.Principal) {
+	t.Helper()
+	e, p, _ := principalWorld(t, true)
+	return e, p
+}
+
+// principalWorld is principalEnv with the app signed in or not, and the
+// acquisition the backend uses.
+func principalWorld(t testing.TB, signedIn bool) (*env, principals.Principal, backend.PrincipalTokenFunc) {
 	t.Helper()
 	d := idptest.DefaultDirectory()
 	d.Apps = append(d.Apps, &idptest.App{ClientID: appClientID, Name: "TUI deployer", Secret: appSecret, Roles: []string{appRole}})
@@ -54,16 +63,26 @@ func principalEnv(t testing.TB) (*env, principals.Principal) {
 	}
 	p := principals.Principal{Kind: principals.KindServicePrincipal, ClientID: appClientID, Tenant: "contoso.example",
 		Authority: srv.Authority("contoso.example"), Credential: "secret", Secret: appSecret}
-	scratch := engine.NewMemoryStore(nil)
-	if _, err := acquire(context.Background(), p, scratch, graph, true); err != nil {
-		t.Fatal(err)
+	// What the command line's login does (cmd_login_sp.go storePrincipal):
+	// a token first, in memory, then the credential and the token.
+	add := func(ctx context.Context, req PrincipalRequest) (engine.Result, error) {
+		q := principals.Principal{Kind: principals.KindServicePrincipal, ClientID: req.ClientID, Tenant: req.Tenant,
+			Authority: srv.Authority(req.Tenant), Credential: "secret", Secret: req.Secret.Reveal()}
+		scratch := engine.NewMemoryStore(nil)
+		r, err := acquire(ctx, q, scratch, graph, true)
+		if err != nil {
+			return engine.Result{}, err
+		}
+		return r, principals.Save(ctx, store, q, scratch.Snapshot().FindAccessTokens(cache.AccessTokenQuery{ClientID: q.ClientID}))
 	}
-	if err := principals.Save(context.Background(), store, p, scratch.Snapshot().FindAccessTokens(cache.AccessTokenQuery{ClientID: appClientID})); err != nil {
-		t.Fatal(err)
+	if signedIn {
+		if _, err := add(context.Background(), PrincipalRequest{ClientID: appClientID, Tenant: "contoso.example", Secret: appSecret}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	e := &env{srv: srv, store: store, client: client,
-		backend: NewEngineBackend(client, store, graph, srv.Now, WithPrincipalToken(acquire))}
-	return e, p
+		backend: NewEngineBackend(client, store, graph, srv.Now, WithPrincipalToken(acquire), WithAddPrincipal(add))}
+	return e, p, acquire
 }
 
 // appTokenSecret is the app token cached for the principal ("" if none).
@@ -142,5 +161,61 @@ func TestPrincipalActiveRefused(t *testing.T) {
 	e, p := principalEnv(t)
 	if err := e.backend.SetActiveAccount(context.Background(), p.ID()); err != backend.ErrPrincipalNotActive {
 		t.Errorf("SetActiveAccount(app) = %v", err)
+	}
+}
+
+// TestAddAppForm adds a service principal from the add-account screen: the
+// secret is typed masked, a wrong one keeps the form without it, and the
+// right one lists the app.
+func TestAddAppForm(t *testing.T) {
+	e, _, _ := principalWorld(t, false)
+	h := newHarness(t, e, 80, 24)
+	h.press("a", "j", "j", "j", "enter")
+	h.contains("Add an app (service principal)", "Client ID:", "Tenant:", "Secret:", "Certificate:")
+	h.typeText(appClientID)
+	h.press("tab")
+	h.typeText("contoso.example")
+	h.press("tab")
+	h.typeText("not-the-secret-Sentinel")
+	if strings.Contains(h.view(), "not-the-secret-Sentinel") {
+		t.Fatal("the secret is shown as typed")
+	}
+	h.golden("add-app-form-80x24")
+	h.press("enter")
+	h.contains("Add an app (service principal)", "✗")
+	if list, _ := principals.List(context.Background(), e.store); len(list) != 0 {
+		t.Fatalf("a refused secret was stored: %v", list)
+	}
+	// The form kept the client id and tenant; the secret is typed again.
+	h.contains(appClientID, "contoso.example")
+	h.golden("add-app-refused-80x24")
+	h.typeText(appSecret)
+	h.press("enter")
+	h.contains("added app "+appClientID, "app (secret) · contoso.example")
+	if strings.Contains(h.view(), appSecret) {
+		t.Fatal("the secret is on screen")
+	}
+	list, err := principals.List(context.Background(), e.store)
+	if err != nil || len(list) != 1 || list[0].ClientID != appClientID {
+		t.Fatalf("after adding: %v %v", list, err)
+	}
+}
+
+// TestAddFormNotForReSignIn: adding an account offers apps and
+// identities; signing a person in again does not.
+func TestAddFormNotForReSignIn(t *testing.T) {
+	e, _, _ := principalWorld(t, false)
+	h := newHarness(t, e, 80, 24)
+	h.press("a")
+	h.contains("App (service principal)", "Managed identity")
+	h.press("esc")
+	list, err := e.backend.Accounts(context.Background())
+	if err != nil || len(list) != 1 {
+		t.Fatalf("accounts %v %v", list, err)
+	}
+	h.send(common.SignInAgainMsg{Account: list[0], Err: engine.ErrNoToken})
+	h.contains("Sign in again as alice@contoso.example")
+	if v := h.view(); strings.Contains(v, "App (service principal)") || strings.Contains(v, "Managed identity") {
+		t.Errorf("a re-sign-in offers apps:\n%s", v)
 	}
 }

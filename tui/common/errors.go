@@ -23,6 +23,10 @@ const (
 	MethodPassword Method = "password"
 	MethodRemove   Method = "remove"
 	MethodUnlock   Method = "unlock"
+	// MethodApp and MethodIdentity add a service principal or a managed
+	// identity.
+	MethodApp      Method = "app"
+	MethodIdentity Method = "identity"
 )
 
 // NeedsSignIn reports whether a silent call failed in a way only a new

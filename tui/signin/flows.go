@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"acctui/engine"
+	"acctui/tui/backend"
 	"acctui/tui/common"
 )
 
@@ -39,6 +40,8 @@ type resultMsg struct {
 	seq    int
 	result engine.Result
 	err    error
+	// added names an app or identity that was added.
+	added string
 }
 
 func (m Model) tick() tea.Cmd {
@@ -134,5 +137,15 @@ func (m *Model) signInPassword(username string, password engine.Secret) tea.Cmd 
 	return func() tea.Msg {
 		r, err := b.SignInPassword(ctx, req, username, password)
 		return resultMsg{seq: seq, result: r, err: err}
+	}
+}
+
+// signInApp adds an app or managed identity.
+func (m *Model) signInApp(req backend.PrincipalRequest, name string) tea.Cmd {
+	ctx, seq := m.flowContext(2 * time.Minute)
+	b := m.c.Backend
+	return func() tea.Msg {
+		r, err := b.AddPrincipal(ctx, req)
+		return resultMsg{seq: seq, result: r, err: err, added: name}
 	}
 }

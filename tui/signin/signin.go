@@ -36,12 +36,14 @@ const DeviceFlowTimeout = 20 * time.Minute
 type stage int
 
 const (
-	stageChoose   stage = iota // pick a method
-	stageForm                  // username and password form
-	stageStarting              // asking for a device code or starting the browser flow
-	stageBrowser               // waiting for the browser
-	stageDevice                // showing a device code, polling
-	stagePassword              // password sign-in in flight
+	stageChoose     stage = iota // pick a method
+	stageForm                    // username and password form
+	stageStarting                // asking for a device code or starting the browser flow
+	stageBrowser                 // waiting for the browser
+	stageDevice                  // showing a device code, polling
+	stagePassword                // password sign-in in flight
+	stageAppForm                 // app or managed identity form
+	stageAppSigning              // app or identity sign-in in flight
 )
 
 // SignedInMsg says a sign-in finished; For is the account it was meant to
@@ -49,6 +51,8 @@ const (
 type SignedInMsg struct {
 	Result engine.Result
 	For    overview.Account
+	// Added names the app or managed identity added, which has no account.
+	Added string
 }
 
 // Options configure a sign-in: who (LoginHint), a claims challenge, and why
@@ -82,6 +86,9 @@ type Model struct {
 	password textinput.Model
 	focus    int
 
+	// app is the app or managed identity form (apps.go).
+	app appForm
+
 	cancel context.CancelFunc
 	seq    int
 	gen    int
@@ -90,15 +97,14 @@ type Model struct {
 	height int
 }
 
-// methods are the choices, in order.
-var methods = []struct {
-	method common.Method
-	name   string
-	about  string
-}{
+// methods are the choices, in order; the last two add accounts that are
+// not people.
+var methods = []method{
 	{common.MethodBrowser, "Browser", "system browser; works with MFA and Conditional Access"},
 	{common.MethodDevice, "Device code", "sign in on another device (a phone) with a short code"},
 	{common.MethodPassword, "Username and password", "deprecated by Microsoft; cannot do MFA"},
+	{common.MethodApp, "App (service principal)", "client id, tenant and a secret or certificate"},
+	{common.MethodIdentity, "Managed identity", "this Azure resource's own identity"},
 }
 
 // New returns the screen; openBrowser opens a URL in the desktop's browser
@@ -121,7 +127,7 @@ func New(c *common.Common, keys KeyMap, openBrowser func(string) error) Model {
 	vp.KeyMap.HalfPageDown = key.NewBinding(key.WithDisabled())
 	vp.KeyMap.Left = key.NewBinding(key.WithDisabled())
 	vp.KeyMap.Right = key.NewBinding(key.WithDisabled())
-	m := Model{c: c, keys: keys, openBrowser: openBrowser, username: user, password: pass, vp: vp}
+	m := Model{c: c, keys: keys, openBrowser: openBrowser, username: user, password: pass, vp: vp, app: newAppForm()}
 	m.ApplyStyles()
 	return m
 }
@@ -134,6 +140,7 @@ func (m *Model) Start(opts Options) {
 	m.err = nil
 	m.username.SetValue(opts.LoginHint)
 	m.password.Reset()
+	m.app.reset()
 }
 
 // Leave cancels a sign-in in flight and stops the countdown.
@@ -150,6 +157,7 @@ func (m *Model) Leave() {
 	m.password.Reset()
 	m.username.Blur()
 	m.password.Blur()
+	m.app.blur() // what was typed stays for a refusal to be fixed (fail)
 }
 
 // ShowDeviceCode shows a device code and starts its countdown. The flow
@@ -183,6 +191,7 @@ func (m *Model) Resume() tea.Cmd {
 func (m *Model) ApplyStyles() {
 	m.username.SetStyles(common.InputStyles(m.c))
 	m.password.SetStyles(common.InputStyles(m.c))
+	m.app.setStyles(common.InputStyles(m.c))
 	m.refresh()
 }
 
@@ -191,13 +200,14 @@ func (m *Model) SetSize(width, height int) {
 	m.width, m.height = width, height
 	m.username.SetWidth(max(width-len(m.username.Prompt)-2, 8))
 	m.password.SetWidth(max(width-len(m.password.Prompt)-2, 8))
+	m.app.setWidth(width)
 	m.vp.SetWidth(width)
 	m.vp.SetHeight(max(height-2, 1))
 	m.refresh()
 }
 
 // Typing reports whether the user is typing into the form.
-func (m Model) Typing() bool { return m.stage == stageForm }
+func (m Model) Typing() bool { return m.stage == stageForm || m.stage == stageAppForm }
 
 // Busy says what the screen is waiting for, or "".
 func (m Model) Busy() string {
@@ -210,7 +220,7 @@ func (m Model) Busy() string {
 		if m.cancel != nil {
 			return "waiting for the device code sign-in…"
 		}
-	case stagePassword:
+	case stagePassword, stageAppSigning:
 		return "signing in…"
 	}
 	return ""
@@ -261,8 +271,9 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.err != nil {
 			return m.fail(msg.err), nil
 		}
+		added := msg.added
 		m.Leave()
-		return m, m.c.Send(SignedInMsg{Result: msg.result, For: m.opts.For})
+		return m, m.c.Send(SignedInMsg{Result: msg.result, For: m.opts.For, Added: added})
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.MouseWheelMsg:
@@ -270,8 +281,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		m.vp, cmd = m.vp.Update(msg)
 		return m, cmd
 	}
-	if m.stage == stageForm {
+	switch m.stage {
+	case stageForm:
 		return m.updateInputs(msg)
+	case stageAppForm:
+		cmd := m.app.update(msg)
+		return m, cmd
 	}
 	return m, nil
 }
@@ -283,13 +298,15 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		case key.Matches(msg, m.keys.Back):
 			return m, m.c.Back()
 		case key.Matches(msg, m.keys.Up):
-			m.choice = (m.choice + len(methods) - 1) % len(methods)
+			m.choice = (m.choice + len(m.methods()) - 1) % len(m.methods())
 		case key.Matches(msg, m.keys.Down):
-			m.choice = (m.choice + 1) % len(methods)
+			m.choice = (m.choice + 1) % len(m.methods())
 		case key.Matches(msg, m.keys.Submit):
-			return m.choose(methods[m.choice].method)
+			return m.choose(m.methods()[m.choice].method)
 		}
 		return m, nil
+	case stageAppForm:
+		return m.appKey(msg)
 	case stageForm:
 		switch {
 		case key.Matches(msg, m.keys.Back):
@@ -364,6 +381,10 @@ func (m Model) choose(method common.Method) (Model, tea.Cmd) {
 		m.stage = stageStarting
 		cmd := m.startDevice()
 		return m, cmd
+	case common.MethodApp, common.MethodIdentity:
+		m.stage = stageAppForm
+		cmd := m.app.open(method == common.MethodIdentity)
+		return m, cmd
 	default:
 		m.stage = stageStarting
 		cmd := m.startBrowser()
@@ -397,6 +418,12 @@ func (m Model) fail(err error) Model {
 	if errors.Is(err, context.Canceled) {
 		m.err = nil
 	}
+	if from == common.MethodApp || from == common.MethodIdentity {
+		// The form stays, without the secret, for a typo to be fixed.
+		m.stage = stageAppForm
+		m.app.kept(from == common.MethodIdentity)
+		return m
+	}
 	var ie *engine.Error
 	if from == common.MethodPassword && errors.As(err, &ie) && ie.HasCode(50126) {
 		m.stage = stageForm
@@ -419,7 +446,7 @@ func (m Model) ShortHelp() []key.Binding {
 	switch m.stage {
 	case stageChoose:
 		return []key.Binding{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.Back}
-	case stageForm:
+	case stageForm, stageAppForm:
 		return []key.Binding{m.keys.NextField, m.keys.Submit, m.keys.Back}
 	case stageBrowser:
 		if m.url != "" {
@@ -436,7 +463,7 @@ func (m Model) FullHelp() [][]key.Binding {
 	switch m.stage {
 	case stageChoose:
 		return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.Submit, m.keys.Back}}
-	case stageForm:
+	case stageForm, stageAppForm:
 		return [][]key.Binding{{m.keys.NextField, m.keys.PrevField, m.keys.Submit, m.keys.Back}}
 	case stageBrowser:
 		if m.url != "" {

@@ -26,6 +26,11 @@ func (m Model) View() string {
 		title = "Sign in with a device code"
 	case stageForm, stagePassword:
 		title = "Sign in with username and password"
+	case stageAppForm, stageAppSigning:
+		title = "Add an app (service principal)"
+		if m.app.identity {
+			title = "Add a managed identity"
+		}
 	}
 	head := common.Title(s, title, w)
 	switch m.stage {
@@ -49,7 +54,7 @@ func (m Model) View() string {
 	switch m.stage {
 	case stageChoose:
 		b.WriteString("\n" + s.Text.Render("Choose how to sign in:") + "\n")
-		for i, meth := range methods {
+		for i, meth := range m.methods() {
 			if i == m.choice {
 				b.WriteString(s.RowSelected.Render(common.PadRight(common.Truncate("▸ "+meth.name, w), w)) + "\n")
 			} else {
@@ -63,6 +68,10 @@ func (m Model) View() string {
 	case stageForm:
 		b.WriteString(s.WarnText.Render(common.Wrap("! Microsoft deprecates username/password sign-in (ROPC): it cannot do multi-factor authentication. Prefer the browser or a device code.", w)) + "\n\n")
 		b.WriteString(m.username.View() + "\n" + m.password.View() + "\n")
+	case stageAppForm:
+		b.WriteString("\n" + m.appView(w))
+	case stageAppSigning:
+		b.WriteString("\n" + s.Muted.Render("Getting a token with the credential…") + "\n")
 	case stageStarting:
 		b.WriteString("\n" + s.Muted.Render("Starting the sign-in…") + "\n")
 	case stagePassword:
