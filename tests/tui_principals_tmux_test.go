@@ -86,3 +86,56 @@ func TestTUIOIDCIssuerInTmux(t *testing.T) {
 		t.Errorf("the detail shows a tenant for a generic provider:\n%s", screen)
 	}
 }
+
+// TestTUIAddServicePrincipalInTmux adds a service principal from the
+// add-account screen of the built binary, with a secret typed masked and
+// then with a certificate file: the command line then uses it.
+func TestTUIAddServicePrincipalInTmux(t *testing.T) {
+	w := newPrincipalWorld(t)
+	c := w.s.newEnv(t, "tui-sp-add")
+	c.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+
+	s := startTmux(t, envCommand(t, c))
+	s.waitForText("1 account")
+	add := func(credential ...string) {
+		t.Helper()
+		s.keys("a")
+		s.waitForText("App (service principal)")
+		s.keys("j", "j", "j", "Enter")
+		s.waitForText("Client ID:")
+		s.text(cliSPClientID)
+		s.keys("Tab")
+		s.text(contosoTenantID)
+		for _, field := range credential {
+			s.keys("Tab")
+			if field != "" {
+				s.text(field)
+			}
+		}
+		screen := s.screen()
+		if strings.Contains(screen, cliSPSecret) {
+			t.Fatalf("the secret is shown as typed:\n%s", screen)
+		}
+		s.keys("Enter")
+		s.waitForText("added app " + cliSPClientID)
+	}
+
+	add(cliSPSecret)
+	screen := s.waitForText("2 accounts")
+	if !strings.Contains(rowOf(screen, "app (secret)"), contosoTenantID) {
+		t.Fatalf("the added app is not listed with its kind:\n%s", screen)
+	}
+	accounts := c.accountsJSON(t)
+	if len(accounts) != 2 || accounts[1]["kind"] != "service_principal" || accounts[1]["credential"] != "secret" {
+		t.Fatalf("accounts --json after adding: %v", accounts)
+	}
+	c.token(t, "--account", cliSPClientID, "--force-refresh")
+
+	// The same app with a certificate replaces the secret.
+	add("", w.pemBoth)
+	s.waitFor("the certificate app", func(screen string) bool { return rowOf(screen, "app (certificate)") != "" })
+	accounts = c.accountsJSON(t)
+	if len(accounts) != 2 || accounts[1]["credential"] != "certificate" {
+		t.Fatalf("accounts --json after adding with a certificate: %v", accounts)
+	}
+}
