@@ -219,3 +219,15 @@ func TestAddFormNotForReSignIn(t *testing.T) {
 		t.Errorf("a re-sign-in offers apps:\n%s", v)
 	}
 }
+
+// TestPrincipalViewToken opens the app's token with v: its claims, the
+// token itself masked.
+func TestPrincipalViewToken(t *testing.T) {
+	e, _ := principalEnv(t)
+	h := newHarness(t, e, 80, 24)
+	h.press("v")
+	h.contains("roles", appRole)
+	if raw := appTokenSecret(t, e); raw == "" || strings.Contains(h.view(), raw) || strings.Contains(h.view(), raw[len(raw)-20:]) {
+		t.Error("the app token is shown unmasked")
+	}
+}
