@@ -139,3 +139,51 @@ func TestTUIAddServicePrincipalInTmux(t *testing.T) {
 		t.Fatalf("accounts --json after adding with a certificate: %v", accounts)
 	}
 }
+
+// TestTUIManagedIdentityInTmux adds the system-assigned and a user-assigned
+// managed identity from the add-account screen, lists them with their
+// kind, refreshes one with r, and removes one with d y.
+func TestTUIManagedIdentityInTmux(t *testing.T) {
+	w := newPrincipalWorld(t)
+	c := w.s.newEnv(t, "tui-mi").with("ACCTUI_IMDS_ENDPOINT", w.e.ann.URL)
+	c.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+
+	s := startTmux(t, envCommand(t, c))
+	s.waitForText("1 account")
+	add := func(clientID, said string) {
+		t.Helper()
+		s.keys("a")
+		s.waitForText("Managed identity")
+		s.keys("j", "j", "j", "j", "Enter")
+		s.waitForText("Add a managed identity")
+		if clientID != "" {
+			s.text(clientID)
+		}
+		s.keys("Enter")
+		s.waitForText("added " + said)
+	}
+	add("", "the system-assigned managed identity")
+	add(cliMIUser, "managed identity "+cliMIUser)
+	screen := s.waitForText("3 accounts")
+	if rowOf(screen, "managed identity (system-assigned)") == "" || rowOf(screen, "managed identity (user-assigned)") == "" {
+		t.Fatalf("the identities are not listed with their kind:\n%s", screen)
+	}
+
+	// managed-identity (the system-assigned one's name) sorts after Alice
+	// and the user-assigned one's id (a digit first): it is the last row.
+	s.keys("G", "r")
+	s.waitForText("managed-identity: cached token still valid")
+	s.keys("d")
+	s.waitFor("the confirmation", func(screen string) bool {
+		return strings.Contains(screen, "Remove this app or identity?") && strings.Contains(screen, "system-assigned")
+	})
+	s.keys("y")
+	screen = s.waitForText("2 accounts")
+	if rowOf(screen, "system-assigned") != "" {
+		t.Fatalf("the system-assigned identity is still listed:\n%s", screen)
+	}
+	accounts := c.accountsJSON(t)
+	if len(accounts) != 2 || accounts[1]["username"] != cliMIUser {
+		t.Fatalf("accounts --json after d y: %v", accounts)
+	}
+}
