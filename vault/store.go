@@ -1,0 +1,127 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Format 3 is a bbolt file (store3.go describes its buckets). These are
+// the helpers that open it for one call and turn bbolt's failures, panics
+// included, into the vault's errors.
+
+// formatVersion3 is the format written since issue 15.
+const formatVersion3 = 3
+
+// fileKind says what is at the vault's path.
+type fileKind int
+
+const (
+	kindNone   fileKind = iota // no file yet
+	kindLegacy                 // a format 1 or 2 file ("ACCTUIVT" header)
+	kindStore                  // anything else: read as a format 3 bbolt file
+)
+
+// kindOf looks at the first bytes of the vault file. An empty file is
+// damage, not a new vault: bbolt would initialise it on a writable open.
+func (v *Vault) kindOf() (fileKind, error) {
+	st, err := os.Lstat(v.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return kindNone, nil
+	}
+	if err != nil {
+		return kindNone, fmt.Errorf("vault: %w", err)
+	}
+	if st.Mode()&fs.ModeSymlink != 0 {
+		return kindNone, symlinkError(v.path)
+	}
+	f, err := os.OpenFile(v.path, os.O_RDONLY|oNoFollow, 0)
+	if err != nil {
+		return kindNone, fmt.Errorf("vault: %w", err)
+	}
+	defer f.Close()
+	b := make([]byte, len(magic))
+	n, err := io.ReadFull(f, b)
+	if n == 0 {
+		return kindNone, fmt.Errorf("%w: %s is empty; run `acctui vault reset` to start a new vault (the file is kept)", ErrCorrupt, v.path)
+	}
+	if err == nil && string(b) == magic || n < len(magic) && string(b[:n]) == magic[:n] {
+		return kindLegacy, nil
+	}
+	return kindStore, nil
+}
+
+// damaged wraps a failure of the file's structure in ErrCorrupt, naming
+// the way out.
+func (v *Vault) damaged(what any) error {
+	return fmt.Errorf("%w: %s: %v; run `acctui vault reset` to move it aside and start a new vault", ErrCorrupt, v.path, what)
+}
+
+// openStore opens the format 3 file with bbolt's own lock: shared for
+// reading, exclusive for writing, waiting at most Options.LockTimeout.
+// Writers take the vault's lock file first and readers never do, so the
+// two locks cannot deadlock. preload makes bbolt find the free pages of
+// a read-only open (for Status).
+func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("vault: %w", err)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, v.damaged(r)
+		}
+	}()
+	opts := &bolt.Options{
+		Timeout:         v.opts.LockTimeout,
+		NoFreelistSync:  true,
+		FreelistType:    bolt.FreelistMapType,
+		ReadOnly:        !write,
+		PreLoadFreelist: preload,
+		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+			return os.OpenFile(name, flag&^os.O_CREATE|oNoFollow, mode)
+		},
+	}
+	db, err = bolt.Open(v.path, 0o600, opts)
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("%w: %s is held by another acctui process (waited %s)", ErrLocked, v.path, v.opts.LockTimeout)
+	case errors.Is(err, syscall.ELOOP):
+		return nil, symlinkError(v.path)
+	case errors.Is(err, bolterrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("%w: %s has a storage version this acctui does not read (a newer acctui wrote it?)", ErrUnsupportedVersion, v.path)
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return nil, fmt.Errorf("vault: %w", err)
+	default:
+		return nil, v.damaged(err)
+	}
+}
+
+// guarded runs fn, turning a bbolt panic (a damaged page can make it
+// index out of range) into ErrCorrupt.
+func (v *Vault) guarded(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = v.damaged(r)
+		}
+	}()
+	return fn()
+}
+
+// view runs fn in a read transaction of the format 3 file.
+func (v *Vault) view(ctx context.Context, fn func(tx *bolt.Tx) error) error {
+	db, err := v.openStore(ctx, false, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return v.guarded(func() error { return db.View(fn) })
+}
