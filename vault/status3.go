@@ -85,6 +85,9 @@ func (v *Vault) storeResolve(ctx context.Context, name string) ([]AccountSummary
 	var out []AccountSummary
 	err := v.txStore(ctx, false, func(tx *bolt.Tx) error {
 		out = nil
+		if _, err := v.readManifest(tx); err != nil {
+			return err
+		}
 		nt := nameTag(v.lookup, name)
 		c := tx.Bucket(bucketNames).Cursor()
 		accounts := tx.Bucket(bucketAccounts)

@@ -2,11 +2,14 @@ package vault
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"syscall"
 
 	bolt "go.etcd.io/bbolt"
@@ -55,7 +58,40 @@ func (v *Vault) kindOf() (fileKind, error) {
 	if err == nil && string(b) == magic || n < len(magic) && string(b[:n]) == magic[:n] {
 		return kindLegacy, nil
 	}
+	if err := v.checkMeta(f, st.Size()); err != nil {
+		return kindNone, err
+	}
 	return kindStore, nil
+}
+
+// checkMeta refuses a bbolt file shorter than its valid meta pages say:
+// bbolt maps the file and would fault on the missing pages.
+func (v *Vault) checkMeta(f *os.File, size int64) error {
+	page := int64(os.Getpagesize())
+	buf := make([]byte, 2*page)
+	n, _ := f.ReadAt(buf, 0)
+	buf = buf[:n]
+	var need int64
+	for _, off := range []int64{0, page} {
+		m := buf[min(off, int64(len(buf))):]
+		if len(m) < 80 || binary.LittleEndian.Uint32(m[16:]) != 0xED0CDAED {
+			continue
+		}
+		h := fnv.New64a()
+		h.Write(m[16:72])
+		if h.Sum64() != binary.LittleEndian.Uint64(m[72:]) {
+			continue
+		}
+		pageSize, pgid := int64(binary.LittleEndian.Uint32(m[24:])), binary.LittleEndian.Uint64(m[56:])
+		if pgid > 1<<40 || pageSize > 1<<20 {
+			return v.damaged("meta page out of range")
+		}
+		need = max(need, int64(pgid)*pageSize)
+	}
+	if need > size {
+		return v.damaged(fmt.Sprintf("truncated (%d bytes, its pages end at %d)", size, need))
+	}
+	return nil
 }
 
 // damaged wraps a failure of the file's structure in ErrCorrupt, naming
@@ -73,8 +109,13 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
+	var file *os.File
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
+			if file != nil {
+				file.Close() // releases bbolt's flock, which the panic skipped
+			}
 			db, err = nil, v.damaged(r)
 		}
 	}()
@@ -85,7 +126,9 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 		ReadOnly:        !write,
 		PreLoadFreelist: preload,
 		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
-			return os.OpenFile(name, flag&^os.O_CREATE|oNoFollow, mode)
+			f, err := os.OpenFile(name, flag&^os.O_CREATE|oNoFollow, mode)
+			file = f
+			return f, err
 		},
 	}
 	db, err = bolt.Open(v.path, 0o600, opts)
@@ -106,8 +149,10 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 }
 
 // guarded runs fn, turning a bbolt panic (a damaged page can make it
-// index out of range) into ErrCorrupt.
+// index out of range) into ErrCorrupt. Faults become panics too: a page
+// pointer past the end of a truncated file faults in the mapping.
 func (v *Vault) guarded(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = v.damaged(r)
