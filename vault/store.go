@@ -23,6 +23,13 @@ import (
 // formatVersion3 is the format written since issue 15.
 const formatVersion3 = 3
 
+// noFreelistSync is bbolt's NoFreelistSync. The free list is synced: with
+// it unsynced every writable open rebuilds it by walking the whole tree
+// (79 ms against 23 ms per refresh at 10 000 accounts, for 28 KB written
+// against 31 KB), and a damaged page makes that walk panic in a goroutine
+// of bbolt's own, which no recover reaches and which ends the process.
+const noFreelistSync = false
+
 // fileKind says what is at the vault's path.
 type fileKind int
 
@@ -64,14 +71,20 @@ func (v *Vault) kindOf() (fileKind, error) {
 	return kindStore, nil
 }
 
-// checkMeta refuses a bbolt file shorter than its valid meta pages say:
-// bbolt maps the file and would fault on the missing pages.
+// checkMeta validates what bbolt reads while it opens a file, before it
+// does: bbolt maps the file and would fault on pages past a truncated end,
+// and a damaged free list page makes it panic after it took its lock and
+// mapped the file, and the mapping holds the lock until the process ends.
+// It refuses a file shorter than its newest valid meta page says, or whose
+// free list page is not one.
 func (v *Vault) checkMeta(f *os.File, size int64) error {
 	page := int64(os.Getpagesize())
 	buf := make([]byte, 2*page)
 	n, _ := f.ReadAt(buf, 0)
 	buf = buf[:n]
-	var need int64
+	var need, pageSize, freelist int64
+	var txid uint64
+	found := false
 	for _, off := range []int64{0, page} {
 		m := buf[min(off, int64(len(buf))):]
 		if len(m) < 80 || binary.LittleEndian.Uint32(m[16:]) != 0xED0CDAED {
@@ -82,14 +95,50 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 		if h.Sum64() != binary.LittleEndian.Uint64(m[72:]) {
 			continue
 		}
-		pageSize, pgid := int64(binary.LittleEndian.Uint32(m[24:])), binary.LittleEndian.Uint64(m[56:])
-		if pgid > 1<<40 || pageSize > 1<<20 {
+		ps, pgid := int64(binary.LittleEndian.Uint32(m[24:])), binary.LittleEndian.Uint64(m[56:])
+		if pgid > 1<<40 || ps < 512 || ps > 1<<20 {
 			return v.damaged("meta page out of range")
 		}
-		need = max(need, int64(pgid)*pageSize)
+		if tx := binary.LittleEndian.Uint64(m[64:]); !found || tx > txid {
+			found, txid, pageSize = true, tx, ps
+			need, freelist = int64(pgid)*ps, int64(binary.LittleEndian.Uint64(m[48:]))
+		}
+	}
+	if !found {
+		return nil // bbolt says what is wrong
 	}
 	if need > size {
 		return v.damaged(fmt.Sprintf("truncated (%d bytes, its pages end at %d)", size, need))
+	}
+	if freelist == -1 { // no synced free list
+		return nil
+	}
+	if freelist < 2 || freelist*pageSize >= need {
+		return v.damaged("the free list page is out of range")
+	}
+	hdr := make([]byte, 24)
+	if _, err := f.ReadAt(hdr, freelist*pageSize); err != nil {
+		return v.damaged("the free list page: " + err.Error())
+	}
+	flags, count, overflow := binary.LittleEndian.Uint16(hdr[8:]), uint64(binary.LittleEndian.Uint16(hdr[10:])), int64(binary.LittleEndian.Uint32(hdr[12:]))
+	if binary.LittleEndian.Uint64(hdr) != uint64(freelist) || flags != 0x10 || (freelist+overflow+1)*pageSize > need {
+		return v.damaged("the free list page is not one")
+	}
+	start := int64(16)
+	if count == 0xFFFF {
+		count, start = binary.LittleEndian.Uint64(hdr[16:]), 24
+	}
+	if count > uint64((overflow+1)*pageSize-start)/8 {
+		return v.damaged("the free list is longer than its pages")
+	}
+	ids := make([]byte, count*8)
+	if _, err := f.ReadAt(ids, freelist*pageSize+start); err != nil {
+		return v.damaged("the free list page: " + err.Error())
+	}
+	for i := 0; i < len(ids); i += 8 {
+		if id := binary.LittleEndian.Uint64(ids[i:]); id < 2 || id*uint64(pageSize) >= uint64(need) {
+			return v.damaged("the free list names a page out of range")
+		}
 	}
 	return nil
 }
@@ -121,7 +170,7 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 	}()
 	opts := &bolt.Options{
 		Timeout:         v.opts.LockTimeout,
-		NoFreelistSync:  true,
+		NoFreelistSync:  noFreelistSync,
 		FreelistType:    bolt.FreelistMapType,
 		ReadOnly:        !write,
 		PreLoadFreelist: preload,

@@ -124,7 +124,7 @@ func (set loaded) cache(path string) (*cache.Cache, error) {
 
 // storeOptions are bbolt's options for a file being created.
 func (v *Vault) storeOptions() *bolt.Options {
-	return &bolt.Options{Timeout: v.opts.LockTimeout, NoFreelistSync: true, FreelistType: bolt.FreelistMapType}
+	return &bolt.Options{Timeout: v.opts.LockTimeout, NoFreelistSync: noFreelistSync, FreelistType: bolt.FreelistMapType}
 }
 
 // createStore writes a new format 3 file under dk (fill adds its content

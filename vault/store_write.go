@@ -145,13 +145,17 @@ func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, re
 	if !replace {
 		final = mergeCreds(old, nc)
 	}
+	aead, err := a.cipher()
+	if err != nil {
+		return err
+	}
 	b := tx.Bucket(bucketRecords)
 	for t, c := range final {
 		if o, ok := old[t]; ok && sameCred(o, c) {
 			continue
 		}
 		k := recordKey3(a.tag, t)
-		if err := b.Put(k, seal3(a.aead, c.encode(), recordAAD3(k))); err != nil {
+		if err := b.Put(k, seal3(aead, c.encode(), recordAAD3(k))); err != nil {
 			return err
 		}
 	}
