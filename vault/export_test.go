@@ -95,7 +95,7 @@ func (v *Vault) CheckRecords(ctx context.Context) error {
 // SetStoreFormat rewrites the format mark of a format 3 file, as a newer
 // acctui might.
 func SetStoreFormat(path, format string) error {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{NoFreelistSync: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoFreelistSync: noFreelistSync})
 	if err != nil {
 		return err
 	}

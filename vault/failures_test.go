@@ -84,7 +84,7 @@ func TestFailureLeavesEverythingAsItWas(t *testing.T) {
 				return []byte(`{"AccessToken": {}}`)
 			}},
 		{name: "unknown version", want: vault.ErrUnsupportedVersion,
-			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
+			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, _ []byte) []byte {
 				if err := vault.SetStoreFormat(v.Path(), "4"); err != nil {
 					t.Fatal(err)
 				}
