@@ -56,16 +56,20 @@ func (v *Vault) storeStatus(ctx context.Context, st Status) (Status, error) {
 // storeAccounts lists the accounts of a format 3 file from their
 // summaries alone, sorted by home account id.
 func (v *Vault) storeAccounts(ctx context.Context) ([]AccountSummary, error) {
-	var list []AccountSummary
+	type keyed struct {
+		id string // the record id, which orders the list
+		s  *AccountSummary
+	}
+	var list []keyed
 	err := v.txStore(ctx, false, func(tx *bolt.Tx) error {
 		m, err := v.readManifest(tx)
 		if err != nil {
 			return err
 		}
-		list = make([]AccountSummary, 0, m.Accounts)
+		list = make([]keyed, 0, m.Accounts)
 		return v.eachAccount(tx, m, func(a *account) error {
 			if a.sum.Account != nil {
-				list = append(list, *a.sum.Account)
+				list = append(list, keyed{a.sum.ID, a.sum.Account})
 			}
 			return nil
 		})
@@ -73,10 +77,12 @@ func (v *Vault) storeAccounts(ctx context.Context) ([]AccountSummary, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(list, func(a, b AccountSummary) int {
-		return strings.Compare(recordID(a.HomeAccountID), recordID(b.HomeAccountID))
-	})
-	return list, nil
+	slices.SortFunc(list, func(a, b keyed) int { return strings.Compare(a.id, b.id) })
+	out := make([]AccountSummary, len(list))
+	for i, k := range list {
+		out[i] = *k.s
+	}
+	return out, nil
 }
 
 // storeResolve finds accounts by name through the names bucket and

@@ -184,14 +184,15 @@ func seal3(aead cipher.AEAD, plain, aad []byte) []byte {
 }
 
 // open3 opens what seal3 sealed, into new memory (b may be bbolt's
-// read-only map); what names it in the error.
-func (v *Vault) open3(aead cipher.AEAD, b, aad []byte, what string) ([]byte, error) {
+// read-only map); what names it in the error (made only then: listing
+// opens thousands).
+func (v *Vault) open3(aead cipher.AEAD, b, aad []byte, what func() string) ([]byte, error) {
 	if len(b) < nonceSize+aead.Overhead() {
-		return nil, v.damaged(what + " is too short")
+		return nil, v.damaged(what() + " is too short")
 	}
 	plain, err := aead.Open(nil, b[:nonceSize], b[nonceSize:], aad)
 	if err != nil {
-		return nil, v.damaged(what + " fails authentication")
+		return nil, v.damaged(what() + " fails authentication")
 	}
 	v.decrypts.Add(1)
 	return plain, nil
@@ -212,7 +213,7 @@ func (v *Vault) readManifest(tx *bolt.Tx) (manifest, error) {
 	if meta == nil {
 		return m, v.damaged("no acctui bucket")
 	}
-	plain, err := v.open3(v.aead, meta.Get(metaManifest), manifestAAD3(), "the manifest")
+	plain, err := v.open3(v.aead, meta.Get(metaManifest), manifestAAD3(), func() string { return "the manifest" })
 	if err != nil {
 		return m, err
 	}
@@ -247,7 +248,7 @@ func (v *Vault) storeKeyID(tx *bolt.Tx) (keyID, error) {
 
 // openAccount decrypts a sealed summary.
 func (v *Vault) openAccount(t tag, sealed []byte) (*account, error) {
-	plain, err := v.open3(v.aead, sealed, summaryAAD3(t[:]), fmt.Sprintf("account %x", t[:4]))
+	plain, err := v.open3(v.aead, sealed, summaryAAD3(t[:]), func() string { return fmt.Sprintf("account %x", t[:4]) })
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +346,7 @@ func (v *Vault) accountCreds(tx *bolt.Tx, a *account) (creds, error) {
 		if len(k) != 2*tagLen {
 			return nil, v.damaged("a record key of the wrong length")
 		}
-		plain, err := v.open3(aead, val, recordAAD3(k), fmt.Sprintf("record %x", k[tagLen:tagLen+4]))
+		plain, err := v.open3(aead, val, recordAAD3(k), func() string { return fmt.Sprintf("record %x", k[tagLen:tagLen+4]) })
 		if err != nil {
 			return nil, err
 		}
@@ -372,7 +373,7 @@ func (v *Vault) sharedCreds(tx *bolt.Tx, m manifest) (creds, error) {
 		if len(k) != tagLen {
 			return nil, v.damaged("a shared key of the wrong length")
 		}
-		plain, err := v.open3(v.aead, val, sharedAAD3(k), fmt.Sprintf("shared record %x", k[:4]))
+		plain, err := v.open3(v.aead, val, sharedAAD3(k), func() string { return fmt.Sprintf("shared record %x", k[:4]) })
 		if err != nil {
 			return nil, err
 		}
