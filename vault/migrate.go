@@ -66,7 +66,10 @@ func (v *Vault) migrate(ctx context.Context) error {
 		return fmt.Errorf("vault: migrate: %w", err)
 	}
 	if err := os.Link(v.path, bak); err != nil {
-		return fmt.Errorf("vault: migrate: keeping the old file as %s: %w", bak, err)
+		// a file system without hard links: a copy, synced
+		if err := copyFile(v.path, bak); err != nil {
+			return fmt.Errorf("vault: migrate: keeping the old file as %s: %w", bak, err)
+		}
 	}
 	if err := syncDir(filepath.Dir(v.path)); err != nil {
 		return err
@@ -94,4 +97,27 @@ func (v *Vault) createNew(ctx context.Context, frags map[string][]byte) error {
 	return v.createStore(ctx, dk, func(tx *bolt.Tx) error {
 		return v.apply(tx, manifest{}, loaded{sharedID: {creds: creds{}}}, nil, frags)
 	})
+}
+
+// copyFile copies src to a new file dst, 0600, and syncs it.
+func copyFile(src, dst string) error {
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL|oNoFollow, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(dst)
+	}
+	return err
 }

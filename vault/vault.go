@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"errors"
 	"crypto/cipher"
 	"fmt"
 	"io/fs"
@@ -127,7 +128,14 @@ func (v *Vault) readCache(ctx context.Context, only *string) (*cache.Cache, erro
 		v.setSnapshot(&snapshot{})
 		return cache.New(), nil
 	case kindLegacy:
-		if err := v.refresh(ctx); err != nil {
+		err := v.refresh(ctx)
+		if errors.Is(err, ErrCorrupt) {
+			// another process may have converted the file since kindOf
+			if k, kerr := v.kindOf(); kerr == nil && k == kindStore {
+				return v.readCache(ctx, only)
+			}
+		}
+		if err != nil {
 			return nil, err
 		}
 		return v.loadCache(only)
