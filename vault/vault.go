@@ -2,8 +2,8 @@ package vault
 
 import (
 	"context"
-	"errors"
 	"crypto/cipher"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
