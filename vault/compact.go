@@ -49,7 +49,7 @@ func (v *Vault) compact(db *bolt.DB) error {
 	}
 	tmp := f.Name()
 	f.Close()
-	dst, err := bolt.Open(tmp, 0o600, v.storeOptions())
+	dst, err := bolt.Open(tmp, 0o600, v.storeOptions(0))
 	if err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("vault: compact: %w", err)

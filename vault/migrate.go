@@ -74,7 +74,7 @@ func (v *Vault) migrate(ctx context.Context) error {
 	if err := syncDir(filepath.Dir(v.path)); err != nil {
 		return err
 	}
-	err = v.createStore(ctx, *v.key, func(tx *bolt.Tx) error {
+	err = v.createStore(ctx, *v.key, fragsSize(frags), func(tx *bolt.Tx) error {
 		return v.apply(tx, manifest{Generation: gen}, loaded{sharedID: {creds: creds{}}}, nil, frags)
 	})
 	if err != nil {
@@ -94,7 +94,7 @@ func (v *Vault) createNew(ctx context.Context, frags map[string][]byte) error {
 	if err := v.keys.put(ctx, dk); err != nil {
 		return err
 	}
-	return v.createStore(ctx, dk, func(tx *bolt.Tx) error {
+	return v.createStore(ctx, dk, fragsSize(frags), func(tx *bolt.Tx) error {
 		return v.apply(tx, manifest{}, loaded{sharedID: {creds: creds{}}}, nil, frags)
 	})
 }
@@ -120,4 +120,14 @@ func copyFile(src, dst string) error {
 		os.Remove(dst)
 	}
 	return err
+}
+
+// fragsSize is about what a file of frags takes: their bytes, and as much
+// again for keys, summaries and sealing.
+func fragsSize(frags map[string][]byte) int64 {
+	n := int64(0)
+	for _, f := range frags {
+		n += int64(len(f))
+	}
+	return 2 * n
 }

@@ -47,7 +47,7 @@ func (v *Vault) Reset(ctx context.Context) (movedTo string, err error) {
 		return "", fmt.Errorf("vault: reset: %w", err)
 	}
 	v.setSnapshot(nil)
-	err = v.createStore(ctx, dk, func(tx *bolt.Tx) error {
+	err = v.createStore(ctx, dk, 0, func(tx *bolt.Tx) error {
 		return v.apply(tx, manifest{}, loaded{sharedID: {creds: creds{}}}, nil, nil)
 	})
 	return movedTo, err

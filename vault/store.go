@@ -168,7 +168,12 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 			db, err = nil, v.damaged(r)
 		}
 	}()
+	var size int64
+	if st, err := os.Stat(v.path); err == nil && write {
+		size = st.Size()
+	}
 	opts := &bolt.Options{
+		InitialMmapSize: mapSize(size),
 		Timeout:         v.opts.LockTimeout,
 		NoFreelistSync:  noFreelistSync,
 		FreelistType:    bolt.FreelistMapType,

@@ -122,16 +122,30 @@ func (set loaded) cache(path string) (*cache.Cache, error) {
 	return c, nil
 }
 
-// storeOptions are bbolt's options for a file being created.
-func (v *Vault) storeOptions() *bolt.Options {
-	return &bolt.Options{Timeout: v.opts.LockTimeout, NoFreelistSync: noFreelistSync, FreelistType: bolt.FreelistMapType}
+// storeOptions are bbolt's options for a file being created that will hold
+// about size bytes: mapped that large from the start, as a commit that
+// outgrows the map remaps the file and walks every node it holds, again
+// at each doubling.
+func (v *Vault) storeOptions(size int64) *bolt.Options {
+	return &bolt.Options{Timeout: v.opts.LockTimeout, NoFreelistSync: noFreelistSync, FreelistType: bolt.FreelistMapType,
+		InitialMmapSize: mapSize(size)}
+}
+
+// mapSize is the map for a file of about size bytes: twice that, at most
+// 16 GB (address space, not memory), or bbolt's default below 32 MB, where
+// bbolt would grow the file itself to the whole map.
+func mapSize(size int64) int {
+	if 2*size < 32<<20 {
+		return 0
+	}
+	return int(min(2*size, 16<<30))
 }
 
 // createStore writes a new format 3 file under dk (fill adds its content
 // and must write the manifest) beside the vault and renames it over the
 // vault's path, so the path holds the old file or the whole new one. The
 // caller holds the lock file.
-func (v *Vault) createStore(ctx context.Context, dk dataKey, fill func(tx *bolt.Tx) error) error {
+func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("vault: %w", err)
 	}
@@ -150,7 +164,7 @@ func (v *Vault) createStore(ctx context.Context, dk dataKey, fill func(tx *bolt.
 		os.Remove(tmp)
 		return err
 	}
-	db, err := bolt.Open(tmp, 0o600, v.storeOptions())
+	db, err := bolt.Open(tmp, 0o600, v.storeOptions(size))
 	if err != nil {
 		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
 	}
