@@ -68,10 +68,16 @@ func TestFormat2VaultIsMigrated(t *testing.T) {
 			t.Errorf("section %s changed in the migration", section)
 		}
 	}
-	for _, key := range []string{"oidc|format2-fixture", "oidc|migration-test"} {
-		if !bytes.Contains(after["AcctuiMetadata"], []byte(key)) {
-			t.Errorf("metadata %s lost: %s", key, after["AcctuiMetadata"])
+	err = w.Read(ctx, cache.Hint{Shared: true}, func(c *cache.Cache) error {
+		for _, key := range []string{"oidc|format2-fixture", "oidc|migration-test"} {
+			if _, ok := c.Metadata(key, time.Now().Unix()); !ok {
+				t.Errorf("metadata %s lost in the migration", key)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	// What an older acctui does with the new file: its header check
