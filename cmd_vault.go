@@ -152,7 +152,7 @@ func printVaultStatus(a *app, st vault.Status) {
 		return
 	}
 	fmt.Fprintf(a.stdout, "accounts     %d\n", st.Accounts)
-	fmt.Fprintf(a.stdout, "size         %d bytes, format %d, %d writes\n", st.Size, st.FormatVersion, st.Generation)
+	fmt.Fprintf(a.stdout, "size         %d bytes (%d free), format %d, %d writes\n", st.Size, st.Free, st.FormatVersion, st.Generation)
 	fmt.Fprintf(a.stdout, "modified     %s\n", st.Modified.Local().Format("2006-01-02 15:04:05 MST"))
 	fmt.Fprintf(a.stdout, "key          vault-key-%s", st.KeyID)
 	if st.KeyFromKernel {

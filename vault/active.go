@@ -30,14 +30,8 @@ type activeValue struct {
 func (v *Vault) ActiveAccount(ctx context.Context) (homeAccountID string, err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if err := v.refresh(ctx); err != nil {
-		return "", err
-	}
-	if !v.snap.exists {
-		return "", nil
-	}
 	shared := sharedID
-	c, err := v.loadCache(&shared)
+	c, err := v.readCache(ctx, &shared)
 	if err != nil {
 		return "", err
 	}
@@ -48,7 +42,7 @@ func (v *Vault) ActiveAccount(ctx context.Context) (homeAccountID string, err er
 	// An older acctui may have removed the account without clearing the
 	// mark: the account's own record decides.
 	only := recordID(id)
-	acct, err := v.loadCache(&only)
+	acct, err := v.readCache(ctx, &only)
 	if err != nil {
 		return "", err
 	}

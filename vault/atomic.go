@@ -45,43 +45,6 @@ func symlinkError(path string) error {
 	return fmt.Errorf("vault: %s is a symbolic link; acctui replaces the vault file on every write and would break the link: set the vault directory to the directory the file is in instead", path)
 }
 
-// writeAtomic replaces path with data: a temporary file in the same
-// directory is written, synced and renamed over path, then the directory is
-// synced so the rename itself survives a power cut. The caller holds the
-// lock. It returns the new file, open for reading: it is the snapshot the
-// caller keeps.
-func writeAtomic(path string, data []byte) (*os.File, error) {
-	dir := filepath.Dir(path)
-	removeStaleTemps(dir)
-	f, err := os.CreateTemp(dir, tempPrefix+"*")
-	if err != nil {
-		return nil, fmt.Errorf("vault: write: %w", err)
-	}
-	fail := func(err error) (*os.File, error) {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("vault: write %s: %w", path, err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		return fail(err)
-	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return fail(err)
-	}
-	if err := syncDir(dir); err != nil {
-		// The new file is in place; only its durability is in doubt.
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
-
 // removeStaleTemps deletes temporary files of writers that died. Only a
 // lock holder writes temporary files, so under the lock every one is stale.
 func removeStaleTemps(dir string) {

@@ -9,34 +9,34 @@
 // the item "vault-key-<key id>": the macOS Keychain, the Windows Credential
 // Manager, the Secret Service (GNOME Keyring, KWallet 5.97+), KWallet, pass,
 // the kernel keyring (keyctl) or the library's passphrase-protected file
-// backend. The key id is a random 16-byte value written in the vault file's
-// header, so a vault whose key is gone is reported as such (ErrKeyMissing)
-// with the item's name, and Reset makes a new key and a new id.
+// backend. The key id is a random 16-byte value stored in the clear in the
+// vault file, so a vault whose key is gone is reported as such
+// (ErrKeyMissing) with the item's name, and Reset makes a new key and a new
+// id. Each account's credentials are sealed under a key of its own, itself
+// sealed under the data key in the account's summary.
 //
 // # File format
 //
-// One file, vault.acctui, 0600 in a 0700 directory, laid out so that a
-// single account can be found and read without decrypting the others:
+// Format 3 (issue 15): one file, vault.acctui, 0600 in a 0700 directory,
+// is a go.etcd.io/bbolt database (a copy-on-write B+tree: a commit writes
+// the pages it changed and then a meta page, with fsync, so a crash leaves
+// the last commit). store3.go lists its buckets: one sealed record per
+// credential (access, refresh or ID token, Account entry), one sealed
+// summary per account (what listings read: its usernames, environments,
+// realms and record count), shared records (app and discovery metadata,
+// the active account, unknown sections), a name index, and a sealed
+// manifest counting them. Keys are keyed hashes, values AES-256-GCM bound
+// to their key. `acctui token --account U` decrypts the manifest, U's
+// summary, U's credentials and the shared records; listing accounts
+// decrypts the summaries; a refresh re-seals one token and writes a few
+// pages. Removing an account deletes its summary and with it its key.
 //
-//	header     magic, format version (2), flags, key id, generation, and
-//	           the nonce and length of the index (52 bytes)
-//	index      AES-256-GCM, authenticated with the whole header: a binary
-//	           table locating every record by a keyed hash of its id, and
-//	           every account by keyed hashes of its home account id and
-//	           usernames (case-folded)
-//	records    AES-256-GCM, one per home account, each bound to its hash
-//	directory  AES-256-GCM: every account's home account id, usernames,
-//	           environments and realms, for listing
-//
-// Each record holds the entries of one home account (its lower-cased
-// home_account_id is the record id) as a fragment of the MSAL unified cache
-// schema; the shared record, id "", holds everything that belongs to no
-// account: app metadata, acctui's discovery metadata, entries without a
-// home_account_id and sections acctui does not know. `acctui token
-// --account U` decrypts the index (under 100 bytes per account), U's record and
-// the shared one; listing accounts decrypts the directory. The byte layout
-// is in format.go and table.go. Version 1 files (a JSON index holding the
-// directory) are read, and the next write turns them into version 2.
+// Formats 1 and 2 (one sealed file, "ACCTUIVT" header; format.go,
+// table.go) are still read, and the first write converts them (the old file
+// kept as vault.acctui.v2.bak until the new one is on disk). An older
+// acctui meeting a format 3 file refuses it as not being an acctui vault
+// file (its header check fails) and writes nothing; the file keeps its name
+// so that scripts, backups and `vault status` keep finding it.
 //
 // # Kernel keyring cache
 //
@@ -60,18 +60,22 @@
 //
 // # Concurrency and crash safety
 //
-// Writers take a lock file (vault.acctui.lock) with a bounded wait, reload
-// the file when another process changed it, apply their change and replace
-// the file by rename after fsync. Readers take no lock: they hold the file
-// they opened, which a rename never changes, so they see the old cache or
-// the new one and nothing in between. A file that cannot be read (wrong
-// passphrase, missing key, damage, unknown version) is never overwritten;
-// Reset moves it aside instead of deleting it.
+// Writers take a lock file (vault.acctui.lock) with a bounded wait, then
+// bbolt's exclusive lock on the file; readers take bbolt's shared lock
+// only, and both wait at most Options.LockTimeout. Writers hold the lock
+// file first and readers never take it, so the two cannot deadlock, and an
+// older acctui, which takes the same lock file, never writes under a
+// conversion. Writes compact the file when its free pages pass a megabyte
+// and half the file (compact.go); Status reports them. A file that cannot
+// be read (wrong passphrase, missing key, damage, unknown version) is never
+// written: the key is unlocked and the records authenticated before a
+// write commits, meta and free list pages are checked before bbolt maps
+// the file, and bbolt's panics on damaged pages become ErrCorrupt naming
+// `acctui vault reset`, which moves the file aside instead of deleting it.
 //
 // The vault directory is kept 0700 (a writable one is tightened), and a
-// vault or lock file that is a symbolic link is refused, since the rename
-// would replace the link. LockAccount is a second, per-account lock
-// (refresh-locks/, 64 files shared by keyed hash) that a caller holds
-// across a token refresh, so processes that find the same token expiring
-// wait, look again and share one refresh.
+// vault or lock file that is a symbolic link is refused. LockAccount is a
+// second, per-account lock (refresh-locks/, 64 files shared by keyed hash)
+// that a caller holds across a token refresh, so processes that find the
+// same token expiring wait, look again and share one refresh.
 package vault

@@ -1,6 +1,12 @@
 package vault
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"os"
+
+	bolt "go.etcd.io/bbolt"
+)
 
 // Decryptions returns how many indexes and records v has decrypted, so
 // tests can tell what a read touched.
@@ -17,52 +23,84 @@ var KernelForget = kernelForget
 // KernelGet reads a cached key from the kernel keyring.
 var KernelGet = kernelGet
 
-// HeaderSize is the size of the file header.
-const HeaderSize = headerSize
-
-// RecordSpan returns the file offset and length of the record with id in
-// the current file.
+// RecordSpan returns the file offset and length of a sealed credential of
+// the account with record id (the shared record for ""), found by its
+// bytes in the file.
 func (v *Vault) RecordSpan(id string) (off, n int64, ok bool) {
+	return v.sealedSpan(func(tx *bolt.Tx) []byte {
+		if id == sharedID {
+			_, val := tx.Bucket(bucketShared).Cursor().First()
+			return val
+		}
+		t := recordTag(v.lookup, id)
+		k, val := tx.Bucket(bucketRecords).Cursor().Seek(t[:])
+		if k == nil || !bytes.HasPrefix(k, t[:]) {
+			return nil
+		}
+		return val
+	})
+}
+
+// SummarySpan returns the file offset and length of the sealed summary of
+// the account with record id.
+func (v *Vault) SummarySpan(id string) (off, n int64, ok bool) {
+	return v.sealedSpan(func(tx *bolt.Tx) []byte {
+		t := recordTag(v.lookup, id)
+		return tx.Bucket(bucketAccounts).Get(t[:])
+	})
+}
+
+// ManifestSpan returns the file offset and length of the sealed manifest.
+func (v *Vault) ManifestSpan() (off, n int64, ok bool) {
+	return v.sealedSpan(func(tx *bolt.Tx) []byte { return tx.Bucket(bucketMeta).Get(metaManifest) })
+}
+
+// sealedSpan locates the value find returns in the file on disk.
+func (v *Vault) sealedSpan(find func(tx *bolt.Tx) []byte) (off, n int64, ok bool) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.snap == nil || !v.snap.exists {
+	var val []byte
+	err := v.txStore(context.Background(), false, func(tx *bolt.Tx) error {
+		val = bytes.Clone(find(tx))
+		return nil
+	})
+	if err != nil || len(val) == 0 {
 		return 0, 0, false
 	}
-	ref, ok := v.snap.idx.find(recordTag(v.lookup, id))
-	return v.snap.base + ref.off, ref.len, ok
+	file, err := os.ReadFile(v.path)
+	if err != nil {
+		return 0, 0, false
+	}
+	i := bytes.Index(file, val)
+	return int64(i), int64(len(val)), i >= 0
 }
 
 // SplitForTest is splitCache.
 var SplitForTest = splitCache
 
-// CheckRecords rereads the file if it changed and decrypts every record,
-// without parsing them.
+// CheckRecords decrypts every record of the file, without parsing them.
 func (v *Vault) CheckRecords(ctx context.Context) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if err := v.refresh(ctx); err != nil {
+	kind, err := v.kindOf()
+	if err != nil || kind == kindNone {
 		return err
 	}
-	if !v.snap.exists {
-		return nil
-	}
-	for i := range v.snap.idx.nrec {
-		if _, err := v.record(v.snap.idx.record(i)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return v.txStore(ctx, false, func(tx *bolt.Tx) error {
+		_, _, err := v.loadStore(tx, nil)
+		return err
+	})
 }
 
-// DirectorySpan returns the file offset and length of the sealed directory
-// in the current file.
-func (v *Vault) DirectorySpan() (off, n int64, ok bool) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.snap == nil || !v.snap.exists || v.snap.idx.version != formatVersion {
-		return 0, 0, false
+// SetStoreFormat rewrites the format mark of a format 3 file, as a newer
+// acctui might.
+func SetStoreFormat(path, format string) error {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoFreelistSync: noFreelistSync})
+	if err != nil {
+		return err
 	}
-	return v.snap.base + v.snap.idx.dir.off, v.snap.idx.dir.len, true
+	defer db.Close()
+	return db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(metaFormat, []byte(format)) })
 }
 
 // SetMaxImportSize lowers the import size limit until restore is called.

@@ -2,7 +2,6 @@ package vault_test
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -26,7 +25,8 @@ type damage struct {
 }
 
 // indexOnly are the calls that decrypt no record.
-var indexOnly = map[string]bool{"Accounts": true, "ResolveAccount": true, "Status": true}
+// ImportMSAL of a file with no entries reads the summaries only.
+var indexOnly = map[string]bool{"Accounts": true, "ResolveAccount": true, "Status": true, "ImportMSAL": true}
 
 func TestFailureLeavesEverythingAsItWas(t *testing.T) {
 	damages := []damage{
@@ -42,14 +42,20 @@ func TestFailureLeavesEverythingAsItWas(t *testing.T) {
 				}
 				return file
 			}},
-		{name: "index byte flipped", want: vault.ErrCorrupt,
+		{name: "both meta pages flipped", want: vault.ErrCorrupt,
 			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
-				file[vault.HeaderSize+10] ^= 0x40
+				page := os.Getpagesize() // bbolt's page size
+				file[40] ^= 0x40
+				file[page+40] ^= 0x40
 				return file
 			}},
-		{name: "header generation flipped", want: vault.ErrCorrupt,
+		{name: "manifest byte flipped", want: vault.ErrCorrupt,
 			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
-				file[30] ^= 0x01
+				off, n, ok := v.ManifestSpan()
+				if !ok {
+					t.Fatal("no manifest")
+				}
+				file[off+n/2] ^= 0x01
 				return file
 			}},
 		{name: "record byte flipped", want: vault.ErrCorrupt, hintedReadWorks: true,
@@ -61,15 +67,11 @@ func TestFailureLeavesEverythingAsItWas(t *testing.T) {
 				file[off+n/2] ^= 0x01
 				return file
 			}},
-		{name: "truncated in the records", want: vault.ErrCorrupt,
+		{name: "truncated", want: vault.ErrCorrupt,
 			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
-				return file[:len(file)-7]
+				return file[:len(file)/2]
 			}},
-		{name: "truncated in the index", want: vault.ErrCorrupt,
-			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
-				return file[:vault.HeaderSize+20]
-			}},
-		{name: "truncated in the header", want: vault.ErrCorrupt,
+		{name: "truncated in the meta pages", want: vault.ErrCorrupt,
 			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
 				return file[:20]
 			}},
@@ -82,8 +84,14 @@ func TestFailureLeavesEverythingAsItWas(t *testing.T) {
 				return []byte(`{"AccessToken": {}}`)
 			}},
 		{name: "unknown version", want: vault.ErrUnsupportedVersion,
-			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
-				binary.BigEndian.PutUint16(file[8:], 3)
+			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, _ []byte) []byte {
+				if err := vault.SetStoreFormat(v.Path(), "4"); err != nil {
+					t.Fatal(err)
+				}
+				file, err := os.ReadFile(v.Path())
+				if err != nil {
+					t.Fatal(err)
+				}
 				return file
 			}},
 	}
@@ -166,8 +174,12 @@ func TestResetMovesTheOldFileAside(t *testing.T) {
 	v := open(t, opts)
 	fill(t, v, 0, 2, 10)
 	st1, _ := v.Status(ctx)
+	off, n, ok := v.ManifestSpan()
+	if !ok {
+		t.Fatal("no manifest")
+	}
 	file, _ := os.ReadFile(v.Path())
-	file[vault.HeaderSize+3] ^= 1 // damaged: reset is the way out
+	file[off+n/2] ^= 1 // damaged: reset is the way out
 	os.WriteFile(v.Path(), file, 0o600)
 
 	w := open(t, opts)

@@ -72,19 +72,6 @@ type header struct {
 	indexLen   uint32
 }
 
-// marshal returns the header's bytes.
-func (h *header) marshal() []byte {
-	b := make([]byte, headerSize)
-	copy(b, magic)
-	binary.BigEndian.PutUint16(b[8:], h.version)
-	binary.BigEndian.PutUint16(b[10:], h.flags)
-	copy(b[12:28], h.keyID[:])
-	binary.BigEndian.PutUint64(b[28:], h.generation)
-	copy(b[36:48], h.indexNonce[:])
-	binary.BigEndian.PutUint32(b[48:], h.indexLen)
-	return b
-}
-
 // parseHeader checks magic and version and decodes the header. b may be
 // shorter than headerSize when the file is truncated.
 func parseHeader(b []byte, path string) (header, error) {

@@ -57,7 +57,8 @@ func TestFormat1VaultIsReadAndRewritten(t *testing.T) {
 	}
 	w := open(t, opts)
 	st, err = w.Status(ctx)
-	if err != nil || st.FormatVersion != 2 || st.Accounts != 3 || st.Generation != 2 {
+	// The write converted the file (generation 2) and wrote (3).
+	if err != nil || st.FormatVersion != 3 || st.Accounts != 3 || st.Generation != 3 {
 		t.Fatalf("Status after the write = %+v, %v", st, err)
 	}
 	if err := w.CheckRecords(ctx); err != nil {
@@ -136,17 +137,18 @@ func TestResolveAccountFoldsCase(t *testing.T) {
 	}
 }
 
-// TestDamagedDirectory: the directory is only needed to list accounts, so
-// a damaged one fails listing with ErrCorrupt while the token path
-// (resolve, hinted read) still works, and nothing is rewritten.
-func TestDamagedDirectory(t *testing.T) {
+// TestDamagedSummary: an account's summary is needed to list accounts and
+// to read that account, so a damaged one fails listing with ErrCorrupt
+// while the token path of another account (resolve, hinted read) still
+// works, and nothing is rewritten.
+func TestDamagedSummary(t *testing.T) {
 	ctx := context.Background()
 	opts := fileOptions(t)
 	v := open(t, opts)
 	fill(t, v, 0, 4, 30)
-	off, n, ok := v.DirectorySpan()
+	off, n, ok := v.SummarySpan(strings.ToLower(homeID(0)))
 	if !ok {
-		t.Fatal("no directory")
+		t.Fatal("no summary")
 	}
 	file, err := os.ReadFile(v.Path())
 	if err != nil {

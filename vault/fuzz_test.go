@@ -13,8 +13,9 @@ import (
 	"acctui/vault"
 )
 
-// FuzzOpenDamagedVault feeds damaged vault files (header, index, records,
-// directory) through the whole read path with the right key. Every damage
+// FuzzOpenDamagedVault feeds damaged vault files (format 3: meta, branch
+// and leaf pages, the free list, sealed values) through the whole read path
+// with the right key. Every damage
 // must give a clear error, never a panic and never wrong data (a part the
 // call does not need may be damaged: listing accounts reads no record,
 // reading the cache no directory), and leave the file as it was.
@@ -35,7 +36,7 @@ func FuzzOpenDamagedVault(f *testing.F) {
 	f.Add(good[:len(good)/2])
 	f.Add(good[:40])
 	f.Add([]byte("ACCTUIVT"))
-	for _, at := range []int{60, len(good) / 2, len(good) - 20} { // index, a record, the directory
+	for _, at := range []int{60, 4096 + 60, len(good) / 2, len(good) - 20} { // the meta pages, a page in the middle, the last page
 		flipped := bytes.Clone(good)
 		flipped[at] ^= 1
 		f.Add(flipped)

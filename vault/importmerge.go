@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"acctui/engine/cache"
+	bolt "go.etcd.io/bbolt"
 )
 
 // importFragments cuts an MSAL document into one canonical fragment per
@@ -158,8 +159,9 @@ func canonicalFragment(c *cache.Cache, id string) ([]byte, error) {
 // mergeImport merges canonical fragments into the vault under the lock,
 // one record at a time: a record the vault lacks is stored as it is, one
 // it has is merged with cache.Merge (never dropping an entry; the newer
-// wins). Records the import does not touch are neither parsed nor sealed
-// again. It returns the vault's Account entries before and after.
+// wins). Records the import does not touch are neither decrypted nor
+// sealed again: the counts come from the summaries. It returns the vault's
+// Account entries before and after.
 func (v *Vault) mergeImport(ctx context.Context, canon map[string][]byte) (before, after int, err error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -168,63 +170,107 @@ func (v *Vault) mergeImport(ctx context.Context, canon map[string][]byte) (befor
 		return 0, 0, err
 	}
 	defer unlock()
-	if err := v.refresh(ctx); err != nil {
+	kind, err := v.prepareWrite(ctx)
+	if err != nil {
 		return 0, 0, err
 	}
-	if v.snap.exists {
-		for i := range v.snap.idx.nrec {
-			data, err := v.record(v.snap.idx.record(i))
-			if err != nil {
-				return 0, 0, err
-			}
-			before += countAccountEntries(data)
-		}
-	}
-	after = before
-	if len(canon) == 0 {
-		return before, after, nil
-	}
-	out := make(map[string][]byte, len(canon)+1)
-	for id, frag := range canon {
-		ref, ok := recordRef{}, false
-		if v.snap.exists {
-			ref, ok = v.snap.idx.find(recordTag(v.lookup, id))
-		}
-		if !ok {
-			out[id] = frag
+	if kind == kindNone {
+		for _, frag := range canon {
 			after += countAccountEntries(frag)
-			continue
 		}
-		old, err := v.parsedRecord(ref)
-		if err != nil {
-			return 0, 0, err
+		if len(canon) == 0 {
+			return 0, 0, nil
 		}
-		in, err := cache.Parse(frag)
-		if err != nil {
-			return 0, 0, fmt.Errorf("vault: import: %w", err)
-		}
-		merged := cache.New()
-		merged.Merge(old)
-		merged.Merge(in)
-		if out[id], err = canonicalFragment(merged, id); err != nil {
-			return 0, 0, err
-		}
-		after += countAccountEntries(out[id]) - countAccountEntries(v.plain[ref.tag].data)
+		return 0, after, v.createNew(ctx, canon)
 	}
-	if _, ok := out[sharedID]; !ok && v.snap.exists {
-		// save treats the shared record as given: hand it over unchanged.
-		if ref, ok := v.snap.idx.find(recordTag(v.lookup, sharedID)); ok {
-			if out[sharedID], err = v.record(ref); err != nil {
-				return 0, 0, err
+	err = v.txStore(ctx, true, func(tx *bolt.Tx) error {
+		m, err := v.readManifest(tx)
+		if err != nil {
+			return err
+		}
+		sh, err := v.sharedCreds(tx, m)
+		if err != nil {
+			return err
+		}
+		before = countAccountCreds(sh)
+		err = v.eachAccount(tx, m, func(a *account) error {
+			before += a.sum.Entries
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		after = before
+		if len(canon) == 0 {
+			return errNoChange
+		}
+		set := loaded{sharedID: {creds: sh}}
+		out := make(map[string][]byte, len(canon)+1)
+		for id, frag := range canon {
+			var old creds
+			if id == sharedID {
+				old = sh
+			} else if a, err := v.findAccount(tx, id); err != nil {
+				return err
+			} else if a != nil {
+				if old, err = v.accountCreds(tx, a); err != nil {
+					return err
+				}
+				set[id] = &loadedRecord{acct: a, creds: old}
 			}
+			if old == nil {
+				out[id] = frag
+				after += countAccountEntries(frag)
+				continue
+			}
+			if out[id], err = mergeFragment(old, id, frag); err != nil {
+				return err
+			}
+			after += countAccountEntries(out[id]) - countAccountCreds(old)
+		}
+		if _, ok := out[sharedID]; !ok {
+			// the shared record is always given to apply: hand it over
+			out[sharedID] = sh.fragment()
+		}
+		// A record id no account can have: apply then merges every other
+		// fragment into the record it names instead of replacing the vault.
+		var nonce [16]byte
+		rand.Read(nonce[:])
+		none := "\x00import-" + hex.EncodeToString(nonce[:])
+		return v.apply(tx, m, set, &none, out)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return before, after, nil
+}
+
+// mergeFragment unites a record's stored credentials with an imported
+// fragment by cache.Merge and returns the record's canonical fragment.
+func mergeFragment(old creds, id string, frag []byte) ([]byte, error) {
+	stored, err := cache.Parse(old.fragment())
+	if err != nil {
+		return nil, fmt.Errorf("vault: import: %w", err)
+	}
+	in, err := cache.Parse(frag)
+	if err != nil {
+		return nil, fmt.Errorf("vault: import: %w", err)
+	}
+	merged := cache.New()
+	merged.Merge(stored)
+	merged.Merge(in)
+	return canonicalFragment(merged, id)
+}
+
+// countAccountCreds counts a record's Account entries.
+func countAccountCreds(cs creds) int {
+	n := 0
+	for _, c := range cs {
+		if !c.whole && c.section == cache.SectionAccount {
+			n++
 		}
 	}
-	// A record id no account can have: save then merges every other
-	// fragment into the record it names instead of replacing the vault.
-	var nonce [16]byte
-	rand.Read(nonce[:])
-	none := "\x00import-" + hex.EncodeToString(nonce[:])
-	return before, after, v.save(ctx, &none, out)
+	return n
 }
 
 // countAccountEntries counts the members of a fragment's Account section.

@@ -51,23 +51,6 @@ type dirEntry struct {
 	Account json.RawMessage `json:"account,omitempty"`
 }
 
-// directory is the JSON form of the directory: {"records": [dirEntry, …]}.
-type directory struct {
-	Records []dirEntry `json:"records"`
-}
-
-// marshalDirectory encodes the directory; entries are sorted by id.
-func marshalDirectory(entries []dirEntry) ([]byte, error) {
-	if entries == nil {
-		entries = []dirEntry{}
-	}
-	b, err := json.Marshal(directory{Records: entries})
-	if err != nil {
-		return nil, fmt.Errorf("vault: directory: %w", err)
-	}
-	return b, nil
-}
-
 // parseDirectory decodes a directory written by marshalDirectory with the
 // scanner (encoding/json took milliseconds for a thousand accounts) and
 // checks that its ids are sorted and unique.

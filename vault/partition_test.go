@@ -1,6 +1,8 @@
 package vault
 
 import (
+	bolt "go.etcd.io/bbolt"
+
 	"bytes"
 	"os"
 	"path/filepath"
@@ -136,27 +138,30 @@ func TestWriteReSealsOnlyChangedRecords(t *testing.T) {
 	}
 }
 
-// sealedRecords returns every record's ciphertext in the file on disk.
+// sealedRecords returns, per account, its sealed credentials and summary
+// as they are in the file, concatenated in key order.
 func sealedRecords(t *testing.T, v *Vault) map[string][]byte {
 	t.Helper()
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	file, err := os.ReadFile(v.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := v.refresh(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	entries, err := v.directory()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string][]byte{}
-	for _, e := range append([]dirEntry{{ID: sharedID}}, entries...) {
-		if r, ok := v.snap.idx.find(recordTag(v.lookup, e.ID)); ok {
-			out[e.ID] = file[v.snap.base+r.off : v.snap.base+r.off+r.len]
+	err := v.txStore(t.Context(), false, func(tx *bolt.Tx) error {
+		m, err := v.readManifest(tx)
+		if err != nil {
+			return err
 		}
+		return v.eachAccount(tx, m, func(a *account) error {
+			b := bytes.Clone(tx.Bucket(bucketAccounts).Get(a.tag[:]))
+			c := tx.Bucket(bucketRecords).Cursor()
+			for k, val := c.Seek(a.tag[:]); k != nil && bytes.HasPrefix(k, a.tag[:]); k, val = c.Next() {
+				b = append(b, val...)
+			}
+			out[a.sum.ID] = b
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/gofrs/flock"
+	bolt "go.etcd.io/bbolt"
 )
 
 // refreshStripes is how many refresh lock files a vault has. Accounts share
@@ -72,11 +73,21 @@ func (v *Vault) LockAccount(ctx context.Context, homeAccountID string) (unlock f
 func (v *Vault) refreshLockPath(ctx context.Context, homeAccountID string) (string, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if err := v.refresh(ctx); err != nil {
+	kind, err := v.kindOf()
+	if err != nil {
+		return "", err
+	}
+	switch kind {
+	case kindLegacy:
+		err = v.refresh(ctx)
+	case kindStore:
+		err = v.txStore(ctx, false, func(*bolt.Tx) error { return nil })
+	}
+	if err != nil {
 		return "", err
 	}
 	stripe := uint64(0)
-	if v.snap.exists {
+	if kind != kindNone {
 		t := makeTag(v.lookup, "refresh", recordID(homeAccountID))
 		stripe = binary.BigEndian.Uint64(t[:8]) % refreshStripes
 	}

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Reset starts an empty vault with a new data key and returns where the old
@@ -30,8 +32,8 @@ func (v *Vault) Reset(ctx context.Context) (movedTo string, err error) {
 	if err := v.keys.put(ctx, dk); err != nil {
 		return "", err
 	}
-	if hdr, err := readHeader(v.path); err == nil {
-		v.keys.forgetKernel(hdr.keyID)
+	if id, err := v.fileKeyID(ctx); err == nil {
+		v.keys.forgetKernel(id)
 	}
 	if _, err := os.Lstat(v.path); err == nil {
 		movedTo, err = backupName(v.path, time.Now())
@@ -44,14 +46,11 @@ func (v *Vault) Reset(ctx context.Context) (movedTo string, err error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("vault: reset: %w", err)
 	}
-	v.setSnapshot(&snapshot{})
-	if err := v.useKey(dk); err != nil {
-		return movedTo, err
-	}
-	if err := v.writeVault(dk, 1, nil, true); err != nil {
-		return movedTo, err
-	}
-	return movedTo, nil
+	v.setSnapshot(nil)
+	err = v.createStore(ctx, dk, 0, func(tx *bolt.Tx) error {
+		return v.apply(tx, manifest{}, loaded{sharedID: {creds: creds{}}}, nil, nil)
+	})
+	return movedTo, err
 }
 
 // backupName picks vault.acctui.2026-11-27T164500Z.bak, with a counter
@@ -84,12 +83,35 @@ func (v *Vault) ChangePassphrase(ctx context.Context, newPassphrase string) erro
 		return err
 	}
 	defer unlock()
-	hdr, err := readHeader(v.path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Lstat(v.path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("vault: change passphrase: no vault at %s yet", v.path)
 	}
+	id, err := v.fileKeyID(ctx)
 	if err != nil {
 		return err
 	}
-	return v.keys.rewrap(ctx, hdr.keyID, newPassphrase)
+	return v.keys.rewrap(ctx, id, newPassphrase)
+}
+
+// fileKeyID reads the id of the data key the vault file is sealed under,
+// from the header of a format 1 or 2 file or the meta bucket of a format
+// 3 one, without unlocking it.
+func (v *Vault) fileKeyID(ctx context.Context) (keyID, error) {
+	kind, err := v.kindOf()
+	if err != nil {
+		return keyID{}, err
+	}
+	switch kind {
+	case kindNone:
+		return keyID{}, fmt.Errorf("vault: no vault at %s yet", v.path)
+	case kindLegacy:
+		hdr, err := readHeader(v.path)
+		return hdr.keyID, err
+	}
+	var id keyID
+	err = v.view(ctx, func(tx *bolt.Tx) error {
+		id, err = v.storeKeyID(tx)
+		return err
+	})
+	return id, err
 }

@@ -33,6 +33,10 @@ type Status struct {
 	Generation uint64 `json:"generation,omitempty"`
 	// Size is the file's size in bytes.
 	Size int64 `json:"size,omitempty"`
+	// Free is the size of the file's free pages (format 3): space bbolt
+	// reuses for later writes, and that a write compacts away once it is
+	// over a megabyte and half the file.
+	Free int64 `json:"free_bytes"`
 	// Modified is the file's modification time.
 	Modified time.Time `json:"modified,omitzero"`
 	// KeyFromKernel reports that the data key came from the kernel keyring
@@ -60,6 +64,13 @@ func (v *Vault) Status(ctx context.Context) (Status, error) {
 		return st, fmt.Errorf("vault: %w", err)
 	}
 	st.Exists, st.Size, st.Modified = true, info.Size(), info.ModTime()
+	kind, err := v.kindOf()
+	if err != nil {
+		return st, err
+	}
+	if kind == kindStore {
+		return v.storeStatus(ctx, st)
+	}
 	if hdr, err := readHeader(v.path); err == nil {
 		st.KeyID, st.FormatVersion, st.Generation = hdr.keyID.String(), int(hdr.version), hdr.generation
 	}
@@ -98,6 +109,13 @@ func readHeader(path string) (header, error) {
 func (v *Vault) Accounts(ctx context.Context) ([]AccountSummary, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	kind, err := v.kindOf()
+	if err != nil || kind == kindNone {
+		return nil, err
+	}
+	if kind == kindStore {
+		return v.storeAccounts(ctx)
+	}
 	if err := v.refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -129,6 +147,13 @@ func (v *Vault) accounts() ([]AccountSummary, error) {
 func (v *Vault) ResolveAccount(ctx context.Context, usernameOrHomeID string) ([]AccountSummary, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	kind, err := v.kindOf()
+	if err != nil || kind == kindNone {
+		return nil, err
+	}
+	if kind == kindStore {
+		return v.storeResolve(ctx, usernameOrHomeID)
+	}
 	if err := v.refresh(ctx); err != nil {
 		return nil, err
 	}

@@ -207,15 +207,6 @@ func (idx *index) name(i int) nameRef {
 	return n
 }
 
-// names decodes the whole name table.
-func (idx *index) names() []nameRef {
-	out := make([]nameRef, idx.nname)
-	for i := range out {
-		out[i] = idx.name(i)
-	}
-	return out
-}
-
 // find returns the record with tag t.
 func (idx *index) find(t tag) (recordRef, bool) {
 	i := sort.Search(idx.nrec, func(i int) bool { return bytes.Compare(idx.recordBytes(i)[:tagLen], t[:]) >= 0 })

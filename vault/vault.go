@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"crypto/cipher"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"acctui/engine/cache"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Vault is the encrypted token cache file of one directory. Its methods are
@@ -107,14 +109,48 @@ func (v *Vault) Close() error {
 func (v *Vault) Read(ctx context.Context, hint cache.Hint, fn func(*cache.Cache) error) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if err := v.refresh(ctx); err != nil {
-		return err
-	}
-	c, err := v.loadCache(selection(hint))
+	c, err := v.readCache(ctx, selection(hint))
 	if err != nil {
 		return err
 	}
 	return fn(c)
+}
+
+// readCache returns the selected records as one cache, from whichever
+// format the file has. The caller holds mu.
+func (v *Vault) readCache(ctx context.Context, only *string) (*cache.Cache, error) {
+	kind, err := v.kindOf()
+	if err != nil {
+		return nil, err
+	}
+	switch kind {
+	case kindNone:
+		v.setSnapshot(&snapshot{})
+		return cache.New(), nil
+	case kindLegacy:
+		err := v.refresh(ctx)
+		if errors.Is(err, ErrCorrupt) {
+			// another process may have converted the file since kindOf
+			if k, kerr := v.kindOf(); kerr == nil && k == kindStore {
+				return v.readCache(ctx, only)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return v.loadCache(only)
+	}
+	v.setSnapshot(nil)
+	var set loaded
+	err = v.txStore(ctx, false, func(tx *bolt.Tx) error {
+		var err error
+		set, _, err = v.loadStore(tx, only)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return set.cache(v.path)
 }
 
 // Write runs fn under the lock with the hinted account's entries and the
@@ -146,7 +182,8 @@ func selection(hint cache.Hint) *string {
 }
 
 // modify is the read-modify-write behind Write and Update. fn's errors are
-// returned as they are, so callers can branch on their own errors.
+// returned as they are, so callers can branch on their own errors. A
+// format 1 or 2 file is converted to format 3 first (migrate.go).
 func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) error) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -155,27 +192,51 @@ func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) 
 		return err
 	}
 	defer unlock()
-	if err := v.refresh(ctx); err != nil {
-		return err
-	}
-	c, err := v.loadCache(only)
+	kind, err := v.prepareWrite(ctx)
 	if err != nil {
 		return err
 	}
-	if err := fn(c); err != nil {
-		return err
+	if kind == kindNone {
+		c := cache.New()
+		if err := fn(c); err != nil {
+			return err
+		}
+		frags, err := fragmentsOf(c, only)
+		if err != nil || len(frags) == 0 {
+			return err
+		}
+		return v.createNew(ctx, frags)
 	}
-	if !c.HasStateChanged() {
-		return nil
-	}
+	return v.txStore(ctx, true, func(tx *bolt.Tx) error {
+		set, m, err := v.loadStore(tx, only)
+		if err != nil {
+			return err
+		}
+		c, err := set.cache(v.path)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		if !c.HasStateChanged() {
+			return errNoChange
+		}
+		frags, err := fragmentsOf(c, only)
+		if err != nil {
+			return err
+		}
+		return v.apply(tx, m, set, only, frags)
+	})
+}
+
+// fragmentsOf cuts a changed cache into records, dropping the mark of an
+// active account the change removed.
+func fragmentsOf(c *cache.Cache, only *string) (map[string][]byte, error) {
 	clearStaleActive(c, only)
 	doc, err := c.Marshal()
 	if err != nil {
-		return fmt.Errorf("vault: %w", err)
+		return nil, fmt.Errorf("vault: %w", err)
 	}
-	frags, err := splitCache(doc)
-	if err != nil {
-		return err
-	}
-	return v.save(ctx, only, frags)
+	return splitCache(doc)
 }

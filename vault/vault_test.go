@@ -84,7 +84,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Backend != vault.BackendFile || !st.Exists || st.Accounts != 3 || st.FormatVersion != 2 ||
+	if st.Backend != vault.BackendFile || !st.Exists || st.Accounts != 3 || st.FormatVersion != 3 ||
 		st.Generation != 1 || len(st.KeyID) != 32 || st.Size != info.Size() || st.Path != v.Path() ||
 		st.LockPath != v.Path()+".lock" || st.KeyFromKernel {
 		t.Errorf("Status = %+v", st)

@@ -1,0 +1,213 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"acctui/engine/cache"
+	bolt "go.etcd.io/bbolt"
+)
+
+// errNeedKey ends a transaction that found the file under a key not yet
+// unlocked: the keyring (perhaps a passphrase prompt) is asked with the
+// file closed, so no bbolt lock is held while a person types.
+var errNeedKey = errors.New("vault: data key needed")
+
+// errNoChange rolls back a write transaction that changed nothing, so an
+// unchanged cache costs no commit.
+var errNoChange = errors.New("vault: nothing changed")
+
+// txStore runs fn in a transaction of the format 3 file with the file's
+// data key unlocked: a read transaction, or a write transaction committed
+// when fn returns nil. A write compacts the file afterwards when its free
+// space passes the threshold.
+func (v *Vault) txStore(ctx context.Context, write bool, fn func(tx *bolt.Tx) error) error {
+	for {
+		db, err := v.openStore(ctx, write, false)
+		if err != nil {
+			return err
+		}
+		var want keyID
+		err = v.guarded(func() error {
+			run := db.View
+			if write {
+				run = db.Update
+			}
+			return run(func(tx *bolt.Tx) error {
+				id, err := v.storeKeyID(tx)
+				if err != nil {
+					return err
+				}
+				if v.key == nil || v.key.id != id {
+					want = id
+					return errNeedKey
+				}
+				return fn(tx)
+			})
+		})
+		if write && err == nil {
+			// The write is committed; a failed compaction is tried again
+			// by the next write.
+			_ = v.guarded(func() error { return v.maybeCompact(db) })
+		}
+		db.Close()
+		if errors.Is(err, errNoChange) {
+			return nil
+		}
+		if !errors.Is(err, errNeedKey) {
+			return err
+		}
+		if err := v.unlock(ctx, want); err != nil {
+			return err
+		}
+	}
+}
+
+// loaded are records read in a transaction, by record id: the shared
+// record (id "", acct nil) and accounts.
+type loaded map[string]*loadedRecord
+
+type loadedRecord struct {
+	acct  *account
+	creds creds
+}
+
+// loadStore reads the shared record and the account *only, or every
+// account when only is nil.
+func (v *Vault) loadStore(tx *bolt.Tx, only *string) (loaded, manifest, error) {
+	m, err := v.readManifest(tx)
+	if err != nil {
+		return nil, m, err
+	}
+	sh, err := v.sharedCreds(tx, m)
+	if err != nil {
+		return nil, m, err
+	}
+	set := loaded{sharedID: {creds: sh}}
+	add := func(a *account) error {
+		cs, err := v.accountCreds(tx, a)
+		if err != nil {
+			return err
+		}
+		set[a.sum.ID] = &loadedRecord{acct: a, creds: cs}
+		return nil
+	}
+	switch {
+	case only == nil:
+		err = v.eachAccount(tx, m, add)
+	case *only != sharedID:
+		var a *account
+		if a, err = v.findAccount(tx, *only); err == nil && a != nil {
+			err = add(a)
+		}
+	}
+	return set, m, err
+}
+
+// cache parses the loaded records as one cache.
+func (set loaded) cache(path string) (*cache.Cache, error) {
+	entries := map[string][]member{}
+	var whole []member
+	for _, r := range set {
+		r.creds.appendTo(entries, &whole)
+	}
+	c, err := cache.Parse(renderFragment(entries, whole))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	}
+	c.ResetStateChanged()
+	return c, nil
+}
+
+// storeOptions are bbolt's options for a file being created that will hold
+// about size bytes: mapped that large from the start, as a commit that
+// outgrows the map remaps the file and walks every node it holds, again
+// at each doubling.
+func (v *Vault) storeOptions(size int64) *bolt.Options {
+	return &bolt.Options{Timeout: v.opts.LockTimeout, NoFreelistSync: noFreelistSync, FreelistType: bolt.FreelistMapType,
+		InitialMmapSize: mapSize(size)}
+}
+
+// mapSize is the map for a file of about size bytes: twice that, at most
+// 16 GB (address space, not memory), or bbolt's default below 32 MB, where
+// bbolt would grow the file itself to the whole map.
+func mapSize(size int64) int {
+	if 2*size < 32<<20 {
+		return 0
+	}
+	return int(min(2*size, 16<<30))
+}
+
+// createStore writes a new format 3 file under dk (fill adds its content
+// and must write the manifest) beside the vault and renames it over the
+// vault's path, so the path holds the old file or the whole new one. The
+// caller holds the lock file.
+func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill func(tx *bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	if err := v.useKey(dk); err != nil {
+		return err
+	}
+	dir := filepath.Dir(v.path)
+	removeStaleTemps(dir)
+	f, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("vault: write: %w", err)
+	}
+	tmp := f.Name()
+	f.Close()
+	fail := func(err error) error {
+		os.Remove(tmp)
+		return err
+	}
+	db, err := bolt.Open(tmp, 0o600, v.storeOptions(size))
+	if err != nil {
+		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+	}
+	err = v.guarded(func() error {
+		return db.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucket(bucketMeta)
+			if err != nil {
+				return err
+			}
+			if err := meta.Put(metaFormat, []byte("3")); err != nil {
+				return err
+			}
+			if err := meta.Put(metaKeyID, dk.id[:]); err != nil {
+				return err
+			}
+			for _, b := range [][]byte{bucketAccounts, bucketRecords, bucketShared, bucketNames} {
+				if _, err := tx.CreateBucket(b); err != nil {
+					return err
+				}
+			}
+			return fill(tx)
+		})
+	})
+	if cerr := db.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+	}
+	if err := os.Rename(tmp, v.path); err != nil {
+		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+	}
+	return syncDir(dir)
+}
+
+// writeManifest seals m into the file.
+func (v *Vault) writeManifest(tx *bolt.Tx, m manifest) error {
+	js, err := jsonMarshal(m)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketMeta).Put(metaManifest, seal3(v.aead, js, manifestAAD3()))
+}
