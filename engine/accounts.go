@@ -13,7 +13,10 @@ import (
 // home account whatever the number of tenants it has tokens in.
 // WithUsername filters by username, ignoring case.
 func (c *Client) Accounts(ctx context.Context, opts ...Option) ([]Account, error) {
-	o := collect(opts)
+	o, err := collectFor("Accounts", accountsOptions, opts)
+	if err != nil {
+		return nil, err
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return nil, err

@@ -24,7 +24,10 @@ const defaultInteractiveTimeout = 5 * time.Minute
 // sign-in. It gives up after WithTimeout (5 minutes by default) with
 // ErrTimeout.
 func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, opts ...Option) (Result, error) {
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenInteractive", interactiveOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	if o.openURL == nil {
 		return Result{}, errors.New("engine: an interactive sign-in needs a way to show its URL (WithOpenURL)")
 	}
@@ -40,8 +43,9 @@ func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, o
 	// Entra's portal refuses 127.0.0.1 redirect URIs; localhost resolves
 	// to the loopback listener.
 	redirectURI := "http://localhost:" + strconv.Itoa(port)
-	flowOpts := append(append([]Option(nil), opts...), WithRedirectURI(redirectURI), WithResponseMode(""))
-	flow, err := c.InitiateAuthCodeFlow(ctx, scopes, flowOpts...)
+	flowOpts := o
+	flowOpts.redirectURI, flowOpts.responseMode, flowOpts.state = redirectURI, "", ""
+	flow, err := c.initiateAuthCodeFlow(ctx, scopes, flowOpts)
 	if err != nil {
 		ln.Close()
 		return Result{}, err

@@ -27,7 +27,10 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 	if err := checkScopes(scopes); err != nil {
 		return Result{}, err
 	}
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenSilent", silentOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	if o.correlationID == "" {
 		// one id for the whole silent call, whichever refresh tokens it tries
 		o.correlationID = newCorrelationID()
