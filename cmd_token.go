@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/engine/cache"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -113,12 +114,8 @@ func splitScopes(scopes []string) []string {
 	return out
 }
 
-func tenantOf(homeAccountID string) string {
-	if i := strings.LastIndex(homeAccountID, "."); i >= 0 {
-		return homeAccountID[i+1:]
-	}
-	return ""
-}
+// tenantOf is the home tenant of an account, for messages and output.
+func tenantOf(homeAccountID string) string { return cache.HomeTenant(homeAccountID) }
 
 // errUnknownAccount means --account names no account in the vault.
 var errUnknownAccount = errors.New("no such account in the vault")

@@ -58,10 +58,7 @@ func (c *Client) Accounts(ctx context.Context, opts ...Option) ([]Account, error
 // several realms, preferring the home tenant's entry.
 func mergeAccountEntries(entries []cache.Account) Account {
 	best := entries[0]
-	homeTenant := ""
-	if i := strings.LastIndex(best.HomeAccountID, "."); i >= 0 {
-		homeTenant = best.HomeAccountID[i+1:]
-	}
+	homeTenant := cache.HomeTenant(best.HomeAccountID)
 	for _, e := range entries {
 		if strings.EqualFold(e.Realm, homeTenant) {
 			best = e

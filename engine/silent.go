@@ -219,8 +219,8 @@ func (c *Client) redeemRefreshToken(ctx context.Context, a Authority, scopes []s
 
 // anchorForHomeAccount is the routing hint Oid:<uid>@<utid>.
 func anchorForHomeAccount(homeAccountID string) string {
-	if i := strings.Index(homeAccountID, "."); i > 0 {
-		return "Oid:" + homeAccountID[:i] + "@" + homeAccountID[i+1:]
+	if uid, utid, ok := cache.SplitHomeAccountID(homeAccountID); ok {
+		return "Oid:" + uid + "@" + utid
 	}
 	return ""
 }
