@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"acctui/engine/idptest"
 )
 
 // TestOptionsACallDoesNotReadAreRefused: an option a call would ignore is
@@ -65,5 +67,28 @@ func TestOptionsACallDoesNotReadAreRefused(t *testing.T) {
 	}
 	if accts, err := e.client.Accounts(ctx, WithUsername("ALICE@contoso.example")); err != nil || len(accts) != 1 {
 		t.Errorf("Accounts WithUsername: %v, %v", accts, err)
+	}
+}
+
+// TestWithAuthoritySendsThatTenant: a call's own authority replaces the
+// client's for that call only.
+func TestWithAuthoritySendsThatTenant(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tenant := e.srv.Authority(idptest.ContosoTenantID)
+	if _, err := e.client.AcquireTokenByUsernamePassword(ctx, graph, alice, Secret("demo-alice"), WithAuthority(tenant)); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, r := range e.srv.Requests() {
+		if r.Endpoint == idptest.EndpointToken {
+			paths = append(paths, r.Path)
+		}
+	}
+	if len(paths) != 1 || !strings.Contains(paths[0], "/"+idptest.ContosoTenantID+"/") {
+		t.Errorf("token requests went to %v, want the tenant %s", paths, idptest.ContosoTenantID)
+	}
+	if _, err := e.client.AcquireTokenByUsernamePassword(ctx, graph, alice, Secret("demo-alice"), WithAuthority("http://example.com/x")); err == nil {
+		t.Error("a plain-http authority off loopback was accepted")
 	}
 }
