@@ -92,3 +92,18 @@ func TestWithAuthoritySendsThatTenant(t *testing.T) {
 		t.Error("a plain-http authority off loopback was accepted")
 	}
 }
+
+// TestWithResponseModeInTheAuthorizationURL: form_post is asked for in
+// the URL; the interactive sign-in, which reads the query, never sends it.
+func TestWithResponseModeInTheAuthorizationURL(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u, err := e.client.AuthorizationRequestURL(ctx, graph, WithRedirectURI("http://localhost:8400"), WithResponseMode("form_post"))
+	if err != nil || !strings.Contains(u, "response_mode=form_post") {
+		t.Errorf("AuthorizationRequestURL with form_post: %q, %v", u, err)
+	}
+	flow, err := e.client.InitiateAuthCodeFlow(ctx, graph, WithRedirectURI("http://localhost:8400"), WithResponseMode("form_post"))
+	if err != nil || !strings.Contains(flow.AuthURI, "response_mode=form_post") {
+		t.Errorf("InitiateAuthCodeFlow with form_post: %q, %v", flow.AuthURI, err)
+	}
+}
