@@ -182,6 +182,7 @@ func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, 
 		Cache:              v,
 		ClientCapabilities: []string{"CP1"},
 		Logger:             a.log,
+		Now:                a.now,
 	})
 	if err != nil {
 		return nil, usageError{err}

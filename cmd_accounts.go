@@ -32,7 +32,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 			}
 			return a.withVault(cmd, 30*time.Second, func(ctx context.Context, v *vault.Vault) error {
 				var accounts []overview.Account
-				now := time.Now()
+				now := a.now()
 				err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
 					accounts = overview.Build(c, now)
 					return nil

@@ -76,7 +76,7 @@ may ask, on a terminal, is the file backend's vault passphrase.
 				return err
 			}
 			a.log.Debug("token", "account", acct.Username, "source", string(result.Source), "expires_on", result.ExpiresOn)
-			return writeToken(a.stdout, format, execVersion, tenant, result, acct, time.Now())
+			return writeToken(a.stdout, format, execVersion, tenant, result, acct, a.now())
 		},
 	}
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "scope to ask for; repeatable (default "+defaultScope+")")

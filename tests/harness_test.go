@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -45,7 +46,9 @@ func acctuiBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		binary = filepath.Join(workDir, "acctui")
-		cmd := exec.Command("go", "build", "-o", binary, ".")
+		// The test clock hook (testclock_on.go) lets the tests move acctui's
+		// clock with the emulator's instead of sleeping.
+		cmd := exec.Command("go", "build", "-tags", "acctui_testclock", "-o", binary, ".")
 		cmd.Dir = ".." // the module root; go test runs in tests/
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -89,6 +92,17 @@ type emulator struct {
 	line   string // the announcement as printed, handed to the scripts
 	ann    announcement
 	client *http.Client // trusts the emulator's CA
+	// advanced is how far the emulator's clock was moved, in seconds; every
+	// acctui run against it gets the same offset (ACCTUI_TEST_CLOCK_OFFSET).
+	advanced atomic.Int64
+}
+
+// advanceClock moves the emulator's clock, and so that of every acctui
+// run against it from now on, forward by d.
+func (e *emulator) advanceClock(t *testing.T, d time.Duration) {
+	t.Helper()
+	e.admin(t, http.MethodPost, "/_admin/clock", map[string]any{"advance_seconds": int(d / time.Second)}, nil)
+	e.advanced.Add(int64(d / time.Second))
 }
 
 func startEmulator(t *testing.T) *emulator {
