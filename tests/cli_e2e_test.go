@@ -32,6 +32,7 @@ const (
 )
 
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 
@@ -51,6 +52,13 @@ func TestCLI(t *testing.T) {
 		alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
 		out := alice.token(t)
 		cachedToken, aliceHome = out.AccessToken, out.Account.HomeAccountID
+	}
+	// needAliceSignedIn signs alice in unless her vault has her already.
+	needAliceSignedIn := func(t *testing.T) {
+		t.Helper()
+		if !slices.Contains(usernames(alice.accountsJSON(t)), aliceUsername) {
+			alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		}
 	}
 	// needDave adds dave (fabrikam) to alice's vault unless he is there.
 	needDave := func(t *testing.T) {
@@ -124,6 +132,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("token/from-cache", func(t *testing.T) {
+		needAliceSignedIn(t)
 		e.resetRequests(t)
 		first := alice.plainToken(t)
 		second := alice.plainToken(t)
@@ -145,6 +154,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("token/json", func(t *testing.T) {
+		needAlice(t)
 		e.resetRequests(t)
 		now := time.Now().Unix()
 		out := alice.token(t)
@@ -660,6 +670,13 @@ func TestCLI(t *testing.T) {
 	// $XDG_DATA_HOME/acctui.
 	vault := s.newEnv(t, "vault").with("ACCTUI_VAULT_DIR", "")
 	vaultFile := filepath.Join(vault.vars["XDG_DATA_HOME"], "acctui", "vault.acctui")
+	// needVaultFile signs alice in to that vault when no earlier subtest did.
+	needVaultFile := func(t *testing.T) {
+		t.Helper()
+		if _, err := os.Stat(vaultFile); err != nil {
+			vault.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		}
+	}
 
 	t.Run("vault/status", func(t *testing.T) {
 		res := vault.run(t, nil, "vault", "status").want(t, 0)
@@ -683,6 +700,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("vault/passphrase", func(t *testing.T) {
+		needVaultFile(t)
 		short := "short\n"
 		vault.run(t, &short, "vault", "passphrase", "--new-from-stdin").want(t, 2)
 		vault.run(t, nil, "vault", "passphrase").want(t, 2)
@@ -706,6 +724,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("vault/reset", func(t *testing.T) {
+		needVaultFile(t)
 		before, err := os.ReadFile(vaultFile)
 		if err != nil {
 			t.Fatal(err)
@@ -811,7 +830,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("no-tokens-on-disk", func(t *testing.T) {
-		needAlice(t)
+		needDave(t)
 		if kinds := secretKinds(s.knownSecrets()); kinds["RefreshToken"] == 0 || kinds["IdToken"] == 0 {
 			rememberVault(t)
 		}

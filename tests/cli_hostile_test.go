@@ -184,6 +184,7 @@ func rewriteJSON(t *testing.T, body []byte, fields map[string]any) []byte {
 }
 
 func TestCLIHostileText(t *testing.T) {
+	t.Parallel()
 	e := startEmulatorWith(t, "--directory", hostileDirectory(t))
 	s := newCLISuite(t, e)
 	proxy := newRewritingProxy(t, e)

@@ -3,6 +3,11 @@ package tests
 // The harness shared by the tests that drive the built acctui binary: the
 // build (once per test binary), a running `acctui idp serve --tls` and its
 // /_admin/ control API and request log.
+//
+// A test that starts its own emulator and makes its own environments
+// (HOME, XDG directories, vault) shares nothing with the others and runs
+// with t.Parallel(); the tmux tests of the terminal do not, their timing
+// being the terminal's.
 
 import (
 	"bytes"
