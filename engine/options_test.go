@@ -41,8 +41,8 @@ func TestOptionsACallDoesNotReadAreRefused(t *testing.T) {
 			_, err := e.client.AuthorizationRequestURL(ctx, graph, WithRedirectURI("http://localhost"), WithExpectedUsername(alice))
 			return err
 		},
-		"AcquireTokenInteractive WithRedirectURI": func() error {
-			_, err := e.client.AcquireTokenInteractive(ctx, graph, WithRedirectURI("http://localhost"), WithOpenURL(func(string) error { return nil }))
+		"AcquireTokenInteractive WithForceRefresh": func() error {
+			_, err := e.client.AcquireTokenInteractive(ctx, graph, WithForceRefresh(), WithOpenURL(func(string) error { return nil }))
 			return err
 		},
 	}
