@@ -207,6 +207,18 @@ func TestCLIHostileText(t *testing.T) {
 		return env.wait(t, p, 15*time.Second)
 	}
 
+	// needMallory signs mallory in, with a harmless device-code message,
+	// when no earlier subtest did (the subtest runs alone).
+	needMallory := func(t *testing.T) {
+		t.Helper()
+		for _, a := range mallory.accountsJSON(t) {
+			if a["username"] == malloryUsername {
+				return
+			}
+		}
+		deviceLogin(t, mallory, "To sign in, open the page.").want(t, 0)
+	}
+
 	t.Run("login-device", func(t *testing.T) {
 		// Without an address of its own the message is shown, escaped.
 		res := deviceLogin(t, mallory, "To sign in, "+hostileTextNoAddress+" open the page.").want(t, 0)
@@ -233,6 +245,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("accounts", func(t *testing.T) {
+		needMallory(t)
 		res := mallory.run(t, nil, "accounts").want(t, 0)
 		checkPrintable(t, res)
 		if !strings.Contains(res.stdout, `(Mallory \x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b]8;;https://evil.example/\x1b\click\x1b]8;;\x1b\\x9b31m\u202eevil\u2066 acctui: forged line )`) {
@@ -245,6 +258,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("token-json", func(t *testing.T) {
+		needMallory(t)
 		out := mallory.token(t)
 		if out.Account.Username != malloryUsername {
 			t.Errorf("token --json username = %q, want %q", out.Account.Username, malloryUsername)
@@ -254,6 +268,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("decode", func(t *testing.T) {
+		needMallory(t)
 		// The ID token the emulator issued for mallory carries the
 		// hostile name and preferred_username.
 		var issued []string
@@ -283,6 +298,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("error-description", func(t *testing.T) {
+		needMallory(t)
 		proxy.set(func(path string, status int, body []byte) (int, []byte) {
 			if strings.HasSuffix(path, "/oauth2/v2.0/token") {
 				description, _ := json.Marshal("AADSTS70000: " + hostileText)
@@ -351,6 +367,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("logout", func(t *testing.T) {
+		needMallory(t)
 		res := mallory.run(t, nil, "logout", malloryUsername, "--yes").want(t, 0)
 		checkPrintable(t, res)
 		if !strings.Contains(res.stderr, `Removed mallory\x1b]0;pwned\x07\u202e@contoso.example.`) {
