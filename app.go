@@ -187,6 +187,7 @@ func (a *app) engineClient(ctx context.Context, tenant string) (*engine.Client, 
 		Cache:                    v,
 		ClientCapabilities:       []string{"CP1"},
 		Logger:                   a.log,
+		Now:                      a.now,
 	})
 	if err != nil {
 		return nil, usageError{err}
@@ -225,3 +226,15 @@ func (a *app) clipboardClear() time.Duration {
 
 // The vault's per-account lock is what makes processes share one refresh.
 var _ engine.AccountLocker = (*vault.Vault)(nil)
+
+// withVault runs fn with the command's context bounded by timeout and the
+// vault open: the start every command that works on the vault shares.
+func (a *app) withVault(cmd *cobra.Command, timeout time.Duration, fn func(ctx context.Context, v *vault.Vault) error) error {
+	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+	defer cancel()
+	v, err := a.openVault(ctx)
+	if err != nil {
+		return err
+	}
+	return fn(ctx, v)
+}

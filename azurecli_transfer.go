@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"acctui/engine/cache"
 	"acctui/internal/safetext"
@@ -56,7 +55,7 @@ func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error
 	}
 	var accounts []overview.Account
 	err = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		accounts = overview.Build(c, time.Now())
+		accounts = overview.Build(c, a.now())
 		azCache.Merge(c)
 		return nil
 	})

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"acctui/internal/safetext"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -31,7 +32,7 @@ func setUpConventions(root *cobra.Command, args []string) {
 			if len(args) == 0 {
 				return usagef("completion needs a shell: one of %s", strings.Join(completionShells, ", "))
 			}
-			return usagef("completion: shell %q is not supported; one of: %s", oneLine(args[0]), strings.Join(completionShells, ", "))
+			return usagef("completion: shell %q is not supported; one of: %s", safetext.Compact(args[0]), strings.Join(completionShells, ", "))
 		}
 	}
 }

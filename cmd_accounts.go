@@ -11,6 +11,7 @@ import (
 	"acctui/engine/cache"
 	"acctui/internal/safetext"
 	"acctui/overview"
+	"acctui/vault"
 
 	"github.com/spf13/cobra"
 )
@@ -29,40 +30,36 @@ func newAccountsCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
-			defer cancel()
-			v, err := a.openVault(ctx)
-			if err != nil {
-				return err
-			}
-			var accounts []overview.Account
-			var apps []principalJSON
-			now := time.Now()
-			err = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-				accounts = overview.Build(c, now)
-				apps = principalOverview(c, now)
+			return a.withVault(cmd, 30*time.Second, func(ctx context.Context, v *vault.Vault) error {
+				var accounts []overview.Account
+				var apps []principalJSON
+				now := a.now()
+				err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
+					accounts = overview.Build(c, now)
+					apps = principalOverview(c, now)
+					return nil
+				})
+				if err != nil {
+					return err
+				}
+				active, err := v.ActiveAccount(ctx)
+				if err != nil {
+					return err
+				}
+				if format == accountsTSV {
+					return writeAccountsTSV(a.stdout, accounts, active)
+				}
+				if format == accountsJSON {
+					return writeJSON(a.stdout, accountsWithPrincipals(withActive(accounts, active), apps))
+				}
+				if len(accounts) == 0 && len(apps) == 0 {
+					fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
+					return nil
+				}
+				printAccounts(a.stdout, accounts, now, active, a.accountPlace)
+				printPrincipals(a.stdout, apps, now, len(accounts) > 0)
 				return nil
 			})
-			if err != nil {
-				return err
-			}
-			active, err := v.ActiveAccount(ctx)
-			if err != nil {
-				return err
-			}
-			if format == accountsTSV {
-				return writeAccountsTSV(a.stdout, accounts, active)
-			}
-			if format == accountsJSON {
-				return writeJSON(a.stdout, accountsWithPrincipals(withActive(accounts, active), apps))
-			}
-			if len(accounts) == 0 && len(apps) == 0 {
-				fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
-				return nil
-			}
-			printAccounts(a.stdout, accounts, now, active, a.accountPlace)
-			printPrincipals(a.stdout, apps, now, len(accounts) > 0)
-			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (--output json)")

@@ -4,9 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,9 +16,6 @@ import (
 
 // maxDecodeInput bounds what decode reads from stdin: tokens are a few KB.
 const maxDecodeInput = 1 << 20
-
-// timeClaims are shown as dates as well as numbers.
-var timeClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "auth_time": true, "xms_tcdt": true}
 
 func newDecodeCommand(a *app) *cobra.Command {
 	var asJSON bool
@@ -69,74 +63,21 @@ The signature is NOT validated: use this to read a token, never to trust it.`,
 	return cmd
 }
 
+// printClaims prints claims as overview.ClaimLines words them, a time's
+// note in brackets after its value.
 func printClaims(w io.Writer, claims map[string]any, now time.Time) {
-	keys := make([]string, 0, len(claims))
+	lines := overview.ClaimLines(claims, now)
 	width := 0
-	for k := range claims {
-		keys = append(keys, k)
-		width = max(width, len(k))
+	for _, l := range lines {
+		width = max(width, len(l.Name))
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		value := formatClaim(claims[k])
-		if n, ok := claims[k].(float64); ok && timeClaims[k] {
-			value += "  (" + describeTime(n, now) + ")"
+	for _, l := range lines {
+		value := l.Value
+		if l.Note != "" {
+			value += "  (" + l.Note + ")"
 		}
 		// Names and values are whatever the token's issuer wrote.
-		fmt.Fprintf(w, "  %-*s  %s\n", width, safetext.Line(k), safetext.Line(value))
-	}
-}
-
-// Seconds since 1970 of the first and last instants a date can be written
-// for (0001-01-01 and 9999-12-31 23:59:59 UTC).
-const (
-	firstWritableSecond = -62135596800
-	lastWritableSecond  = 253402300799
-)
-
-// describeTime words a NumericDate claim (seconds since 1970, possibly
-// with a fraction): the date and how far it is from now, or that it is no
-// date at all. A value outside years 1–9999 is said to be so instead of
-// being converted to an integer, which would wrap.
-func describeTime(seconds float64, now time.Time) string {
-	if math.IsNaN(seconds) || seconds < firstWritableSecond || seconds > lastWritableSecond {
-		return "not a date: outside the years 1 to 9999"
-	}
-	whole := math.Floor(seconds)
-	t := time.Unix(int64(whole), int64((seconds-whole)*1e9))
-	return t.Local().Format("2006-01-02 15:04:05 MST") + ", " + farRelative(seconds, t, now)
-}
-
-// farRelative is overview.Relative, in years when the distance passes what
-// a time.Duration holds (292 years) and would be clamped.
-func farRelative(seconds float64, t, now time.Time) string {
-	const year = 365.2425 * 24 * 3600
-	diff := seconds - float64(now.Unix())
-	switch {
-	case diff >= 200*year:
-		return fmt.Sprintf("in about %.0f years", diff/year)
-	case diff <= -200*year:
-		return fmt.Sprintf("about %.0f years ago", -diff/year)
-	}
-	return overview.Relative(t, now)
-}
-
-// formatClaim shows a claim's value as its JSON text, strings without
-// quotes; whole numbers up to 2^53 (all a float64 holds exactly) as
-// integers.
-func formatClaim(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case float64:
-		if v == math.Trunc(v) && math.Abs(v) <= 1<<53 {
-			return strconv.FormatInt(int64(v), 10)
-		}
-		raw, _ := json.Marshal(v)
-		return string(raw)
-	default:
-		raw, _ := json.Marshal(v)
-		return string(raw)
+		fmt.Fprintf(w, "  %-*s  %s\n", width, safetext.Line(l.Name), safetext.Line(value))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // Exit codes, documented in README.
@@ -148,31 +149,38 @@ func armsLate(cmd *cobra.Command) bool {
 	return false
 }
 
-// commandName returns the first argument that is not a flag or a flag's
-// value, as cobra finds the command to run: the root's flags say which
-// take a value.
+// commandName returns the command cobra will run for args, read as
+// cobra's Find reads them (FuzzCommandNameAgreesWithCobra checks this):
+// the first argument that is not a flag or a flag's value. Like cobra, a
+// flag it does not know yet takes the next argument as its value; -h and
+// --help are among those, as cobra adds them only after choosing the
+// command, so "acctui -h login" is the root's help, which needs the whole
+// tree. After "--" cobra looks for no command.
 func commandName(root *cobra.Command, args []string) string {
+	// takesValue reports whether cobra reads the next argument as the
+	// value of the flag found by lookup (nil when it has none).
+	takesValue := func(lookup func(*pflag.FlagSet) *pflag.Flag) bool {
+		f := lookup(root.Flags())
+		if f == nil {
+			f = lookup(root.PersistentFlags())
+		}
+		return f == nil || f.NoOptDefVal == ""
+	}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		switch {
 		case arg == "--":
-			if i+1 < len(args) {
-				return args[i+1]
-			}
 			return ""
-		case strings.HasPrefix(arg, "--"):
-			if strings.Contains(arg, "=") {
-				continue
+		case strings.HasPrefix(arg, "--") && !strings.Contains(arg, "="):
+			if takesValue(func(fs *pflag.FlagSet) *pflag.Flag { return fs.Lookup(arg[2:]) }) {
+				i++
 			}
-			f := root.Flags().Lookup(arg[2:])
-			if f == nil {
-				f = root.PersistentFlags().Lookup(arg[2:])
+		case strings.HasPrefix(arg, "-") && !strings.Contains(arg, "=") && len(arg) == 2:
+			if takesValue(func(fs *pflag.FlagSet) *pflag.Flag { return fs.ShorthandLookup(arg[1:]) }) {
+				i++
 			}
-			if f != nil && f.NoOptDefVal == "" {
-				i++ // its value
-			}
-		case strings.HasPrefix(arg, "-") && arg != "-":
-			// shorthands: acctui's take no value
+		case arg == "" || strings.HasPrefix(arg, "-"):
+			// no command: cobra skips it
 		default:
 			return arg
 		}

@@ -18,9 +18,16 @@ func TestCommandName(t *testing.T) {
 		{[]string{"--vault-dir=/v", "--debug", "/tmp/log", "vault", "status"}, "vault"},
 		{[]string{"--demo"}, ""},
 		{[]string{"--demo", "version"}, "version"},
-		{[]string{"-h", "login"}, "login"},
-		{[]string{"--", "decode"}, "decode"},
-		{[]string{"--no-such-flag", "token"}, "token"},
+		// cobra adds -h and --help after choosing the command, so here they
+		// take "login" as their value: the root's help, from the whole tree.
+		{[]string{"-h", "login"}, ""},
+		{[]string{"--help", "use"}, ""},
+		{[]string{"login", "-h"}, "login"},
+		// after "--" cobra looks for no command
+		{[]string{"--", "decode"}, ""},
+		// an unknown flag takes the next argument as its value
+		{[]string{"--no-such-flag", "token"}, ""},
+		{[]string{"--no-such-flag=1", "token"}, "token"},
 	}
 	for _, tc := range cases {
 		if got := commandName(root, tc.args); got != tc.want {

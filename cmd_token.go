@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"acctui/engine"
-	"acctui/overview"
+	"acctui/engine/cache"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -82,7 +82,7 @@ may ask, on a terminal, is the file backend's vault passphrase.
 				return err
 			}
 			a.log.Debug("token", "account", acct.Username, "source", string(result.Source), "expires_on", result.ExpiresOn)
-			return writeToken(a.stdout, format, execVersion, tenant, result, acct, time.Now())
+			return writeToken(a.stdout, format, execVersion, tenant, result, acct, a.now())
 		},
 	}
 	cmd.Flags().StringArrayVar(&scopes, "scope", nil, "scope to ask for; repeatable (default "+defaultScope+")")
@@ -120,7 +120,8 @@ func splitScopes(scopes []string) []string {
 	return out
 }
 
-func tenantOf(homeAccountID string) string { return overview.TenantOf(homeAccountID) }
+// tenantOf is the home tenant of an account, for messages and output.
+func tenantOf(homeAccountID string) string { return cache.HomeTenant(homeAccountID) }
 
 // errUnknownAccount means --account names no account in the vault.
 var errUnknownAccount = errors.New("no such account in the vault")

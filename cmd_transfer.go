@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"acctui/internal/safetext"
+	"acctui/vault"
 
 	"github.com/spf13/cobra"
 )
@@ -102,20 +103,16 @@ az keeps that cache in plaintext on Linux; on a terminal acctui asks first.`,
 			if file == stdioFile && isTerminal(a.stdout) {
 				return usagef("export --msal - writes live tokens: redirect standard output to a file or a pipe, not a terminal")
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
-			defer cancel()
-			v, err := a.openVault(ctx)
-			if err != nil {
-				return err
-			}
-			if file == stdioFile {
-				return exportMSALStdout(ctx, v, a.stdout)
-			}
-			if err := v.ExportPlaintext(ctx, file); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", safetext.Line(file))
-			return nil
+			return a.withVault(cmd, 60*time.Second, func(ctx context.Context, v *vault.Vault) error {
+				if file == stdioFile {
+					return exportMSALStdout(ctx, v, a.stdout)
+				}
+				if err := v.ExportPlaintext(ctx, file); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stderr, "Wrote %s (plaintext tokens, mode 0600).\n", safetext.Line(file))
+				return nil
+			})
 		},
 	}
 	cmd.Flags().StringVar(&file, "msal", "", "file to write (must not exist; - for standard output, not a terminal)")

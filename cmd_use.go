@@ -29,43 +29,39 @@ active account out clears it too. It is kept inside the encrypted vault.`,
 			if clear && len(args) > 0 {
 				return usagef("--clear takes no account")
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
-			defer cancel()
-			v, err := a.openVault(ctx)
-			if err != nil {
-				return err
-			}
-			switch {
-			case clear:
-				if err := v.SetActiveAccount(ctx, ""); err != nil {
+			return a.withVault(cmd, 30*time.Second, func(ctx context.Context, v *vault.Vault) error {
+				switch {
+				case clear:
+					if err := v.SetActiveAccount(ctx, ""); err != nil {
+						return err
+					}
+					fmt.Fprintln(a.stderr, "No account is active now.")
+					return nil
+				case len(args) == 0:
+					acct, ok, err := a.activeAccount(ctx, v)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						fmt.Fprintln(a.stderr, "No account is active; make one active with: acctui use ACCOUNT")
+						return nil
+					}
+					_, err = fmt.Fprintf(a.stdout, "%s\t%s\n", safetext.Line(acct.Username), acct.HomeAccountID)
 					return err
 				}
-				fmt.Fprintln(a.stderr, "No account is active now.")
-				return nil
-			case len(args) == 0:
-				acct, ok, err := a.activeAccount(ctx, v)
+				if err := refuseBlankArg("the account", args[0]); err != nil {
+					return err
+				}
+				acct, err := a.pickAccount(ctx, args[0])
 				if err != nil {
 					return err
 				}
-				if !ok {
-					fmt.Fprintln(a.stderr, "No account is active; make one active with: acctui use ACCOUNT")
-					return nil
+				if err := v.SetActiveAccount(ctx, acct.HomeAccountID); err != nil {
+					return err
 				}
-				_, err = fmt.Fprintf(a.stdout, "%s\t%s\n", safetext.Line(acct.Username), acct.HomeAccountID)
-				return err
-			}
-			if err := refuseBlankArg("the account", args[0]); err != nil {
-				return err
-			}
-			acct, err := a.pickAccount(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			if err := v.SetActiveAccount(ctx, acct.HomeAccountID); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "Active account: %s (%s).\n", safetext.Line(acct.Username), acct.HomeAccountID)
-			return nil
+				fmt.Fprintf(a.stderr, "Active account: %s (%s).\n", safetext.Line(acct.Username), acct.HomeAccountID)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&clear, "clear", false, "forget the active account")

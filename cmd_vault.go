@@ -29,21 +29,17 @@ func newVaultStatusCommand(a *app) *cobra.Command {
 		Short: "Show the backend, the file and how many accounts it holds",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
-			defer cancel()
-			v, err := a.openVault(ctx)
-			if err != nil {
-				return err
-			}
-			st, err := v.Status(ctx)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, st)
-			}
-			printVaultStatus(a, st)
-			return nil
+			return a.withVault(cmd, 30*time.Second, func(ctx context.Context, v *vault.Vault) error {
+				st, err := v.Status(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(a.stdout, st)
+				}
+				printVaultStatus(a, st)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -101,43 +97,40 @@ new one from a prompt (twice) or, with --new-from-stdin, the first line of
 standard input.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Minute)
-			defer cancel()
-			v, err := a.openVault(ctx)
-			if err != nil {
-				return err
-			}
-			var next string
-			switch {
-			case fromStdin:
-				if next, err = readStdinSecret(a.stdin); err == nil {
-					err = passphrase.Check(next)
-				}
-			case a.stdinTTY:
-				var again string
-				next, err = readSecretLine(ctx, a.stderr, "New vault passphrase: ")
-				if err == nil {
-					err = passphrase.Check(next)
-				}
-				if err == nil {
-					if again, err = readSecretLine(ctx, a.stderr, "Type it again: "); err == nil {
-						err = passphrase.Confirm(next, again)
+			return a.withVault(cmd, 5*time.Minute, func(ctx context.Context, v *vault.Vault) error {
+				var err error
+				var next string
+				switch {
+				case fromStdin:
+					if next, err = readStdinSecret(a.stdin); err == nil {
+						err = passphrase.Check(next)
 					}
+				case a.stdinTTY:
+					var again string
+					next, err = readSecretLine(ctx, a.stderr, "New vault passphrase: ")
+					if err == nil {
+						err = passphrase.Check(next)
+					}
+					if err == nil {
+						if again, err = readSecretLine(ctx, a.stderr, "Type it again: "); err == nil {
+							err = passphrase.Confirm(next, again)
+						}
+					}
+				default:
+					return usageError{errNoTerminal("the new passphrase (use --new-from-stdin)")}
 				}
-			default:
-				return usageError{errNoTerminal("the new passphrase (use --new-from-stdin)")}
-			}
-			if errors.Is(err, passphrase.ErrTooShort) || errors.Is(err, passphrase.ErrBlank) || errors.Is(err, passphrase.ErrMismatch) {
-				return usagef("%w; nothing changed", err)
-			}
-			if err != nil {
-				return err
-			}
-			if err := v.ChangePassphrase(ctx, next); err != nil {
-				return err
-			}
-			fmt.Fprintln(a.stderr, "Passphrase changed. Scripts that set ACCTUI_VAULT_PASSPHRASE need the new one.")
-			return nil
+				if errors.Is(err, passphrase.ErrTooShort) || errors.Is(err, passphrase.ErrBlank) || errors.Is(err, passphrase.ErrMismatch) {
+					return usagef("%w; nothing changed", err)
+				}
+				if err != nil {
+					return err
+				}
+				if err := v.ChangePassphrase(ctx, next); err != nil {
+					return err
+				}
+				fmt.Fprintln(a.stderr, "Passphrase changed. Scripts that set ACCTUI_VAULT_PASSPHRASE need the new one.")
+				return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&fromStdin, "new-from-stdin", false, "read the new passphrase from stdin")

@@ -131,7 +131,7 @@ func (a *app) completeScopes(cmd *cobra.Command, _ []string, prefix string) ([]s
 	defer cancel()
 	var out []string
 	_ = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		for _, acct := range overview.Build(c, time.Now()) {
+		for _, acct := range overview.Build(c, a.now()) {
 			for _, t := range acct.Tokens {
 				if t.Kind == overview.KindAccess {
 					out = append(out, t.Scopes...)

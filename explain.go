@@ -32,7 +32,7 @@ func explain(err error) (string, int) {
 	}
 	// The message quotes identity providers, files and arguments: it is
 	// made safe for the terminal here, once, for every command.
-	msg := oneLine(safetext.Line(err.Error()))
+	msg := safetext.Compact(err.Error())
 	if hint := nextStep(err); hint != "" {
 		msg += "; " + safetext.Line(hint)
 	}
@@ -130,14 +130,10 @@ func loginCommand(claims string, inVault bool) string {
 	if claims == "" {
 		return "acctui login --method browser (or --method device)"
 	}
-	quoted := "'" + strings.ReplaceAll(oneLine(claims), "'", `'\''`) + "'"
+	quoted := "'" + strings.ReplaceAll(safetext.Compact(claims), "'", `'\''`) + "'"
 	login := "acctui login --method browser --claims " + quoted + " (or --method device)"
 	if !inVault {
 		return login
 	}
 	return login + ", or pass --claims " + quoted + " to acctui token"
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

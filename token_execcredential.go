@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/internal/safetext"
 )
 
 // The ExecCredential API versions client-go speaks; v1 when it does not say.
@@ -36,7 +37,7 @@ func execCredentialVersion(execInfo string) (string, error) {
 		return "", usageError{execInfoError{"not an ExecCredential JSON object"}}
 	}
 	if info.Kind != "" && info.Kind != "ExecCredential" {
-		return "", usageError{execInfoError{fmt.Sprintf("kind %q is not ExecCredential", oneLine(info.Kind))}}
+		return "", usageError{execInfoError{fmt.Sprintf("kind %q is not ExecCredential", safetext.Compact(info.Kind))}}
 	}
 	switch info.APIVersion {
 	case execCredentialV1, execCredentialV1beta1:
@@ -44,7 +45,7 @@ func execCredentialVersion(execInfo string) (string, error) {
 	case "":
 		return "", usageError{execInfoError{"no apiVersion"}}
 	}
-	return "", usageError{execInfoError{fmt.Sprintf("apiVersion %q is not one of: %s, %s", oneLine(info.APIVersion), execCredentialV1, execCredentialV1beta1)}}
+	return "", usageError{execInfoError{fmt.Sprintf("apiVersion %q is not one of: %s, %s", safetext.Compact(info.APIVersion), execCredentialV1, execCredentialV1beta1)}}
 }
 
 type execCredential struct {

@@ -13,7 +13,10 @@ import (
 // home account whatever the number of tenants it has tokens in.
 // WithUsername filters by username, ignoring case.
 func (c *Client) Accounts(ctx context.Context, opts ...Option) ([]Account, error) {
-	o := collect(opts)
+	o, err := collectFor("Accounts", accountsOptions, opts)
+	if err != nil {
+		return nil, err
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return nil, err
@@ -57,10 +60,7 @@ func (c *Client) Accounts(ctx context.Context, opts ...Option) ([]Account, error
 // several realms, preferring the home tenant's entry.
 func mergeAccountEntries(entries []cache.Account) Account {
 	best := entries[0]
-	homeTenant := ""
-	if i := strings.LastIndex(best.HomeAccountID, "."); i >= 0 {
-		homeTenant = best.HomeAccountID[i+1:]
-	}
+	homeTenant := cache.HomeTenant(best.HomeAccountID)
 	for _, e := range entries {
 		if strings.EqualFold(e.Realm, homeTenant) {
 			best = e

@@ -56,10 +56,18 @@ func (f AuthCodeFlow) LogValue() slog.Value { return slog.StringValue(f.String()
 // state and nonce. The redirect URI is required (WithRedirectURI); prompt,
 // login and domain hints, claims, max_age and response mode are options.
 func (c *Client) InitiateAuthCodeFlow(ctx context.Context, scopes []string, opts ...Option) (AuthCodeFlow, error) {
+	o, err := collectFor("InitiateAuthCodeFlow", authCodeFlowOptions, opts)
+	if err != nil {
+		return AuthCodeFlow{}, err
+	}
+	return c.initiateAuthCodeFlow(ctx, scopes, o)
+}
+
+// initiateAuthCodeFlow is InitiateAuthCodeFlow with its options checked.
+func (c *Client) initiateAuthCodeFlow(ctx context.Context, scopes []string, o callOptions) (AuthCodeFlow, error) {
 	if err := checkScopes(scopes); err != nil {
 		return AuthCodeFlow{}, err
 	}
-	o := collect(opts)
 	if o.redirectURI == "" {
 		return AuthCodeFlow{}, errors.New("engine: an auth-code flow needs a redirect URI (WithRedirectURI)")
 	}
@@ -106,7 +114,10 @@ func (c *Client) AuthorizationRequestURL(ctx context.Context, scopes []string, o
 	if err := checkScopes(scopes); err != nil {
 		return "", err
 	}
-	o := collect(opts)
+	o, err := collectFor("AuthorizationRequestURL", authorizationURLOptions, opts)
+	if err != nil {
+		return "", err
+	}
 	if o.redirectURI == "" {
 		return "", errors.New("engine: an authorization URL needs a redirect URI (WithRedirectURI)")
 	}
@@ -243,7 +254,10 @@ func (c *Client) AcquireTokenByAuthorizationCode(ctx context.Context, code strin
 	if err := checkScopes(scopes); err != nil {
 		return Result{}, err
 	}
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenByAuthorizationCode", authorizationCodeOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return Result{}, err

@@ -8,6 +8,12 @@
 //
 // The engine knows nothing of terminals or keyrings: persistence comes in
 // through a CacheStore, time through a clock.
+//
+// The examples (ExampleClient_AcquireTokenSilent for silent calls and
+// refresh, ExampleClient_InitiateDeviceFlow, ExampleClient_InitiateAuthCodeFlow,
+// ExampleClient_AcquireTokenByUsernamePassword, ExampleClient_RemoveAccount)
+// run each flow against engine/idptest on a fixed clock; `go test -run
+// Example acctui/engine` checks their output, and pkgsite shows them.
 package engine
 
 import (

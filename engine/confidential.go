@@ -31,7 +31,10 @@ func (c *Client) AcquireTokenForClient(ctx context.Context, scopes []string, opt
 	if err := checkScopes(scopes); err != nil {
 		return Result{}, err
 	}
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenForClient", clientCredentialOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return Result{}, err

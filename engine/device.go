@@ -96,7 +96,10 @@ func (c *Client) InitiateDeviceFlow(ctx context.Context, scopes []string, opts .
 	if err := checkScopes(scopes); err != nil {
 		return DeviceCode{}, err
 	}
-	o := collect(opts)
+	o, err := collectFor("InitiateDeviceFlow", deviceFlowOptions, opts)
+	if err != nil {
+		return DeviceCode{}, err
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return DeviceCode{}, err

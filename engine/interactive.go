@@ -24,7 +24,10 @@ const defaultInteractiveTimeout = 5 * time.Minute
 // sign-in. It gives up after WithTimeout (5 minutes by default) with
 // ErrTimeout.
 func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, opts ...Option) (Result, error) {
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenInteractive", interactiveOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	if o.openURL == nil {
 		return Result{}, errors.New("engine: an interactive sign-in needs a way to show its URL (WithOpenURL)")
 	}
@@ -45,8 +48,9 @@ func (c *Client) AcquireTokenInteractive(ctx context.Context, scopes []string, o
 		return Result{}, fmt.Errorf("engine: cannot listen on %s for the browser's answer: %w", net.JoinHostPort(redirect.listen, strconv.Itoa(redirect.port)), err)
 	}
 	redirectURI := redirect.uri(ln.Addr().(*net.TCPAddr).Port)
-	flowOpts := append(append([]Option(nil), opts...), WithRedirectURI(redirectURI), WithResponseMode(""))
-	flow, err := c.InitiateAuthCodeFlow(ctx, scopes, flowOpts...)
+	flowOpts := o
+	flowOpts.redirectURI, flowOpts.responseMode, flowOpts.state = redirectURI, "", ""
+	flow, err := c.initiateAuthCodeFlow(ctx, scopes, flowOpts)
 	if err != nil {
 		ln.Close()
 		return Result{}, err

@@ -189,7 +189,10 @@ func (m *ManagedIdentityClient) AcquireToken(ctx context.Context, resource strin
 	if resource == "" {
 		return Result{}, errors.New("engine: a managed identity token needs a resource such as https://management.azure.com")
 	}
-	o := collect(opts)
+	o, err := collectFor("ManagedIdentityClient.AcquireToken", managedIdentityOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	now := m.cfg.Now()
 	clientID := m.cfg.Identity.CacheClientID()
 	var aging *Result

@@ -26,7 +26,10 @@ func (c *Client) AcquireTokenByUsernamePassword(ctx context.Context, scopes []st
 	if err := CheckUsername(username); err != nil {
 		return Result{}, err
 	}
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenByUsernamePassword", usernamePasswordOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return Result{}, err

@@ -17,7 +17,10 @@ func (c *Client) AcquireTokenByRefreshToken(ctx context.Context, refreshToken Se
 	if refreshToken.IsZero() {
 		return Result{}, fmt.Errorf("engine: a refresh token is required")
 	}
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenByRefreshToken", refreshTokenOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return Result{}, err

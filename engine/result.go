@@ -9,13 +9,16 @@ import (
 	"acctui/engine/cache"
 )
 
-// TokenSource says where a result came from.
-type TokenSource string
+// ResultSource says where a Result came from: a string enum, not a
+// provider of tokens (as oauth2.TokenSource is).
+type ResultSource string
 
 // The sources of a Result.
 const (
-	SourceCache            TokenSource = "cache"
-	SourceIdentityProvider TokenSource = "identity_provider"
+	// SourceCache is an access token read from the cache.
+	SourceCache ResultSource = "cache"
+	// SourceIdentityProvider is a token the identity provider just issued.
+	SourceIdentityProvider ResultSource = "identity_provider"
 )
 
 // Account is a signed-in user, one per home account.
@@ -51,7 +54,7 @@ type Result struct {
 	IDToken       Secret
 	IDTokenClaims map[string]any
 	Account       Account
-	Source        TokenSource
+	Source        ResultSource
 	CorrelationID string
 }
 

@@ -27,7 +27,10 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 	if err := checkScopes(scopes); err != nil {
 		return Result{}, err
 	}
-	o := collect(opts)
+	o, err := collectFor("AcquireTokenSilent", silentOptions, opts)
+	if err != nil {
+		return Result{}, err
+	}
 	if o.correlationID == "" {
 		// one id for the whole silent call, whichever refresh tokens it tries
 		o.correlationID = newCorrelationID()
@@ -225,8 +228,8 @@ func (c *Client) redeemRefreshToken(ctx context.Context, a Authority, scopes []s
 
 // anchorForHomeAccount is the routing hint Oid:<uid>@<utid>.
 func anchorForHomeAccount(homeAccountID string) string {
-	if i := strings.Index(homeAccountID, "."); i > 0 {
-		return "Oid:" + homeAccountID[:i] + "@" + homeAccountID[i+1:]
+	if uid, utid, ok := cache.SplitHomeAccountID(homeAccountID); ok {
+		return "Oid:" + uid + "@" + utid
 	}
 	return ""
 }

@@ -34,7 +34,7 @@ func TestSilentRefreshCases(t *testing.T) {
 		name string
 		// prepare runs after alice signed in and before the silent call
 		prepare    func(t *testing.T, e *env) []Option
-		wantSource TokenSource
+		wantSource ResultSource
 		wantCalls  int // refresh_token requests
 		wantErr    func(error) bool
 	}{

@@ -259,7 +259,7 @@ func orNew(f *FederationError) *FederationError {
 // oneLine collapses whitespace and bounds the length of text from a
 // federated provider, which ends up in a one-line error.
 func oneLine(s string) string {
-	s = safetext.Line(strings.Join(strings.Fields(s), " "))
+	s = safetext.Compact(s)
 	if r := []rune(s); len(r) > 300 {
 		s = string(r[:300]) + "…"
 	}

@@ -94,10 +94,7 @@ func Build(c *cache.Cache, now time.Time) []Account {
 		if a, ok := byHome[key]; ok {
 			return a
 		}
-		a := &Account{HomeAccountID: home, Environment: env}
-		if i := strings.LastIndex(home, "."); i >= 0 {
-			a.TenantID = home[i+1:]
-		}
+		a := &Account{HomeAccountID: home, Environment: env, TenantID: cache.HomeTenant(home)}
 		byHome[key] = a
 		order = append(order, key)
 		return a

@@ -1,9 +1,8 @@
 package overview
 
 import (
-	"strings"
-
 	"acctui/engine"
+	"acctui/engine/cache"
 )
 
 // Place says where an account lives, for one line of output: its issuer
@@ -27,10 +26,7 @@ func Place(authority engine.Authority, homeAccountID string) string {
 
 // TenantOf is the tenant part of a home account id (<object>.<tenant>).
 func TenantOf(homeAccountID string) string {
-	if i := strings.LastIndex(homeAccountID, "."); i >= 0 {
-		return homeAccountID[i+1:]
-	}
-	return ""
+	return cache.HomeTenant(homeAccountID)
 }
 
 // SetPlace fills in where a person's account lives under authority: Place,

@@ -81,6 +81,7 @@ func runAz(t *testing.T, env *cliEnv, az string, extra []string, args ...string)
 }
 
 func TestAzureCLI(t *testing.T) {
+	t.Parallel()
 	az := requireAz(t)
 	e := startEmulator(t)
 	s := newCLISuite(t, e)

@@ -26,6 +26,7 @@ const (
 )
 
 func TestDailyTools(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 	alice := s.newEnv(t, "alice")
@@ -228,6 +229,7 @@ func writeFile(t *testing.T, path, content string) {
 
 // TestConventions: what people expect of a command line, from the outside.
 func TestConventions(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 	alice := s.newEnv(t, "alice")
@@ -439,6 +441,7 @@ func tokenUser(claims map[string]any) string {
 
 // TestActiveAccount: acctui use with two accounts, as a user runs it.
 func TestActiveAccount(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 	env := s.newEnv(t, "two")

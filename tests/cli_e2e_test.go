@@ -4,7 +4,9 @@ package tests
 // the built `acctui idp serve --tls`, each person in a HOME, XDG directories
 // and vault of their own (cli_harness_test.go). The subtests run in order
 // and share one emulator and its request log, which they empty before each
-// measurement; several build on the vault an earlier one signed in to.
+// measurement. Several use the vault an earlier one signed in to; run
+// alone (tests/run_each.sh), they build it with the fixtures needAlice and
+// needDave instead.
 
 import (
 	"context"
@@ -30,6 +32,7 @@ const (
 )
 
 func TestCLI(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 
@@ -38,10 +41,44 @@ func TestCLI(t *testing.T) {
 	alice := s.newEnv(t, "alice")
 	var aliceHome string   // alice's home account id
 	var cachedToken string // alice's access token for the default scope, as cached
+	// needAlice is the fixture of the subtests that use alice's vault:
+	// when no earlier subtest signed her in (the subtest runs alone), it
+	// does, so that every subtest passes on its own.
 	needAlice := func(t *testing.T) {
 		t.Helper()
-		if cachedToken == "" || aliceHome == "" {
-			t.Skip("needs alice's vault and token from the earlier subtests")
+		if cachedToken != "" && aliceHome != "" {
+			return
+		}
+		alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		out := alice.token(t)
+		cachedToken, aliceHome = out.AccessToken, out.Account.HomeAccountID
+	}
+	// needAliceSignedIn signs alice in unless her vault has her already.
+	needAliceSignedIn := func(t *testing.T) {
+		t.Helper()
+		if !slices.Contains(usernames(alice.accountsJSON(t)), aliceUsername) {
+			alice.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		}
+	}
+	// needDave adds dave (fabrikam) to alice's vault unless he is there.
+	needDave := func(t *testing.T) {
+		t.Helper()
+		needAlice(t)
+		if !slices.Contains(usernames(alice.accountsJSON(t)), daveUsername) {
+			alice.loginPassword(t, daveUsername, davePassword, "--tenant", "fabrikam.example").want(t, 0)
+		}
+	}
+	// rememberVault exports alice's vault to a file outside the searched
+	// directories, so its refresh and ID tokens are among the secrets the
+	// last subtest looks for.
+	rememberVault := func(t *testing.T) {
+		t.Helper()
+		file := filepath.Join(t.TempDir(), "exported.json")
+		alice.run(t, nil, "export", "--msal", file).want(t, 0)
+		for section, list := range msalCacheSecrets(t, file) {
+			for _, secret := range list {
+				s.remember(secret, section+" of acctui export")
+			}
 		}
 	}
 
@@ -95,6 +132,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("token/from-cache", func(t *testing.T) {
+		needAliceSignedIn(t)
 		e.resetRequests(t)
 		first := alice.plainToken(t)
 		second := alice.plainToken(t)
@@ -116,6 +154,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("token/json", func(t *testing.T) {
+		needAlice(t)
 		e.resetRequests(t)
 		now := time.Now().Unix()
 		out := alice.token(t)
@@ -208,15 +247,16 @@ func TestCLI(t *testing.T) {
 
 	t.Run("token/after-expiry", func(t *testing.T) {
 		needAlice(t)
-		// The CLI runs on the wall clock: a 301-second token is "expired"
-		// for the engine (under 5 minutes left) a second after it came.
+		// A 301-second token is "expired" for the engine (under 5 minutes
+		// left) two seconds after it came: the emulator's clock, and with it
+		// acctui's, moves on two seconds.
 		e.admin(t, http.MethodPost, "/_admin/lifetime", map[string]any{"username": aliceUsername, "access_token_seconds": 301}, nil)
 		short := alice.token(t, "--force-refresh")
 		e.admin(t, http.MethodPost, "/_admin/lifetime", map[string]any{"username": aliceUsername, "access_token_seconds": 3600}, nil)
 		if short.Source != "identity_provider" || short.ExpiresIn > 301 {
 			t.Fatalf("short token: source %s, expires_in %d", short.Source, short.ExpiresIn)
 		}
-		time.Sleep(time.Until(time.Unix(short.ExpiresOn-300, 0).Add(200 * time.Millisecond)))
+		e.advanceClock(t, 2*time.Second)
 
 		e.resetRequests(t)
 		refreshed := alice.token(t)
@@ -413,7 +453,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("logout", func(t *testing.T) {
-		needAlice(t)
+		needDave(t)
 		res := alice.run(t, nil, "logout", daveUsername).want(t, 2)
 		if !strings.Contains(res.errorLine(), "--yes") {
 			t.Errorf("logout without --yes and no terminal: %q", res.errorLine())
@@ -630,6 +670,13 @@ func TestCLI(t *testing.T) {
 	// $XDG_DATA_HOME/acctui.
 	vault := s.newEnv(t, "vault").with("ACCTUI_VAULT_DIR", "")
 	vaultFile := filepath.Join(vault.vars["XDG_DATA_HOME"], "acctui", "vault.acctui")
+	// needVaultFile signs alice in to that vault when no earlier subtest did.
+	needVaultFile := func(t *testing.T) {
+		t.Helper()
+		if _, err := os.Stat(vaultFile); err != nil {
+			vault.loginPassword(t, aliceUsername, alicePassword).want(t, 0)
+		}
+	}
 
 	t.Run("vault/status", func(t *testing.T) {
 		res := vault.run(t, nil, "vault", "status").want(t, 0)
@@ -653,6 +700,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("vault/passphrase", func(t *testing.T) {
+		needVaultFile(t)
 		short := "short\n"
 		vault.run(t, &short, "vault", "passphrase", "--new-from-stdin").want(t, 2)
 		vault.run(t, nil, "vault", "passphrase").want(t, 2)
@@ -676,6 +724,7 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("vault/reset", func(t *testing.T) {
+		needVaultFile(t)
 		before, err := os.ReadFile(vaultFile)
 		if err != nil {
 			t.Fatal(err)
@@ -781,11 +830,12 @@ func TestCLI(t *testing.T) {
 	})
 
 	t.Run("no-tokens-on-disk", func(t *testing.T) {
-		secrets := s.knownSecrets()
-		kinds := map[string]int{}
-		for _, where := range secrets {
-			kinds[strings.Fields(where)[0]]++
+		needDave(t)
+		if kinds := secretKinds(s.knownSecrets()); kinds["RefreshToken"] == 0 || kinds["IdToken"] == 0 {
+			rememberVault(t)
 		}
+		secrets := s.knownSecrets()
+		kinds := secretKinds(secrets)
 		if len(secrets) < 10 || kinds["RefreshToken"] == 0 || kinds["IdToken"] == 0 {
 			t.Logf("secrets known: %v", kinds)
 		}
@@ -825,4 +875,14 @@ func TestCLI(t *testing.T) {
 		}
 		t.Logf("searched %d files in %d environments for %d secrets", len(files), len(s.dirs), len(secrets))
 	})
+}
+
+// secretKinds counts secrets by the kind their description starts with
+// (RefreshToken, IdToken, access …).
+func secretKinds(secrets map[string]string) map[string]int {
+	kinds := map[string]int{}
+	for _, where := range secrets {
+		kinds[strings.Fields(where)[0]]++
+	}
+	return kinds
 }

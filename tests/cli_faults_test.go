@@ -180,6 +180,7 @@ func checkOneErrorLine(t *testing.T, res cliResult, wants ...string) string {
 }
 
 func TestCLIFaultMatrix(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 

@@ -157,6 +157,9 @@ func (c *cliEnv) environ() []string {
 	for k, v := range c.vars {
 		env = append(env, k+"="+v)
 	}
+	if d := c.s.e.advanced.Load(); d != 0 {
+		env = append(env, fmt.Sprintf("ACCTUI_TEST_CLOCK_OFFSET=%d", d))
+	}
 	slices.Sort(env)
 	return env
 }

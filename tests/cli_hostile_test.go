@@ -184,6 +184,7 @@ func rewriteJSON(t *testing.T, body []byte, fields map[string]any) []byte {
 }
 
 func TestCLIHostileText(t *testing.T) {
+	t.Parallel()
 	e := startEmulatorWith(t, "--directory", hostileDirectory(t))
 	s := newCLISuite(t, e)
 	proxy := newRewritingProxy(t, e)
@@ -204,6 +205,18 @@ func TestCLIHostileText(t *testing.T) {
 		m := p.waitFor(t, regexp.MustCompile(`\n\n  Code: (\S+)\n\n`), 10*time.Second)
 		e.admin(t, http.MethodPost, "/_admin/device", map[string]any{"user_code": m[1], "username": malloryUsername, "approve": true}, nil)
 		return env.wait(t, p, 15*time.Second)
+	}
+
+	// needMallory signs mallory in, with a harmless device-code message,
+	// when no earlier subtest did (the subtest runs alone).
+	needMallory := func(t *testing.T) {
+		t.Helper()
+		for _, a := range mallory.accountsJSON(t) {
+			if a["username"] == malloryUsername {
+				return
+			}
+		}
+		deviceLogin(t, mallory, "To sign in, open the page.").want(t, 0)
 	}
 
 	t.Run("login-device", func(t *testing.T) {
@@ -232,6 +245,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("accounts", func(t *testing.T) {
+		needMallory(t)
 		res := mallory.run(t, nil, "accounts").want(t, 0)
 		checkPrintable(t, res)
 		if !strings.Contains(res.stdout, `(Mallory \x1b]52;c;ZXZpbA==\x07\x1b[2J\x1b]8;;https://evil.example/\x1b\click\x1b]8;;\x1b\\x9b31m\u202eevil\u2066 acctui: forged line )`) {
@@ -244,6 +258,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("token-json", func(t *testing.T) {
+		needMallory(t)
 		out := mallory.token(t)
 		if out.Account.Username != malloryUsername {
 			t.Errorf("token --json username = %q, want %q", out.Account.Username, malloryUsername)
@@ -253,6 +268,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("decode", func(t *testing.T) {
+		needMallory(t)
 		// The ID token the emulator issued for mallory carries the
 		// hostile name and preferred_username.
 		var issued []string
@@ -282,6 +298,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("error-description", func(t *testing.T) {
+		needMallory(t)
 		proxy.set(func(path string, status int, body []byte) (int, []byte) {
 			if strings.HasSuffix(path, "/oauth2/v2.0/token") {
 				description, _ := json.Marshal("AADSTS70000: " + hostileText)
@@ -350,6 +367,7 @@ func TestCLIHostileText(t *testing.T) {
 	})
 
 	t.Run("logout", func(t *testing.T) {
+		needMallory(t)
 		res := mallory.run(t, nil, "logout", malloryUsername, "--yes").want(t, 0)
 		checkPrintable(t, res)
 		if !strings.Contains(res.stderr, `Removed mallory\x1b]0;pwned\x07\u202e@contoso.example.`) {

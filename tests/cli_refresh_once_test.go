@@ -11,6 +11,7 @@ import (
 // account lock and the engine's second look let one of them refresh and
 // the others serve its token.
 func TestOneRefreshAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	const processes = 20
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
@@ -52,6 +53,7 @@ func TestOneRefreshAcrossProcesses(t *testing.T) {
 // token the vault held when it started, but processes forcing together
 // still share one request when they overlap.
 func TestForcedRefreshAcrossProcesses(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 	env := s.newEnv(t, "forced")

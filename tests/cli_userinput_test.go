@@ -22,6 +22,7 @@ import (
 )
 
 func TestCLIUserInput(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 	alice := s.newEnv(t, "alice")

@@ -36,6 +36,7 @@ type readPathsResult struct {
 }
 
 func TestExportedCacheReadsInMSALPython(t *testing.T) {
+	t.Parallel()
 	requireMSALPython(t)
 	srv := idptest.Start(t, idptest.Options{TLS: true})
 	tmp := t.TempDir()

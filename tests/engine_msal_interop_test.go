@@ -392,6 +392,7 @@ func findEngineAccount(t *testing.T, accounts []engine.Account, username string)
 }
 
 func TestEngineMSALPythonCacheInterop(t *testing.T) {
+	t.Parallel()
 	requireMSALPython(t)
 	srv := idptest.Start(t, idptest.Options{TLS: true})
 	tmp := t.TempDir()

@@ -62,6 +62,7 @@ func checkFederatedRequests(t *testing.T, recs []requestRecord, username, wsTrus
 }
 
 func TestMSALPythonFederatedPassword(t *testing.T) {
+	t.Parallel()
 	requireMSALPython(t)
 	e := startEmulator(t)
 	tmp := t.TempDir()
@@ -101,6 +102,7 @@ func TestMSALPythonFederatedPassword(t *testing.T) {
 }
 
 func TestCLIFederatedPassword(t *testing.T) {
+	t.Parallel()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
 	for _, u := range federatedUsers {

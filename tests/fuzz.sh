@@ -14,6 +14,7 @@ targets=(
   "./engine/cache FuzzParse"
   "./vault FuzzOpenDamagedVault"
   "./vault FuzzSplitMerge"
+  ". FuzzCommandNameAgreesWithCobra"
 )
 for t in "${targets[@]}"; do
   pkg=${t% *}

@@ -3,6 +3,11 @@ package tests
 // The harness shared by the tests that drive the built acctui binary: the
 // build (once per test binary), a running `acctui idp serve --tls` and its
 // /_admin/ control API and request log.
+//
+// A test that starts its own emulator and makes its own environments
+// (HOME, XDG directories, vault) shares nothing with the others and runs
+// with t.Parallel(); the tmux tests of the terminal do not, their timing
+// being the terminal's.
 
 import (
 	"bytes"
@@ -17,6 +22,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -45,7 +51,9 @@ func acctuiBinary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		binary = filepath.Join(workDir, "acctui")
-		cmd := exec.Command("go", "build", "-o", binary, ".")
+		// The test clock hook (testclock_on.go) lets the tests move acctui's
+		// clock with the emulator's instead of sleeping.
+		cmd := exec.Command("go", "build", "-tags", "acctui_testclock", "-o", binary, ".")
 		cmd.Dir = ".." // the module root; go test runs in tests/
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -89,6 +97,17 @@ type emulator struct {
 	line   string // the announcement as printed, handed to the scripts
 	ann    announcement
 	client *http.Client // trusts the emulator's CA
+	// advanced is how far the emulator's clock was moved, in seconds; every
+	// acctui run against it gets the same offset (ACCTUI_TEST_CLOCK_OFFSET).
+	advanced atomic.Int64
+}
+
+// advanceClock moves the emulator's clock, and so that of every acctui
+// run against it from now on, forward by d.
+func (e *emulator) advanceClock(t *testing.T, d time.Duration) {
+	t.Helper()
+	e.admin(t, http.MethodPost, "/_admin/clock", map[string]any{"advance_seconds": int(d / time.Second)}, nil)
+	e.advanced.Add(int64(d / time.Second))
 }
 
 func startEmulator(t *testing.T) *emulator {

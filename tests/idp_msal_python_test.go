@@ -130,6 +130,7 @@ func (e *emulator) runMSAL(t *testing.T, cache string, scenario ...string) msalR
 }
 
 func TestMSALPython(t *testing.T) {
+	t.Parallel()
 	requireMSALPython(t)
 	e := startEmulator(t)
 	tmp := t.TempDir()

@@ -110,6 +110,7 @@ func sentinelKind(secret string) string {
 }
 
 func TestNoSecretLeaks(t *testing.T) {
+	t.Parallel()
 	started := time.Now()
 	e := startEmulator(t)
 	s := newCLISuite(t, e)

@@ -55,6 +55,11 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		}
 	})
 	t.Run("reused", func(t *testing.T) {
+		// a code of its own, redeemed once here, so the subtest stands alone
+		code := signIn(t, srv, authorizeURL(srv, "organizations", pkce), "alice@contoso.example", "demo-alice").Params.Get("code")
+		if status, body := postToken(t, srv, "organizations", codeForm(code, "http://localhost:8400", verifier)); status != 200 {
+			t.Fatalf("first redemption: HTTP %d %v", status, body)
+		}
 		status, body := postToken(t, srv, "organizations", codeForm(code, "http://localhost:8400", verifier))
 		wantError(t, status, body, 400, "invalid_grant", 54005)
 	})

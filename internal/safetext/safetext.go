@@ -30,6 +30,13 @@ func Block(s string) string {
 	return clean(s, true)
 }
 
+// Compact is Line for a message that must read as one line: every run of
+// white space, line breaks included, becomes one space, and there is none
+// at either end.
+func Compact(s string) string {
+	return strings.Join(strings.Fields(Line(s)), " ")
+}
+
 // IsClean reports whether s prints as itself: no control character, no
 // bidi control, no invalid UTF-8. Line and Block return such strings
 // unchanged.

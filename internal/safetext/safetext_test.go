@@ -73,3 +73,17 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+func TestCompact(t *testing.T) {
+	for in, want := range map[string]string{
+		"  a \n\t b\r\n c  ": "a b c",
+		"plain":              "plain",
+		"esc\x1b[2J here":    `esc\x1b[2J here`,
+		"\u202e  rtl":        `\u202e rtl`,
+		"":                   "",
+	} {
+		if got := Compact(in); got != want {
+			t.Errorf("Compact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
