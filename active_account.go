@@ -7,6 +7,7 @@ import (
 
 	"acctui/internal/safetext"
 	"acctui/overview"
+	"acctui/principals"
 )
 
 // defaultAccountName is the account other tools should use by default:
@@ -33,6 +34,9 @@ func (a *app) afterAzureCLIImport(ctx context.Context, azDefault string) {
 		return
 	}
 	if _, ok, err := a.activeAccount(ctx, v); err != nil || ok {
+		return
+	}
+	if _, ok, err := principals.Active(ctx, v); err != nil || ok {
 		return
 	}
 	summaries, err := v.ResolveAccount(ctx, azDefault)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"acctui/engine"
+
 	"github.com/spf13/cobra"
 )
 
@@ -58,21 +60,13 @@ For any other host it answers nothing, so git asks its next helper.
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
-			acct, err := a.accountForToken(ctx, account)
-			if err != nil {
-				return err
-			}
-			client, err := a.engineClient(ctx, "")
-			if err != nil {
-				return err
-			}
-			result, err := client.AcquireTokenSilent(ctx, []string{azureDevOpsScope}, acct)
+			result, name, err := a.azureDevOpsToken(ctx, account)
 			if err != nil {
 				return err
 			}
 			username := req["username"]
 			if username == "" {
-				username = acct.Username
+				username = name
 			}
 			if strings.ContainsAny(username, "\n\x00") {
 				return errors.New("git-credential: the account's username cannot be sent to git")
@@ -117,4 +111,27 @@ func isAzureDevOps(protocol, host string) bool {
 	}
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	return host == "dev.azure.com" || strings.HasSuffix(host, ".visualstudio.com")
+}
+
+// azureDevOpsToken gets an Azure DevOps token for git: of the service
+// principal or managed identity account names (or the active one), else
+// of the person, silently. name is the username git is given.
+func (a *app) azureDevOpsToken(ctx context.Context, account string) (result engine.Result, name string, err error) {
+	if p, ok, err := a.principalFor(ctx, account); err != nil || ok {
+		if err != nil {
+			return engine.Result{}, "", err
+		}
+		result, err := a.principalToken(ctx, p, a.vault, []string{azureDevOpsScope}, false)
+		return result, p.Name(), err
+	}
+	acct, err := a.accountForToken(ctx, account)
+	if err != nil {
+		return engine.Result{}, "", err
+	}
+	client, err := a.engineClient(ctx, "")
+	if err != nil {
+		return engine.Result{}, "", err
+	}
+	result, err = client.AcquireTokenSilent(ctx, []string{azureDevOpsScope}, acct)
+	return result, acct.Username, err
 }

@@ -11,6 +11,7 @@ import (
 	"acctui/engine/cache"
 	"acctui/internal/safetext"
 	"acctui/overview"
+	"acctui/principals"
 )
 
 // principalJSON is a service principal or managed identity in accounts
@@ -25,6 +26,8 @@ type principalJSON struct {
 	Credential string    `json:"credential,omitempty"`
 	Status     string    `json:"status"`
 	ExpiresOn  time.Time `json:"expires_on,omitzero"`
+	// Active marks the active account (acctui use), as for people.
+	Active bool `json:"active"`
 }
 
 // principalOverview lists the principals of a cache holding the shared
@@ -34,10 +37,12 @@ func principalOverview(c *cache.Cache, now time.Time) []principalJSON {
 	if err != nil {
 		return nil
 	}
+	active, isActive, _ := principals.ActiveOf(c)
 	out := make([]principalJSON, 0, len(list))
 	for _, p := range list {
 		j := principalJSON{Kind: p.Kind, Username: p.Name(), ClientID: p.ClientID, ObjectID: p.ObjectID,
-			ResourceID: p.ResourceID, TenantID: p.Tenant, Credential: p.Credential, Status: "no token"}
+			ResourceID: p.ResourceID, TenantID: p.Tenant, Credential: p.Credential, Status: "no token",
+			Active: isActive && active.Same(p)}
 		if at, ok := c.FindAccessToken(cache.AccessTokenQuery{ClientID: p.CacheClientID()}); ok {
 			j.ExpiresOn = time.Unix(at.ExpiresOn, 0)
 			j.Status = string(overview.StatusExpired)
@@ -74,7 +79,11 @@ func printPrincipals(w io.Writer, apps []principalJSON, now time.Time, afterPeop
 			state = fmt.Sprintf("valid, %s left", overview.HumanDuration(p.ExpiresOn.Sub(now)))
 		}
 		kind := principal{Kind: p.Kind, Credential: p.Credential, ClientID: p.ClientID, ObjectID: p.ObjectID, ResourceID: p.ResourceID}.KindText()
-		fmt.Fprintf(w, "%s  %s  %s\n", safetext.Line(p.Username), kind, state)
+		mark := ""
+		if p.Active {
+			mark = "  (active)"
+		}
+		fmt.Fprintf(w, "%s  %s  %s%s\n", safetext.Line(p.Username), kind, state, mark)
 		if p.TenantID != "" {
 			fmt.Fprintf(w, "  tenant %s\n", safetext.Line(p.TenantID))
 		}
@@ -102,8 +111,9 @@ func (a *app) principalTokenResult(ctx context.Context, account string, scopes [
 	return result, engine.Account{Username: p.Name(), Realm: p.Tenant}, true, nil
 }
 
-// principalFor finds the principal account names; with no name, the only
-// principal when the vault has no people.
+// principalFor finds the principal account names; with no name, the
+// active principal (acctui use), else the only principal when the vault
+// has no people.
 func (a *app) principalFor(ctx context.Context, account string) (principal, bool, error) {
 	if account != "" {
 		return a.findPrincipal(ctx, account)
@@ -111,6 +121,9 @@ func (a *app) principalFor(ctx context.Context, account string) (principal, bool
 	v, err := a.openVault(ctx)
 	if err != nil {
 		return principal{}, false, err
+	}
+	if p, ok, err := principals.Active(ctx, v); err != nil || ok {
+		return p, ok, err
 	}
 	people, err := v.Accounts(ctx)
 	if err != nil || len(people) > 0 {

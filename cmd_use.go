@@ -8,6 +8,7 @@ import (
 
 	"acctui/engine"
 	"acctui/internal/safetext"
+	"acctui/principals"
 	"acctui/vault"
 
 	"github.com/spf13/cobra"
@@ -21,9 +22,12 @@ func newUseCommand(a *app) *cobra.Command {
 		Long: `Make ACCOUNT (username or home account id) the active account: token,
 git-credential and the exec credential use it when no --account is given
 and several accounts match, export --azure-cli makes it az's default, and
-accounts marks it. Without an argument, print the active account (username
-and home account id, tab-separated); --clear forgets it. Logging the
-active account out clears it too. It is kept inside the encrypted vault.`,
+accounts marks it. ACCOUNT may also be a service principal's client id or
+a managed identity's id: token, git-credential and the exec credential
+then serve that app's token when no --account is given. Without an
+argument, print the active account (username and home account id, or an
+app's id and kind, tab-separated); --clear forgets it. Logging the active
+account out clears it too. It is kept inside the encrypted vault.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if clear && len(args) > 0 {
@@ -35,9 +39,19 @@ active account out clears it too. It is kept inside the encrypted vault.`,
 					if err := v.SetActiveAccount(ctx, ""); err != nil {
 						return err
 					}
+					if err := principals.ClearActive(ctx, v); err != nil {
+						return err
+					}
 					fmt.Fprintln(a.stderr, "No account is active now.")
 					return nil
 				case len(args) == 0:
+					if p, ok, err := principals.Active(ctx, v); err != nil || ok {
+						if err != nil {
+							return err
+						}
+						_, err = fmt.Fprintf(a.stdout, "%s\t%s\n", safetext.Line(p.Name()), p.Kind)
+						return err
+					}
 					acct, ok, err := a.activeAccount(ctx, v)
 					if err != nil {
 						return err
@@ -52,11 +66,21 @@ active account out clears it too. It is kept inside the encrypted vault.`,
 				if err := refuseBlankArg("the account", args[0]); err != nil {
 					return err
 				}
+				if p, ok, err := a.findPrincipal(ctx, args[0]); err != nil || ok {
+					if err != nil {
+						return err
+					}
+					return a.usePrincipal(ctx, v, p)
+				}
 				acct, err := a.pickAccount(ctx, args[0])
 				if err != nil {
 					return err
 				}
 				if err := v.SetActiveAccount(ctx, acct.HomeAccountID); err != nil {
+					return err
+				}
+				// one active mark at a time: the person's replaces an app's
+				if err := principals.ClearActive(ctx, v); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.stderr, "Active account: %s (%s).\n", safetext.Line(acct.Username), acct.HomeAccountID)
@@ -116,4 +140,17 @@ func (a *app) activeAccount(ctx context.Context, v *vault.Vault) (engine.Account
 		}
 	}
 	return engine.Account{}, false, nil
+}
+
+// usePrincipal makes a service principal or managed identity the active
+// account, and forgets the active person: one mark is set at a time.
+func (a *app) usePrincipal(ctx context.Context, v *vault.Vault, p principal) error {
+	if err := principals.SetActive(ctx, v, p); err != nil {
+		return err
+	}
+	if err := v.SetActiveAccount(ctx, ""); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "Active account: %s %s.\n", p.KindText(), safetext.Line(p.Name()))
+	return nil
 }

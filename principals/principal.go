@@ -34,6 +34,10 @@ type Principal struct {
 	// key, in PEM: the vault's encryption protects it, so a PKCS#12
 	// password is not needed again.
 	CertificatePEM string `json:"certificate_pem,omitempty"`
+	// SendX5C sends the certificate chain with each assertion, for apps
+	// that trust a certificate by subject name and issuer (az's
+	// use_cert_sn_issuer).
+	SendX5C bool `json:"send_x5c,omitempty"`
 	// FederatedTokenFile is read afresh on every acquisition.
 	FederatedTokenFile string `json:"federated_token_file,omitempty"`
 	// ObjectID and ResourceID name a user-assigned managed identity.
@@ -129,7 +133,7 @@ func Credential(p Principal) (engine.ClientCredential, error) {
 		if err != nil {
 			return nil, err
 		}
-		return engine.NewCertificateCredential(chain, key, engine.CertificateOptions{})
+		return engine.NewCertificateCredential(chain, key, engine.CertificateOptions{SendX5C: p.SendX5C})
 	case "federated":
 		return engine.NewAssertionFileCredential(p.FederatedTokenFile)
 	}

@@ -3,6 +3,7 @@ package principals
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +17,9 @@ import (
 // home_account_id is empty, so they live there too): the credential never
 // touches disk in the clear and has no side file to forget on logout.
 const Key = "acctui.principals"
+
+// ErrUnknown means a principal named is not in the vault's list.
+var ErrUnknown = errors.New("no such service principal or managed identity in the vault")
 
 // list is the JSON stored under Key.
 type list struct {
@@ -90,6 +94,7 @@ func Remove(ctx context.Context, store engine.CacheStore, p Principal) error {
 		for _, at := range c.FindAccessTokens(cache.AccessTokenQuery{ClientID: clientID}) {
 			c.RemoveAccessToken(at)
 		}
+		clearActiveIf(c, p)
 		return Write(c, others(ps, p))
 	})
 }
