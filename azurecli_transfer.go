@@ -120,9 +120,10 @@ func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error
 	return nil
 }
 
-// importAzureCLI merges the Azure CLI's token cache into the vault, after
-// checking that its profile reads: a directory acctui cannot make sense of
-// imports nothing.
+// importAzureCLI merges the Azure CLI's token cache and its service
+// principals into the vault, after checking that its profile and its
+// service principal entries read: a directory acctui cannot make sense of
+// imports nothing. az's files are only read.
 func (a *app) importAzureCLI(ctx context.Context, args []string) error {
 	dir, err := a.azureCLIDir(args)
 	if err != nil {
@@ -140,15 +141,21 @@ func (a *app) importAzureCLI(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", filepath.Join(dir, azProfileFile), err)
 	}
+	sps, err := a.readAzServicePrincipals(ctx, dir)
+	if err != nil {
+		return err
+	}
 	cacheData, err := readAzFile(ctx, dir, azCacheFile)
 	if err != nil {
 		return err
 	}
-	if cacheData == nil {
+	if cacheData == nil && !sps.found {
 		return fmt.Errorf("no %s in %s (az keeps an encrypted msal_token_cache.bin on Windows, which acctui cannot read)", azCacheFile, dir)
 	}
-	if _, err := cache.Parse(cacheData); err != nil {
-		return fmt.Errorf("%s is not an MSAL token cache (%w); nothing was imported", filepath.Join(dir, azCacheFile), err)
+	if cacheData != nil {
+		if _, err := cache.Parse(cacheData); err != nil {
+			return fmt.Errorf("%s is not an MSAL token cache (%w); nothing was imported", filepath.Join(dir, azCacheFile), err)
+		}
 	}
 	v, err := a.openVault(ctx)
 	if err != nil {
@@ -157,11 +164,16 @@ func (a *app) importAzureCLI(ctx context.Context, args []string) error {
 	if err := a.refuseWeakNewVault(ctx, v); err != nil {
 		return err
 	}
-	report, err := v.ImportMSALData(ctx, filepath.Join(dir, azCacheFile), cacheData)
-	if err != nil {
+	if cacheData != nil {
+		report, err := v.ImportMSALData(ctx, filepath.Join(dir, azCacheFile), cacheData)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "Imported %s: %s.\n", safetext.Line(dir), report)
+	}
+	if err := a.importAzServicePrincipals(ctx, v, sps); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "Imported %s: %s.\n", safetext.Line(dir), report)
 	if user := profile.defaultUser(cloud); user != "" {
 		a.afterAzureCLIImport(ctx, user)
 	}

@@ -25,7 +25,11 @@ already in the vault are never dropped. The Azure CLI's
 files import as they are; the file itself is left untouched.
 
 With --azure-cli, the Azure CLI's directory (DIR, else $AZURE_CONFIG_DIR,
-else ~/.azure) is read: its token cache and its profile.`,
+else ~/.azure) is read: its token cache, its profile and its service
+principals (service_principal_entries.json): each app's secret, or the
+certificate file az names, is stored encrypted as login
+--service-principal stores it; an entry acctui cannot import is named,
+one line each. az's files are left as they are.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := transferSource(file, azureCLI, args); err != nil {
