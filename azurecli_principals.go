@@ -128,8 +128,9 @@ func truthy(v any) bool {
 
 // importAzServicePrincipals stores each principal as login stores it,
 // sealed in the vault; az's cached app tokens for it came in with its
-// token cache.
-func (a *app) importAzServicePrincipals(ctx context.Context, v *vault.Vault, sps azSPImport) error {
+// token cache. When az's directory held nothing else and no entry could
+// be imported, that is an error.
+func (a *app) importAzServicePrincipals(ctx context.Context, v *vault.Vault, sps azSPImport, cacheImported bool) error {
 	for _, p := range sps.principals {
 		if err := principals.Save(ctx, v, p, nil); err != nil {
 			return err
@@ -138,6 +139,9 @@ func (a *app) importAzServicePrincipals(ctx context.Context, v *vault.Vault, sps
 	}
 	for _, line := range sps.skipped {
 		fmt.Fprintln(a.stderr, line)
+	}
+	if len(sps.skipped) > 0 && len(sps.principals) == 0 && !cacheImported {
+		return fmt.Errorf("none of the Azure CLI's service principals could be imported (see above); nothing was imported")
 	}
 	return nil
 }

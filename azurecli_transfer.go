@@ -171,7 +171,7 @@ func (a *app) importAzureCLI(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(a.stderr, "Imported %s: %s.\n", safetext.Line(dir), report)
 	}
-	if err := a.importAzServicePrincipals(ctx, v, sps); err != nil {
+	if err := a.importAzServicePrincipals(ctx, v, sps, cacheData != nil); err != nil {
 		return err
 	}
 	if user := profile.defaultUser(cloud); user != "" {
