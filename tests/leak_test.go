@@ -44,6 +44,9 @@ const (
 	leakGitHubToken  = "ghp_GitHubTokenSentinel0123456789abcd"
 	// leakWrongClientSecret is a mistyped service principal secret.
 	leakWrongClientSecret = "Wrong-Client-Secret-Sentinel-9a3f"
+	// leakAzAssertion is a federated token in the Azure CLI's entries,
+	// which import names as not importable.
+	leakAzAssertion = "eyJhbGciOiJSUzI1NiJ9.eyJhenVyZSI6MX0.Az-Assertion-Sentinel-5e20"
 )
 
 // fakeBrowser writes a program for $BROWSER that records its environment
@@ -255,6 +258,23 @@ func TestNoSecretLeaks(t *testing.T) {
 	record("accounts (service principal)", frank.run(t, nil, "accounts").want(t, 0))
 	record("accounts --json (service principal)", frank.run(t, nil, "accounts", "--json").want(t, 0))
 	record("logout --yes (service principal)", frank.run(t, nil, "logout", idptest.ConfidentialClientID, "--yes").want(t, 0))
+	// grace: the same app imported from the Azure CLI's plaintext
+	// entries (beside one it cannot import), made active, and served as
+	// a token, an exec credential and a git credential. az's directory is
+	// its own plaintext file, outside what the search covers.
+	grace := newLeakEnv("az-import")
+	azDir := t.TempDir()
+	writeFile(t, filepath.Join(azDir, "service_principal_entries.json"), `[{"client_id": "`+idptest.ConfidentialClientID+`", "tenant": "`+contosoTenantID+`", "client_secret": "`+idptest.ConfidentialSecret+`"}, {"client_id": "0f0e0d0c-0b0a-4909-8807-060504030201", "tenant": "`+contosoTenantID+`", "client_assertion": "`+leakAzAssertion+`"}]`)
+	record("import --azure-cli (service principals)", grace.run(t, nil, "import", "--azure-cli", azDir).want(t, 0))
+	record("use (imported service principal)", grace.run(t, nil, "use", idptest.ConfidentialClientID).want(t, 0))
+	record("use (print the active app)", grace.run(t, nil, "use").want(t, 0))
+	record("token (active service principal)", grace.run(t, nil, "token", "--force-refresh").want(t, 0))
+	record("token -o exec-credential (active service principal)", grace.run(t, nil, "token", "-o", "exec-credential").want(t, 0))
+	gitRequest := "protocol=https\nhost=dev.azure.com\n\n"
+	gitRes := grace.run(t, &gitRequest, "git-credential", "get").want(t, 0)
+	outputs = append(outputs, leakOutput{"git-credential get (active service principal): stderr", gitRes.stderr})
+	record("accounts (imported service principal)", grace.run(t, nil, "accounts").want(t, 0))
+	record("logout --yes (imported service principal)", grace.run(t, nil, "logout", idptest.ConfidentialClientID, "--yes").want(t, 0))
 	wrongSP := leakWrongClientSecret + "\n"
 	record("login --service-principal with a wrong secret", newLeakEnv("wrong-secret").run(t, &wrongSP, spLogin...).want(t, 1))
 
@@ -311,6 +331,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		leakClientSecret:           "AZURE_CLIENT_SECRET of the environment",
 		idptest.ConfidentialSecret: "client secret of the service principal",
 		leakWrongClientSecret:      "wrong client secret",
+		leakAzAssertion:            "federated token in the Azure CLI's entries",
 		leakGitHubToken:            "GITHUB_TOKEN of the environment",
 	} {
 		sentinels[secret] = kind
