@@ -27,7 +27,8 @@ func (a *app) defaultAccountName(ctx context.Context, accounts []overview.Accoun
 }
 
 // afterAzureCLIImport makes az's default account the active one when
-// none is active yet and the vault has exactly one account of that name.
+// none is active yet and the vault has exactly one account (or service
+// principal) of that name.
 func (a *app) afterAzureCLIImport(ctx context.Context, azDefault string) {
 	v, err := a.openVault(ctx)
 	if err != nil {
@@ -40,6 +41,14 @@ func (a *app) afterAzureCLIImport(ctx context.Context, azDefault string) {
 		return
 	}
 	summaries, err := v.ResolveAccount(ctx, azDefault)
+	if err == nil && len(summaries) == 0 {
+		// az's default may be a service principal it signed in
+		if p, ok, err := a.findPrincipal(ctx, strings.TrimSpace(azDefault)); err == nil && ok && p.Kind == kindServicePrincipal &&
+			principals.SetActive(ctx, v, p) == nil {
+			fmt.Fprintf(a.stderr, "Active account: %s %s (az's default).\n", p.KindText(), safetext.Line(p.Name()))
+		}
+		return
+	}
 	if err != nil || len(summaries) != 1 {
 		return
 	}

@@ -160,6 +160,17 @@ func (p *azProfile) defaultUser(cloud string) string {
 	return ""
 }
 
+// defaultServicePrincipal is the client id of az's default account when
+// that is a service principal az signed in ("" otherwise).
+func (p *azProfile) defaultServicePrincipal(cloud string) string {
+	for _, s := range p.parsed {
+		if s.IsDefault && s.EnvironmentName == cloud && s.User.Type == "servicePrincipal" {
+			return s.User.Name
+		}
+	}
+	return ""
+}
+
 // marshal is the profile as az reads it back.
 func (p *azProfile) marshal() ([]byte, error) {
 	subs := p.subscriptions

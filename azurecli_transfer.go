@@ -176,6 +176,8 @@ func (a *app) importAzureCLI(ctx context.Context, args []string) error {
 	}
 	if user := profile.defaultUser(cloud); user != "" {
 		a.afterAzureCLIImport(ctx, user)
+	} else if app := profile.defaultServicePrincipal(cloud); app != "" {
+		a.afterAzureCLIImport(ctx, app)
 	}
 	return nil
 }

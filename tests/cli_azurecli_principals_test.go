@@ -138,6 +138,10 @@ func TestAzureCLIServicePrincipals(t *testing.T) {
 		if diff := sameSnapshot(before, dirSnapshot(t, azDir)); diff != "" {
 			t.Errorf("import changed az's directory: %s", diff)
 		}
+		// az's default, the app it signed in last, became the active one
+		if got := c.run(t, nil, "use").want(t, 0).stdout; got != azCertAppID+"\tservice_principal\n" {
+			t.Errorf("az's default app is not the active account: %q\n%s", got, res.stderr)
+		}
 		accounts := c.accountsJSON(t)
 		creds := map[any]any{}
 		for _, a := range accounts {
