@@ -46,6 +46,12 @@ func newAccountsCommand(a *app) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				if active != "" {
+					// a person's mark wins over an app's (activePrincipal)
+					for i := range apps {
+						apps[i].Active = false
+					}
+				}
 				if format == accountsTSV {
 					return writeAccountsTSV(a.stdout, accounts, active)
 				}

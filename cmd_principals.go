@@ -12,6 +12,7 @@ import (
 	"acctui/internal/safetext"
 	"acctui/overview"
 	"acctui/principals"
+	"acctui/vault"
 )
 
 // principalJSON is a service principal or managed identity in accounts
@@ -122,7 +123,7 @@ func (a *app) principalFor(ctx context.Context, account string) (principal, bool
 	if err != nil {
 		return principal{}, false, err
 	}
-	if p, ok, err := principals.Active(ctx, v); err != nil || ok {
+	if p, ok, err := a.activePrincipal(ctx, v); err != nil || ok {
 		return p, ok, err
 	}
 	people, err := v.Accounts(ctx)
@@ -168,4 +169,14 @@ func (a *app) logoutPrincipal(ctx context.Context, name string, yes bool) (handl
 	}
 	fmt.Fprintf(a.stderr, "Removed %s %s.\n", p.KindText(), safetext.Line(p.Name()))
 	return true, nil
+}
+
+// activePrincipal is the principal acctui use made active. A person's
+// active mark wins over it: acctui use keeps one of the two, and a person
+// made active elsewhere (the TUI) is the newer choice.
+func (a *app) activePrincipal(ctx context.Context, v *vault.Vault) (principal, bool, error) {
+	if home, err := v.ActiveAccount(ctx); err != nil || home != "" {
+		return principal{}, false, err
+	}
+	return principals.Active(ctx, v)
 }

@@ -45,7 +45,7 @@ account out clears it too. It is kept inside the encrypted vault.`,
 					fmt.Fprintln(a.stderr, "No account is active now.")
 					return nil
 				case len(args) == 0:
-					if p, ok, err := principals.Active(ctx, v); err != nil || ok {
+					if p, ok, err := a.activePrincipal(ctx, v); err != nil || ok {
 						if err != nil {
 							return err
 						}
