@@ -89,14 +89,14 @@ func (v *Vault) kindOf() (fileKind, error) {
 // does: bbolt maps the file and would fault on pages past a truncated end,
 // and a damaged free list page makes it panic after it took its lock and
 // mapped the file, and the mapping holds the lock until the process ends.
-// It refuses a file shorter than its newest valid meta page says, or whose
-// free list page is not one.
+// It refuses a file shorter than its newest valid meta page says, whose
+// root trees are damaged (pagewalk.go), or whose free list page is not one.
 func (v *Vault) checkMeta(f *os.File, size int64) error {
 	page := int64(os.Getpagesize())
 	buf := make([]byte, 2*page)
 	n, _ := f.ReadAt(buf, 0)
 	buf = buf[:n]
-	var need, pageSize, freelist int64
+	var need, pageSize, freelist, root int64
 	var txid uint64
 	found := false
 	for _, off := range []int64{0, page} {
@@ -116,6 +116,7 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 		if tx := binary.LittleEndian.Uint64(m[64:]); !found || tx > txid {
 			found, txid, pageSize = true, tx, ps
 			need, freelist = int64(pgid)*ps, int64(binary.LittleEndian.Uint64(m[48:]))
+			root = int64(binary.LittleEndian.Uint64(m[32:]))
 		}
 	}
 	if !found {
@@ -123,6 +124,9 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 	}
 	if need > size {
 		return v.damaged(fmt.Sprintf("truncated (%d bytes, its pages end at %d)", size, need))
+	}
+	if err := v.checkRootTrees(f, pageSize, need/pageSize, root); err != nil {
+		return err
 	}
 	if freelist == -1 { // no synced free list
 		return nil
