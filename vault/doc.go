@@ -74,10 +74,11 @@
 // and half the file (compact.go); Status reports them. A file that cannot
 // be read (wrong passphrase, missing key, damage, unknown version) is never
 // written: the key is unlocked and the records authenticated before a
-// write commits, meta and free list pages, and the root and acctui bucket
+// write commits, meta and free list pages and the root and acctui bucket
 // trees (pagewalk.go: a page pointer cycle would overflow bbolt's
-// recursion), are checked before bbolt maps the file, and bbolt's panics on damaged pages become ErrCorrupt naming
-// `acctui vault reset`, which moves the file aside instead of deleting it.
+// recursion) are checked before bbolt maps the file, and bbolt's panics on
+// damaged pages become ErrCorrupt naming `acctui vault reset`, which moves
+// the file aside instead of deleting it.
 //
 // The vault directory is kept 0700 (a writable one is tightened), and a
 // vault or lock file that is a symbolic link is refused. LockAccount is a
