@@ -669,7 +669,7 @@ func TestCLI(t *testing.T) {
 	// vault is a person whose vault lives in the default place,
 	// $XDG_DATA_HOME/acctui.
 	vault := s.newEnv(t, "vault").with("ACCTUI_VAULT_DIR", "")
-	vaultFile := filepath.Join(vault.vars["XDG_DATA_HOME"], "acctui", "vault.acctui")
+	vaultFile := filepath.Join(vault.vars["XDG_DATA_HOME"], "acctui", "vault.db")
 	// needVaultFile signs alice in to that vault when no earlier subtest did.
 	needVaultFile := func(t *testing.T) {
 		t.Helper()

@@ -423,8 +423,8 @@ func TestCLIFaultMatrix(t *testing.T) {
 			fromCache(t, env, token)
 
 			after := dirSnapshot(t, dir)
-			delete(before, "vault.acctui")
-			delete(after, "vault.acctui")
+			delete(before, "vault.db")
+			delete(after, "vault.db")
 			if diff := sameSnapshot(before, after); diff != "" {
 				t.Errorf("beside the vault file, the vault directory changed: %s", diff)
 			}

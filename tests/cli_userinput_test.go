@@ -188,7 +188,7 @@ func TestCLIUserInput(t *testing.T) {
 	})
 
 	t.Run("vault-reset-with-weak-passphrase", func(t *testing.T) {
-		vaultFile := filepath.Join(alice.vars["ACCTUI_VAULT_DIR"], "vault.acctui")
+		vaultFile := filepath.Join(alice.vars["ACCTUI_VAULT_DIR"], "vault.db")
 		res := alice.with("ACCTUI_VAULT_PASSPHRASE", "short").run(t, nil, "vault", "reset", "--yes")
 		if res.code != 2 || !strings.Contains(res.errorLine(), "nothing was created") {
 			t.Errorf("vault reset under a short passphrase: want exit 2, got %s", res)

@@ -29,7 +29,7 @@ func freeBytes(db *bolt.DB) int64 {
 // writer can come between the copy and the rename; a reader that opened
 // the old file meanwhile reads the same content from it.
 func (v *Vault) maybeCompact(db *bolt.DB) error {
-	info, err := os.Stat(v.path)
+	info, err := os.Stat(v.dbPath)
 	if err != nil {
 		return nil
 	}
@@ -42,7 +42,7 @@ func (v *Vault) maybeCompact(db *bolt.DB) error {
 
 // compact copies db into a new file and renames it over the vault.
 func (v *Vault) compact(db *bolt.DB) error {
-	dir := filepath.Dir(v.path)
+	dir := filepath.Dir(v.dbPath)
 	f, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("vault: compact: %w", err)
@@ -59,7 +59,7 @@ func (v *Vault) compact(db *bolt.DB) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, v.path)
+		err = os.Rename(tmp, v.dbPath)
 	}
 	if err != nil {
 		os.Remove(tmp)

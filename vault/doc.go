@@ -17,10 +17,10 @@
 //
 // # File format
 //
-// Format 3 (issue 15): one file, vault.acctui, 0600 in a 0700 directory,
-// is a go.etcd.io/bbolt database (a copy-on-write B+tree: a commit writes
-// the pages it changed and then a meta page, with fsync, so a crash leaves
-// the last commit). store3.go lists its buckets: one sealed record per
+// Format 3 (issue 15): vault.db, 0600 in a 0700 directory, is a
+// go.etcd.io/bbolt database (a copy-on-write B+tree: a commit writes the
+// pages it changed and then a meta page, with fsync, so a crash leaves the
+// last commit). store3.go lists its buckets: one sealed record per
 // credential (access, refresh or ID token, Account entry), one sealed
 // summary per account (what listings read: its usernames, environments,
 // realms and record count), shared records (app and discovery metadata,
@@ -31,12 +31,17 @@
 // decrypts the summaries; a refresh re-seals one token and writes a few
 // pages. Removing an account deletes its summary and with it its key.
 //
-// Formats 1 and 2 (one sealed file, "ACCTUIVT" header; format.go,
-// table.go) are still read, and the first write converts them (the old file
-// kept as vault.acctui.v2.bak until the new one is on disk). An older
-// acctui meeting a format 3 file refuses it as not being an acctui vault
-// file (its header check fails) and writes nothing; the file keeps its name
-// so that scripts, backups and `vault status` keep finding it.
+// Formats 1 and 2 (one sealed file, vault.acctui, "ACCTUIVT" header;
+// format.go, table.go) are still read, and the first write converts them:
+// vault.db is written and synced, and only then is vault.acctui replaced by
+// a stub, the old header's magic with version 3 (stub.go), so a crash
+// leaves the old vault or the new one (the old file is also kept as
+// vault.acctui.v2.bak until then). A format 1 or 2 file at vault.acctui is
+// the vault whatever vault.db holds. An older acctui reads the stub's
+// version first and refuses the vault as written by a newer acctui,
+// writing nothing (TestOlderReleaseRefusesFormat3 runs the previous
+// release's code against it). `vault status` names vault.db; `vault reset`
+// moves both files aside.
 //
 // # Kernel keyring cache
 //
@@ -61,7 +66,7 @@
 // # Concurrency and crash safety
 //
 // Writers take a lock file (vault.acctui.lock) with a bounded wait, then
-// bbolt's exclusive lock on the file; readers take bbolt's shared lock
+// bbolt's exclusive lock on vault.db; readers take bbolt's shared lock
 // only, and both wait at most Options.LockTimeout. Writers hold the lock
 // file first and readers never take it, so the two cannot deadlock, and an
 // older acctui, which takes the same lock file, never writes under a
@@ -69,9 +74,11 @@
 // and half the file (compact.go); Status reports them. A file that cannot
 // be read (wrong passphrase, missing key, damage, unknown version) is never
 // written: the key is unlocked and the records authenticated before a
-// write commits, meta and free list pages are checked before bbolt maps
-// the file, and bbolt's panics on damaged pages become ErrCorrupt naming
-// `acctui vault reset`, which moves the file aside instead of deleting it.
+// write commits, meta and free list pages and the root and acctui bucket
+// trees (pagewalk.go: a page pointer cycle would overflow bbolt's
+// recursion) are checked before bbolt maps the file, and bbolt's panics on
+// damaged pages become ErrCorrupt naming `acctui vault reset`, which moves
+// the file aside instead of deleting it.
 //
 // The vault directory is kept 0700 (a writable one is tightened), and a
 // vault or lock file that is a symbolic link is refused. LockAccount is a

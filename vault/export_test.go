@@ -67,7 +67,7 @@ func (v *Vault) sealedSpan(find func(tx *bolt.Tx) []byte) (off, n int64, ok bool
 	if err != nil || len(val) == 0 {
 		return 0, 0, false
 	}
-	file, err := os.ReadFile(v.path)
+	file, err := os.ReadFile(v.dbPath)
 	if err != nil {
 		return 0, 0, false
 	}

@@ -190,8 +190,14 @@ func TestResetMovesTheOldFileAside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(filepath.Base(moved), vault.FileName+".") || !strings.HasSuffix(moved, "Z.bak") {
+	if !strings.HasPrefix(filepath.Base(moved), vault.DBFileName+".") || !strings.HasSuffix(moved, "Z.bak") {
 		t.Errorf("moved to %q", moved)
+	}
+	// the stub went aside with it, and the new vault has one of its own
+	stubs, _ := filepath.Glob(filepath.Join(opts.Dir, vault.FileName+".*Z.bak"))
+	stub, _ := os.ReadFile(filepath.Join(opts.Dir, vault.FileName))
+	if len(stubs) != 1 || !strings.HasPrefix(string(stub), "ACCTUIVT\x00\x03") {
+		t.Errorf("stubs moved aside: %v; stub now %q", stubs, stub)
 	}
 	if got, _ := os.ReadFile(moved); string(got) != string(file) {
 		t.Error("the backup differs from the old file")

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -35,15 +36,19 @@ func (v *Vault) prepareWrite(ctx context.Context) (fileKind, error) {
 		if _, err := os.Lstat(v.migrationBackup()); err == nil {
 			os.Remove(v.migrationBackup())
 		}
+		// a first write that died before its stub
+		if err := v.writeStub(); err != nil {
+			return kind, err
+		}
 	}
 	return kind, nil
 }
 
 // migrate converts the format 1 or 2 file to format 3 under the same data
-// key: every record is read (and authenticated) through the old code, the
-// new file is written beside it and renamed over it. Until the rename is
-// durable the old file is also kept as vault.acctui.v2.bak, so that no
-// crash or power cut can leave neither. The caller holds the lock file.
+// key: every record is read (and authenticated) through the old code, and
+// vault.db written; only once it is durable does the stub replace the old
+// file, so a crash leaves the old vault or the new one. Until then the old
+// file is also kept as vault.acctui.v2.bak. The caller holds the lock file.
 func (v *Vault) migrate(ctx context.Context) error {
 	if err := v.refresh(ctx); err != nil {
 		return err
@@ -61,6 +66,9 @@ func (v *Vault) migrate(ctx context.Context) error {
 		return err
 	}
 	gen := v.snap.hdr.generation
+	if err := v.keepOtherDB(ctx, v.snap.hdr.keyID); err != nil {
+		return err
+	}
 	bak := v.migrationBackup()
 	if err := os.Remove(bak); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("vault: migrate: %w", err)
@@ -97,6 +105,33 @@ func (v *Vault) createNew(ctx context.Context, frags map[string][]byte) error {
 	return v.createStore(ctx, dk, fragsSize(frags), func(tx *bolt.Tx) error {
 		return v.apply(tx, manifest{}, loaded{sharedID: {creds: creds{}}}, nil, frags)
 	})
+}
+
+// keepOtherDB moves aside a vault.db that a conversion would replace unless
+// it is a conversion of this very file that died before its stub (the same
+// data key): an older acctui's `vault reset` moves only the stub aside and
+// starts a format 2 file, and the vault.db it left is not thrown away.
+func (v *Vault) keepOtherDB(ctx context.Context, id keyID) error {
+	if _, err := os.Lstat(v.dbPath); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	var dbID keyID
+	err := v.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		dbID, err = v.storeKeyID(tx)
+		return err
+	})
+	if err == nil && dbID == id {
+		return nil
+	}
+	name, err := backupName(v.dbPath, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(v.dbPath, name); err != nil {
+		return fmt.Errorf("vault: migrate: moving the other %s aside: %w", v.dbPath, err)
+	}
+	return nil
 }
 
 // copyFile copies src to a new file dst, 0600, and syncs it.

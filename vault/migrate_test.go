@@ -48,7 +48,11 @@ func TestFormat2VaultIsMigrated(t *testing.T) {
 	if bytes.HasPrefix(file, []byte("ACCTUIVT")) {
 		t.Fatal("the write left the file in format 2")
 	}
-	if _, err := os.Stat(v.Path() + ".v2.bak"); !errors.Is(err, os.ErrNotExist) {
+	stub, _ := os.ReadFile(filepath.Join(dir, vault.FileName))
+	if !bytes.HasPrefix(stub, []byte("ACCTUIVT\x00\x03")) || v.Path() != filepath.Join(dir, vault.DBFileName) {
+		t.Errorf("after the conversion %s holds %q and the vault is %s; want a version 3 stub and %s", vault.FileName, stub, v.Path(), vault.DBFileName)
+	}
+	if _, err := os.Stat(filepath.Join(dir, vault.FileName) + ".v2.bak"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the migration backup is still there: %v", err)
 	}
 	w := open(t, opts)
@@ -94,7 +98,7 @@ func TestInterruptedMigrationBackupIsRemoved(t *testing.T) {
 	opts := fileOptions(t)
 	v := open(t, opts)
 	fill(t, v, 0, 2, 10)
-	bak := v.Path() + ".v2.bak"
+	bak := filepath.Join(opts.Dir, vault.FileName) + ".v2.bak"
 	if err := os.WriteFile(bak, []byte("ACCTUIVT left over"), 0o600); err != nil {
 		t.Fatal(err)
 	}

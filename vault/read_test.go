@@ -3,6 +3,7 @@ package vault_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -66,14 +67,14 @@ func TestLockTimeout(t *testing.T) {
 	v := open(t, opts)
 	fill(t, v, 0, 1, 10)
 
-	held := flock.New(v.Path() + ".lock")
+	held := flock.New(filepath.Join(opts.Dir, vault.FileName) + ".lock")
 	if ok, err := held.TryLock(); !ok || err != nil {
 		t.Fatalf("lock: %v %v", ok, err)
 	}
 	defer held.Unlock()
 	start := time.Now()
 	err := v.Update(ctx, func(c *cache.Cache) error { return addAccount(c, 1, 10) })
-	if !errors.Is(err, vault.ErrLocked) || !strings.Contains(err.Error(), v.Path()+".lock") {
+	if !errors.Is(err, vault.ErrLocked) || !strings.Contains(err.Error(), filepath.Join(opts.Dir, vault.FileName)+".lock") {
 		t.Errorf("Update under a held lock: %v", err)
 	}
 	if d := time.Since(start); d > 2*time.Second {

@@ -12,8 +12,9 @@ import (
 )
 
 // Reset starts an empty vault with a new data key and returns where the old
-// file went: it is renamed to vault.acctui.<UTC time>.bak beside the new
-// one, never deleted, and its keyring item is left alone, so the old vault
+// file went: it is renamed to vault.db.<UTC time>.bak (vault.acctui.<UTC
+// time>.bak for format 1 and 2, or format 3's stub) beside the new one,
+// never deleted, and its keyring item is left alone, so the old vault
 // can still be restored if its key turns up. movedTo is "" when there was no
 // file. Reset works on a vault that cannot be opened; that is what it is for.
 func (v *Vault) Reset(ctx context.Context) (movedTo string, err error) {
@@ -35,22 +36,39 @@ func (v *Vault) Reset(ctx context.Context) (movedTo string, err error) {
 	if id, err := v.fileKeyID(ctx); err == nil {
 		v.keys.forgetKernel(id)
 	}
-	if _, err := os.Lstat(v.path); err == nil {
-		movedTo, err = backupName(v.path, time.Now())
+	data := v.dataPath()
+	for _, p := range []string{v.path, v.dbPath} {
+		to, err := moveAside(p)
 		if err != nil {
 			return "", err
 		}
-		if err := os.Rename(v.path, movedTo); err != nil {
-			return "", fmt.Errorf("vault: reset: %w", err)
+		if to != "" && (p == data || movedTo == "") {
+			movedTo = to
 		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("vault: reset: %w", err)
 	}
 	v.setSnapshot(nil)
 	err = v.createStore(ctx, dk, 0, func(tx *bolt.Tx) error {
 		return v.apply(tx, manifest{}, loaded{sharedID: {creds: creds{}}}, nil, nil)
 	})
 	return movedTo, err
+}
+
+// moveAside renames path to a backup name beside it and returns that
+// name, or "" when there is no file.
+func moveAside(path string) (string, error) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("vault: reset: %w", err)
+	}
+	to, err := backupName(path, time.Now())
+	if err != nil {
+		return "", err
+	}
+	if err := os.Rename(path, to); err != nil {
+		return "", fmt.Errorf("vault: reset: %w", err)
+	}
+	return to, nil
 }
 
 // backupName picks vault.acctui.2026-11-27T164500Z.bak, with a counter
@@ -83,8 +101,8 @@ func (v *Vault) ChangePassphrase(ctx context.Context, newPassphrase string) erro
 		return err
 	}
 	defer unlock()
-	if _, err := os.Lstat(v.path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("vault: change passphrase: no vault at %s yet", v.path)
+	if kind, err := v.kindOf(); err == nil && kind == kindNone {
+		return fmt.Errorf("vault: change passphrase: no vault at %s yet", v.dbPath)
 	}
 	id, err := v.fileKeyID(ctx)
 	if err != nil {
@@ -103,7 +121,7 @@ func (v *Vault) fileKeyID(ctx context.Context) (keyID, error) {
 	}
 	switch kind {
 	case kindNone:
-		return keyID{}, fmt.Errorf("vault: no vault at %s yet", v.path)
+		return keyID{}, fmt.Errorf("vault: no vault at %s yet", v.dbPath)
 	case kindLegacy:
 		hdr, err := readHeader(v.path)
 		return hdr.keyID, err

@@ -27,7 +27,7 @@ func TestSignInLeavesNoTokenOnDisk(t *testing.T) {
 		}.get,
 	}
 	v := open(t, opts)
-	if want := filepath.Join(root, "data", "acctui", vault.FileName); v.Path() != want {
+	if want := filepath.Join(root, "data", "acctui", vault.DBFileName); v.Path() != want {
 		t.Fatalf("vault at %s, want %s", v.Path(), want)
 	}
 

@@ -15,7 +15,8 @@ import (
 type Status struct {
 	// Backend is the keyring backend in use ("auto" resolved).
 	Backend string `json:"backend"`
-	// Path is the vault file.
+	// Path is the file that holds the vault: vault.db (format 3, beside
+	// the stub vault.acctui), or vault.acctui for format 1 and 2.
 	Path string `json:"path"`
 	// LockPath is the lock file beside it.
 	LockPath string `json:"lock_path"`
@@ -50,13 +51,13 @@ type Status struct {
 func (v *Vault) Status(ctx context.Context) (Status, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	st := Status{Path: v.path, LockPath: v.lockPath}
+	st := Status{Path: v.dataPath(), LockPath: v.lockPath}
 	backend, err := v.keys.resolve(ctx)
 	if err != nil {
 		return st, err
 	}
 	st.Backend = backend
-	info, err := os.Stat(v.path)
+	info, err := os.Stat(st.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return st, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"io/fs"
 	"os"
 	"runtime/debug"
@@ -30,40 +29,55 @@ const formatVersion3 = 3
 // of bbolt's own, which no recover reaches and which ends the process.
 const noFreelistSync = false
 
-// fileKind says what is at the vault's path.
+// fileKind says what holds the vault.
 type fileKind int
 
 const (
 	kindNone   fileKind = iota // no file yet
-	kindLegacy                 // a format 1 or 2 file ("ACCTUIVT" header)
-	kindStore                  // anything else: read as a format 3 bbolt file
+	kindLegacy                 // vault.acctui is a format 1 or 2 file ("ACCTUIVT" header)
+	kindStore                  // vault.db, a format 3 bbolt file (stub.go)
 )
 
-// kindOf looks at the first bytes of the vault file. An empty file is
-// damage, not a new vault: bbolt would initialise it on a writable open.
+// kindOf looks at the first bytes of vault.acctui and, when it is a stub
+// or absent, at vault.db. An empty file is damage, not a new vault: bbolt
+// would initialise it on a writable open. vault.db without a stub is a
+// vault whose first write died before the stub was written; a stub
+// without vault.db is damage.
 func (v *Vault) kindOf() (fileKind, error) {
-	st, err := os.Lstat(v.path)
+	b, exists, err := readStart(v.path)
+	if err != nil {
+		return kindNone, err
+	}
+	stub := exists && isStub(b)
+	if exists && !stub {
+		if len(b) == 0 {
+			return kindNone, fmt.Errorf("%w: %s is empty; run `acctui vault reset` to start a new vault (the file is kept)", ErrCorrupt, v.path)
+		}
+		if n := min(len(b), len(magic)); string(b[:n]) == magic[:n] {
+			return kindLegacy, nil
+		}
+		return kindNone, fmt.Errorf("%w: %s is not an acctui vault file; run `acctui vault reset` to move it aside and start a new vault", ErrCorrupt, v.path)
+	}
+	st, err := os.Lstat(v.dbPath)
 	if errors.Is(err, fs.ErrNotExist) {
+		if stub {
+			return kindNone, fmt.Errorf("%w: %s says the vault is in %s, which is missing; restore it, or run `acctui vault reset` to start a new vault", ErrCorrupt, v.path, v.dbPath)
+		}
 		return kindNone, nil
 	}
 	if err != nil {
 		return kindNone, fmt.Errorf("vault: %w", err)
 	}
 	if st.Mode()&fs.ModeSymlink != 0 {
-		return kindNone, symlinkError(v.path)
+		return kindNone, symlinkError(v.dbPath)
 	}
-	f, err := os.OpenFile(v.path, os.O_RDONLY|oNoFollow, 0)
+	f, err := os.OpenFile(v.dbPath, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
 		return kindNone, fmt.Errorf("vault: %w", err)
 	}
 	defer f.Close()
-	b := make([]byte, len(magic))
-	n, err := io.ReadFull(f, b)
-	if n == 0 {
-		return kindNone, fmt.Errorf("%w: %s is empty; run `acctui vault reset` to start a new vault (the file is kept)", ErrCorrupt, v.path)
-	}
-	if err == nil && string(b) == magic || n < len(magic) && string(b[:n]) == magic[:n] {
-		return kindLegacy, nil
+	if st.Size() == 0 {
+		return kindNone, fmt.Errorf("%w: %s is empty; run `acctui vault reset` to start a new vault (the file is kept)", ErrCorrupt, v.dbPath)
 	}
 	if err := v.checkMeta(f, st.Size()); err != nil {
 		return kindNone, err
@@ -75,14 +89,14 @@ func (v *Vault) kindOf() (fileKind, error) {
 // does: bbolt maps the file and would fault on pages past a truncated end,
 // and a damaged free list page makes it panic after it took its lock and
 // mapped the file, and the mapping holds the lock until the process ends.
-// It refuses a file shorter than its newest valid meta page says, or whose
-// free list page is not one.
+// It refuses a file shorter than its newest valid meta page says, whose
+// root trees are damaged (pagewalk.go), or whose free list page is not one.
 func (v *Vault) checkMeta(f *os.File, size int64) error {
 	page := int64(os.Getpagesize())
 	buf := make([]byte, 2*page)
 	n, _ := f.ReadAt(buf, 0)
 	buf = buf[:n]
-	var need, pageSize, freelist int64
+	var need, pageSize, freelist, root int64
 	var txid uint64
 	found := false
 	for _, off := range []int64{0, page} {
@@ -102,6 +116,7 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 		if tx := binary.LittleEndian.Uint64(m[64:]); !found || tx > txid {
 			found, txid, pageSize = true, tx, ps
 			need, freelist = int64(pgid)*ps, int64(binary.LittleEndian.Uint64(m[48:]))
+			root = int64(binary.LittleEndian.Uint64(m[32:]))
 		}
 	}
 	if !found {
@@ -109,6 +124,9 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 	}
 	if need > size {
 		return v.damaged(fmt.Sprintf("truncated (%d bytes, its pages end at %d)", size, need))
+	}
+	if err := v.checkRootTrees(f, pageSize, need/pageSize, root); err != nil {
+		return err
 	}
 	if freelist == -1 { // no synced free list
 		return nil
@@ -146,7 +164,7 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 // damaged wraps a failure of the file's structure in ErrCorrupt, naming
 // the way out.
 func (v *Vault) damaged(what any) error {
-	return fmt.Errorf("%w: %s: %v; run `acctui vault reset` to move it aside and start a new vault", ErrCorrupt, v.path, what)
+	return fmt.Errorf("%w: %s: %v; run `acctui vault reset` to move it aside and start a new vault", ErrCorrupt, v.dbPath, what)
 }
 
 // openStore opens the format 3 file with bbolt's own lock: shared for
@@ -169,7 +187,7 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 		}
 	}()
 	var size int64
-	if st, err := os.Stat(v.path); err == nil && write {
+	if st, err := os.Stat(v.dbPath); err == nil && write {
 		size = st.Size()
 	}
 	opts := &bolt.Options{
@@ -185,16 +203,16 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 			return f, err
 		},
 	}
-	db, err = bolt.Open(v.path, 0o600, opts)
+	db, err = bolt.Open(v.dbPath, 0o600, opts)
 	switch {
 	case err == nil:
 		return db, nil
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, fmt.Errorf("%w: %s is held by another acctui process (waited %s)", ErrLocked, v.path, v.opts.LockTimeout)
+		return nil, fmt.Errorf("%w: %s is held by another acctui process (waited %s)", ErrLocked, v.dbPath, v.opts.LockTimeout)
 	case errors.Is(err, syscall.ELOOP):
-		return nil, symlinkError(v.path)
+		return nil, symlinkError(v.dbPath)
 	case errors.Is(err, bolterrors.ErrVersionMismatch):
-		return nil, fmt.Errorf("%w: %s has a storage version this acctui does not read (a newer acctui wrote it?)", ErrUnsupportedVersion, v.path)
+		return nil, fmt.Errorf("%w: %s has a storage version this acctui does not read (a newer acctui wrote it?)", ErrUnsupportedVersion, v.dbPath)
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return nil, fmt.Errorf("vault: %w", err)
 	default:

@@ -231,7 +231,7 @@ func (v *Vault) storeKeyID(tx *bolt.Tx) (keyID, error) {
 		return id, v.damaged("not an acctui vault (no acctui bucket)")
 	}
 	if f := meta.Get(metaFormat); string(f) != "3" {
-		return id, fmt.Errorf("%w: %s has format version %q, this acctui reads versions 1 to 3 (a newer acctui wrote it?)", ErrUnsupportedVersion, v.path, f)
+		return id, fmt.Errorf("%w: %s has format version %q, this acctui reads versions 1 to 3 (a newer acctui wrote it?)", ErrUnsupportedVersion, v.dbPath, f)
 	}
 	raw := meta.Get(metaKeyID)
 	if len(raw) != keyIDSize {

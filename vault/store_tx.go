@@ -142,9 +142,10 @@ func mapSize(size int64) int {
 }
 
 // createStore writes a new format 3 file under dk (fill adds its content
-// and must write the manifest) beside the vault and renames it over the
-// vault's path, so the path holds the old file or the whole new one. The
-// caller holds the lock file.
+// and must write the manifest) beside the vault and renames it over
+// vault.db, so that holds the old file or the whole new one; then, with
+// vault.db durable, it puts the stub at vault.acctui. The caller holds the
+// lock file.
 func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill func(tx *bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("vault: %w", err)
@@ -152,7 +153,7 @@ func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill fu
 	if err := v.useKey(dk); err != nil {
 		return err
 	}
-	dir := filepath.Dir(v.path)
+	dir := filepath.Dir(v.dbPath)
 	removeStaleTemps(dir)
 	f, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {
@@ -166,7 +167,7 @@ func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill fu
 	}
 	db, err := bolt.Open(tmp, 0o600, v.storeOptions(size))
 	if err != nil {
-		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+		return fail(fmt.Errorf("vault: write %s: %w", v.dbPath, err))
 	}
 	err = v.guarded(func() error {
 		return db.Update(func(tx *bolt.Tx) error {
@@ -192,15 +193,18 @@ func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill fu
 		err = cerr
 	}
 	if err != nil {
-		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+		return fail(fmt.Errorf("vault: write %s: %w", v.dbPath, err))
 	}
 	if err := os.Chmod(tmp, 0o600); err != nil {
-		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+		return fail(fmt.Errorf("vault: write %s: %w", v.dbPath, err))
 	}
-	if err := os.Rename(tmp, v.path); err != nil {
-		return fail(fmt.Errorf("vault: write %s: %w", v.path, err))
+	if err := os.Rename(tmp, v.dbPath); err != nil {
+		return fail(fmt.Errorf("vault: write %s: %w", v.dbPath, err))
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	return v.writeStub()
 }
 
 // writeManifest seals m into the file.

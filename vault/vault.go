@@ -24,7 +24,8 @@ import (
 // Vault implements the engine's CacheStore.
 type Vault struct {
 	opts     Options
-	path     string
+	path     string // vault.acctui: a format 1 or 2 file, or format 3's stub
+	dbPath   string // vault.db: the format 3 database
 	lockPath string
 	keys     keyStore
 
@@ -80,6 +81,7 @@ func Open(ctx context.Context, opts Options) (*Vault, error) {
 		path:  filepath.Join(o.Dir, FileName),
 		plain: map[tag]plainRecord{},
 	}
+	v.dbPath = filepath.Join(o.Dir, DBFileName)
 	v.lockPath = v.path + ".lock"
 	v.keys = keyStore{opts: &v.opts, wallet: "kdewallet"}
 	if collectionSet {
@@ -88,8 +90,9 @@ func Open(ctx context.Context, opts Options) (*Vault, error) {
 	return v, nil
 }
 
-// Path returns the vault file's path.
-func (v *Vault) Path() string { return v.path }
+// Path returns the path of the file that holds the vault: vault.db, or
+// vault.acctui while that is a format 1 or 2 file not yet converted.
+func (v *Vault) Path() string { return v.dataPath() }
 
 // Close releases the file the Vault holds open and forgets what it
 // decrypted. The Vault can be used again afterwards; it reopens the file.

@@ -86,7 +86,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if st.Backend != vault.BackendFile || !st.Exists || st.Accounts != 3 || st.FormatVersion != 3 ||
 		st.Generation != 1 || len(st.KeyID) != 32 || st.Size != info.Size() || st.Path != v.Path() ||
-		st.LockPath != v.Path()+".lock" || st.KeyFromKernel {
+		st.LockPath != filepath.Join(opts.Dir, vault.FileName)+".lock" || st.KeyFromKernel {
 		t.Errorf("Status = %+v", st)
 	}
 	if _, err := os.Stat(filepath.Join(opts.Dir, "keyring", "vault-key-"+st.KeyID)); err != nil {
