@@ -61,6 +61,8 @@ type Server struct {
 	state    *state
 	faults   []*activeFault
 	requests []RequestRecord
+	// arrived logs requests as they come in, before they are answered.
+	arrived []RequestRecord
 	closed   bool
 }
 
