@@ -63,7 +63,7 @@ type Server struct {
 	requests []RequestRecord
 	// arrived logs requests as they come in, before they are answered.
 	arrived []RequestRecord
-	closed   bool
+	closed  bool
 }
 
 // New starts a server. Close it when done.
