@@ -141,11 +141,5 @@ func TestTUIDemoInTmux(t *testing.T) {
 	s.keys("Escape")
 	s.waitForText("2 accounts")
 	s.keys("q")
-	deadline := time.Now().Add(10 * time.Second)
-	for exec.Command("tmux", "-S", s.sock, "has-session", "-t", s.name).Run() == nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("q did not quit; the screen shows:\n%s", s.screen())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	s.waitGone()
 }
