@@ -60,29 +60,56 @@ func (e *emulator) faultRecords(t *testing.T) []faultRecord {
 	return recs
 }
 
-// settledTokenRecords returns the token endpoint's log once it holds want
-// entries. The emulator logs a request when its handler returns, which for
-// an aborted answer (oversize, a cancelled delay) can be a moment after the
-// client gave up; it then waits a little longer for any surplus request.
+// arrivedRecords is every request the emulator has taken in, answered or
+// not (the emulator logs a request in faultRecords only once its handler
+// returns).
+func (e *emulator) arrivedRecords(t *testing.T) []faultRecord {
+	t.Helper()
+	var recs []faultRecord
+	e.admin(t, http.MethodGet, "/_admin/requests/arrived", nil, &recs)
+	return recs
+}
+
+// tokenOnly keeps the token endpoint's records.
+func tokenOnly(recs []faultRecord) []faultRecord {
+	var out []faultRecord
+	for _, r := range recs {
+		if r.Endpoint == "token" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// settledTokenRecords returns the token endpoint's log once it holds at
+// least want entries and every token request that arrived has been
+// answered. The emulator logs a request when its handler returns, which
+// for an aborted answer (oversize, a cancelled delay) can be a moment
+// after the client gave up. The deadline only bounds a broken run; the
+// caller's check then reports what was logged.
 func (e *emulator) settledTokenRecords(t *testing.T, want int) []faultRecord {
 	t.Helper()
-	tokenRecs := func() []faultRecord {
-		var out []faultRecord
-		for _, r := range e.faultRecords(t) {
-			if r.Endpoint == "token" {
-				out = append(out, r)
-			}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		arrived, answered := len(tokenOnly(e.arrivedRecords(t))), tokenOnly(e.faultRecords(t))
+		if (len(answered) >= want && len(answered) == arrived) || time.Now().After(deadline) {
+			return answered
 		}
-		return out
+		time.Sleep(10 * time.Millisecond)
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	recs := tokenRecs()
-	for len(recs) < want && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-		recs = tokenRecs()
+}
+
+// awaitTokenRequest waits until a token request has reached the emulator
+// (it may still be held there by a delay fault).
+func (e *emulator) awaitTokenRequest(t *testing.T, p *cliProc) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(tokenOnly(e.arrivedRecords(t))) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no token request reached the emulator:\n%s", p.stderrText())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(50 * time.Millisecond)
-	return tokenRecs()
 }
 
 // dirSnapshot is every regular file under dir, by relative path.
@@ -273,8 +300,9 @@ func TestCLIFaultMatrix(t *testing.T) {
 		res := untrusting.run(t, nil, "token", "--force-refresh").want(t, 1)
 		line := checkOneErrorLine(t, res, "certificate", "--ca-file")
 		t.Logf("untrusted-certificate: %s", line)
-		time.Sleep(100 * time.Millisecond)
-		if recs := e.requests(t); len(recs) != 0 {
+		// The run has ended: any request it sent and heard back about
+		// arrived before it was answered, so it is in the arrivals.
+		if recs := e.arrivedRecords(t); len(recs) != 0 {
 			t.Errorf("a request got through an untrusted TLS connection: %+v", recs)
 		}
 		if diff := sameSnapshot(before, dirSnapshot(t, vaultDir)); diff != "" {
@@ -296,24 +324,10 @@ func TestCLIFaultMatrix(t *testing.T) {
 		e.clearFaults(t)
 		e.resetRequests(t)
 		before := dirSnapshot(t, vaultDir)
-		logFile := alice.vars["ACCTUI_DEBUG"]
-		logBefore, _ := os.ReadFile(logFile)
 		e.injectFault(t, faultSpec{Endpoint: "token", Kind: "delay", DelayMillis: 40_000})
 		p := alice.start(t, "token", "--force-refresh")
-		// "acctui start" is logged once the signal handler is in place;
-		// the request follows within milliseconds.
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			data, _ := os.ReadFile(logFile)
-			if bytes.Contains(data[min(len(logBefore), len(data)):], []byte("acctui start")) {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("acctui token never started:\n%s", p.stderrText())
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		time.Sleep(time.Second)
+		// The request is held by the emulator: interrupt it mid-flight.
+		e.awaitTokenRequest(t, p)
 		interrupted := time.Now()
 		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
@@ -415,8 +429,8 @@ func TestCLIFaultMatrix(t *testing.T) {
 				t.Errorf("the second run does not say how long to wait (%s): %q", c.waitText, line)
 			}
 			t.Logf("%s, second run: %s", c.name, line)
-			time.Sleep(50 * time.Millisecond)
-			if recs := e.requests(t); len(recs) != 0 {
+			// Arrivals, not answers: a request still held would count.
+			if recs := e.arrivedRecords(t); len(recs) != 0 {
 				t.Errorf("the second run, inside the wait, sent %d requests: %+v", len(recs), recs)
 			}
 

@@ -391,9 +391,23 @@ func findEngineAccount(t *testing.T, accounts []engine.Account, username string)
 	return engine.Account{}
 }
 
-func TestEngineMSALPythonCacheInterop(t *testing.T) {
-	t.Parallel()
-	requireMSALPython(t)
+// interopScenario is one cache file shared by the engine and MSAL Python,
+// with an emulator of its own. Its steps run in order and leave what the
+// next one checks (alice's and dave's accounts, dave's refreshed token):
+// each subtest makes its own scenario and runs the steps before its own,
+// so it passes alone.
+type interopScenario struct {
+	srv                                *idptest.Server
+	tmp, cacheFile                     string
+	store                              *fileStore
+	py                                 msalPy
+	scopes                             []string
+	contoso, fabrikam                  string
+	aliceHome, daveHome, daveRefreshed string
+}
+
+func newInteropScenario(t *testing.T) *interopScenario {
+	t.Helper()
 	srv := idptest.Start(t, idptest.Options{TLS: true})
 	tmp := t.TempDir()
 	caFile := filepath.Join(tmp, "emulator-ca.pem")
@@ -401,279 +415,299 @@ func TestEngineMSALPythonCacheInterop(t *testing.T) {
 		t.Fatal(err)
 	}
 	cacheFile := filepath.Join(tmp, "msal_token_cache.json")
-	store := &fileStore{path: cacheFile}
-	py := msalPy{srv: srv, caFile: caFile, cacheFile: cacheFile}
-	scopes := []string{armScope}
-	contoso, fabrikam := srv.Authority("contoso"), srv.Authority("fabrikam")
+	return &interopScenario{srv: srv, tmp: tmp, cacheFile: cacheFile, store: &fileStore{path: cacheFile},
+		py: msalPy{srv: srv, caFile: caFile, cacheFile: cacheFile}, scopes: []string{armScope},
+		contoso: srv.Authority("contoso"), fabrikam: srv.Authority("fabrikam")}
+}
+
+func (sc *interopScenario) newEngine(t *testing.T, authority string, now func() time.Time) *engine.Client {
+	t.Helper()
+	c, err := engine.New(engine.Config{ClientID: idptest.AzureCLIClientID, Authority: authority,
+		HTTPClient: sc.srv.Client(), Cache: sc.store, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// engineWritesMSALReads: the engine signs alice in, MSAL Python serves and
+// then refreshes her token from the file, and the engine serves MSAL's.
+func (sc *interopScenario) engineWritesMSALReads(t *testing.T) {
+	t.Helper()
 	ctx := context.Background()
-
-	newEngine := func(t *testing.T, authority string, now func() time.Time) *engine.Client {
-		t.Helper()
-		c, err := engine.New(engine.Config{ClientID: idptest.AzureCLIClientID, Authority: authority,
-			HTTPClient: srv.Client(), Cache: store, Now: now})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+	eng := sc.newEngine(t, sc.contoso, nil)
+	res, err := eng.AcquireTokenByUsernamePassword(ctx, sc.scopes, aliceUsername, engine.Secret("demo-alice"))
+	if err != nil {
+		t.Fatalf("engine ROPC for alice: %v", err)
+	}
+	sc.aliceHome = res.Account.HomeAccountID
+	if res.Source != engine.SourceIdentityProvider || sc.aliceHome == "" {
+		t.Fatalf("engine ROPC: source %q, home_account_id %q", res.Source, sc.aliceHome)
+	}
+	engineAT := sha256Hex(res.AccessToken.Reveal())
+	raw := readRawCache(t, sc.cacheFile)
+	aliceAT := map[string]string{"home_account_id": sc.aliceHome, "environment": emulatorEnvironment, "realm": contosoTenantID}
+	if got := raw.secretDigest(t, cache.SectionAccessToken, aliceAT); got != engineAT {
+		t.Fatalf("the engine's access token is not the one in the file")
 	}
 
-	var aliceHome string
-	ok := t.Run("EngineWritesMSALReads", func(t *testing.T) {
-		eng := newEngine(t, contoso, nil)
-		res, err := eng.AcquireTokenByUsernamePassword(ctx, scopes, aliceUsername, engine.Secret("demo-alice"))
-		if err != nil {
-			t.Fatalf("engine ROPC for alice: %v", err)
-		}
-		aliceHome = res.Account.HomeAccountID
-		if res.Source != engine.SourceIdentityProvider || aliceHome == "" {
-			t.Fatalf("engine ROPC: source %q, home_account_id %q", res.Source, aliceHome)
-		}
-		engineAT := sha256Hex(res.AccessToken.Reveal())
-		raw := readRawCache(t, cacheFile)
-		aliceAT := map[string]string{"home_account_id": aliceHome, "environment": emulatorEnvironment, "realm": contosoTenantID}
-		if got := raw.secretDigest(t, cache.SectionAccessToken, aliceAT); got != engineAT {
-			t.Fatalf("the engine's access token is not the one in the file")
-		}
+	// MSAL Python serves the engine's access token from the file.
+	before := countFrom(sc.srv)
+	got := sc.py.run(t, sc.contoso, "silent", "--username", aliceUsername)
+	if !got.OK {
+		t.Fatalf("MSAL silent over the engine's cache: %s %v: %s", got.Error, got.ErrorCodes, got.ErrorDescription)
+	}
+	if got.HomeAccountID != sc.aliceHome {
+		t.Errorf("MSAL get_accounts found alice as %q, the engine wrote %q", got.HomeAccountID, sc.aliceHome)
+	}
+	if len(got.Accounts) != 1 || got.Accounts[0].Environment != emulatorEnvironment ||
+		got.Accounts[0].Realm != contosoTenantID || got.Accounts[0].Username != aliceUsername {
+		t.Errorf("MSAL get_accounts() = %+v, want alice alone, environment %s, realm %s", got.Accounts, emulatorEnvironment, contosoTenantID)
+	}
+	if got.AccessTokenSHA256 != engineAT {
+		t.Errorf("MSAL served another access token than the engine's (digest %.12s, want %.12s)", got.AccessTokenSHA256, engineAT)
+	}
+	if tokens, _ := before.since(); tokens != 0 {
+		t.Errorf("MSAL sent %d token requests for a token the engine cached, want 0", tokens)
+	}
+	if got.Saved {
+		t.Errorf("MSAL changed the cache while only reading it")
+	}
 
-		// MSAL Python serves the engine's access token from the file.
-		before := countFrom(srv)
-		got := py.run(t, contoso, "silent", "--username", aliceUsername)
-		if !got.OK {
-			t.Fatalf("MSAL silent over the engine's cache: %s %v: %s", got.Error, got.ErrorCodes, got.ErrorDescription)
+	// Stale for MSAL: it refreshes with the engine's refresh token
+	// and saves its cache back to the file.
+	engineRT := raw.secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": sc.aliceHome})
+	if n := expireAccessTokens(t, sc.cacheFile, sc.aliceHome, time.Now().Add(-time.Hour)); n != 1 {
+		t.Fatalf("expired %d access tokens of alice, want 1", n)
+	}
+	before = countFrom(sc.srv)
+	got = sc.py.run(t, sc.contoso, "silent", "--username", aliceUsername)
+	if !got.OK {
+		t.Fatalf("MSAL refresh with the engine's refresh token: %s %v: %s", got.Error, got.ErrorCodes, got.ErrorDescription)
+	}
+	tokens, refresh := before.since()
+	if tokens != 1 || refresh != 1 {
+		t.Errorf("MSAL sent %d token requests (%d refresh_token grants), want exactly one refresh_token grant", tokens, refresh)
+	}
+	if got.AccessTokenSHA256 == "" || got.AccessTokenSHA256 == engineAT {
+		t.Errorf("MSAL's refresh returned the expired access token (or none)")
+	}
+	if !got.Saved {
+		t.Errorf("MSAL did not save its cache after the refresh")
+	}
+	raw = readRawCache(t, sc.cacheFile)
+	// Entra answers with more sc.scopes than asked (ARM: user_impersonation
+	// beside .default). MSAL Python 1.21 keeps the answer's order in the
+	// target and so its key, the engine sorts as MSAL Python 1.31 does:
+	// 1.21 writes its entry beside the engine's expired one instead of
+	// over it. The live entry must be MSAL's.
+	var live []map[string]any
+	for _, e := range raw.entries(cache.SectionAccessToken, aliceAT) {
+		if on, _ := strconv.ParseInt(str(e, "expires_on"), 10, 64); on > time.Now().Unix() {
+			live = append(live, e)
 		}
-		if got.HomeAccountID != aliceHome {
-			t.Errorf("MSAL get_accounts found alice as %q, the engine wrote %q", got.HomeAccountID, aliceHome)
-		}
-		if len(got.Accounts) != 1 || got.Accounts[0].Environment != emulatorEnvironment ||
-			got.Accounts[0].Realm != contosoTenantID || got.Accounts[0].Username != aliceUsername {
-			t.Errorf("MSAL get_accounts() = %+v, want alice alone, environment %s, realm %s", got.Accounts, emulatorEnvironment, contosoTenantID)
-		}
-		if got.AccessTokenSHA256 != engineAT {
-			t.Errorf("MSAL served another access token than the engine's (digest %.12s, want %.12s)", got.AccessTokenSHA256, engineAT)
-		}
-		if tokens, _ := before.since(); tokens != 0 {
-			t.Errorf("MSAL sent %d token requests for a token the engine cached, want 0", tokens)
-		}
-		if got.Saved {
-			t.Errorf("MSAL changed the cache while only reading it")
-		}
+	}
+	if len(live) != 1 {
+		t.Fatalf("unexpired access tokens of alice after MSAL's refresh: %d, want 1", len(live))
+	}
+	msalAT := sha256Hex(str(live[0], "secret"))
+	if msalAT != got.AccessTokenSHA256 {
+		t.Errorf("the file's access token for alice is not the one MSAL's refresh returned")
+	}
+	if rt := raw.secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": sc.aliceHome}); rt == engineRT {
+		t.Errorf("MSAL did not store the rotated refresh token over the engine's")
+	}
 
-		// Stale for MSAL: it refreshes with the engine's refresh token
-		// and saves its cache back to the file.
-		engineRT := raw.secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": aliceHome})
-		if n := expireAccessTokens(t, cacheFile, aliceHome, time.Now().Add(-time.Hour)); n != 1 {
-			t.Fatalf("expired %d access tokens of alice, want 1", n)
-		}
-		before = countFrom(srv)
-		got = py.run(t, contoso, "silent", "--username", aliceUsername)
-		if !got.OK {
-			t.Fatalf("MSAL refresh with the engine's refresh token: %s %v: %s", got.Error, got.ErrorCodes, got.ErrorDescription)
-		}
-		tokens, refresh := before.since()
-		if tokens != 1 || refresh != 1 {
-			t.Errorf("MSAL sent %d token requests (%d refresh_token grants), want exactly one refresh_token grant", tokens, refresh)
-		}
-		if got.AccessTokenSHA256 == "" || got.AccessTokenSHA256 == engineAT {
-			t.Errorf("MSAL's refresh returned the expired access token (or none)")
-		}
-		if !got.Saved {
-			t.Errorf("MSAL did not save its cache after the refresh")
-		}
-		raw = readRawCache(t, cacheFile)
-		// Entra answers with more scopes than asked (ARM: user_impersonation
-		// beside .default). MSAL Python 1.21 keeps the answer's order in the
-		// target and so its key, the engine sorts as MSAL Python 1.31 does:
-		// 1.21 writes its entry beside the engine's expired one instead of
-		// over it. The live entry must be MSAL's.
-		var live []map[string]any
-		for _, e := range raw.entries(cache.SectionAccessToken, aliceAT) {
-			if on, _ := strconv.ParseInt(str(e, "expires_on"), 10, 64); on > time.Now().Unix() {
-				live = append(live, e)
-			}
-		}
-		if len(live) != 1 {
-			t.Fatalf("unexpired access tokens of alice after MSAL's refresh: %d, want 1", len(live))
-		}
-		msalAT := sha256Hex(str(live[0], "secret"))
-		if msalAT != got.AccessTokenSHA256 {
-			t.Errorf("the file's access token for alice is not the one MSAL's refresh returned")
-		}
-		if rt := raw.secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": aliceHome}); rt == engineRT {
-			t.Errorf("MSAL did not store the rotated refresh token over the engine's")
-		}
+	// And the engine serves MSAL's refreshed token from the file.
+	before = countFrom(sc.srv)
+	back, err := eng.AcquireTokenSilent(ctx, sc.scopes, res.Account)
+	if err != nil {
+		t.Fatalf("engine silent after MSAL's refresh: %v", err)
+	}
+	if back.Source != engine.SourceCache || sha256Hex(back.AccessToken.Reveal()) != msalAT {
+		t.Errorf("engine silent: source %q, MSAL's token %v; want MSAL's refreshed token from the cache", back.Source, sha256Hex(back.AccessToken.Reveal()) == msalAT)
+	}
+	if tokens, _ := before.since(); tokens != 0 {
+		t.Errorf("engine sent %d token requests for a token MSAL cached, want 0", tokens)
+	}
+}
 
-		// And the engine serves MSAL's refreshed token from the file.
-		before = countFrom(srv)
-		back, err := eng.AcquireTokenSilent(ctx, scopes, res.Account)
-		if err != nil {
-			t.Fatalf("engine silent after MSAL's refresh: %v", err)
+// msalWritesEngineReads: MSAL Python signs dave in beside alice, the
+// engine serves and then refreshes his token.
+func (sc *interopScenario) msalWritesEngineReads(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	before := countFrom(sc.srv)
+	passwordsBefore := sc.srv.CountRequests(idptest.EndpointToken, "password")
+	got := sc.py.run(t, sc.fabrikam, "ropc", "--username", daveUsername, "--password", davePassword)
+	if !got.OK || !got.Saved {
+		t.Fatalf("MSAL ROPC for dave: ok=%v saved=%v: %s %v: %s", got.OK, got.Saved, got.Error, got.ErrorCodes, got.ErrorDescription)
+	}
+	if tokens, _ := before.since(); tokens != 1 || sc.srv.CountRequests(idptest.EndpointToken, "password")-passwordsBefore != 1 {
+		t.Errorf("MSAL ROPC sent %d token requests, want one password grant", tokens)
+	}
+	msalAT := got.AccessTokenSHA256
+	sc.daveHome = got.IDTokenClaims["oid"] + "." + idptest.FabrikamTenantID
+
+	eng := sc.newEngine(t, sc.fabrikam, nil)
+	accounts, err := eng.Accounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accounts) != 2 {
+		t.Errorf("engine Accounts() = %+v, want alice (engine) and dave (MSAL)", accounts)
+	}
+	dave := findEngineAccount(t, accounts, daveUsername)
+	if dave.HomeAccountID != sc.daveHome || dave.Environment != emulatorEnvironment {
+		t.Errorf("engine sees dave as %+v, want home_account_id %s in %s", dave, sc.daveHome, emulatorEnvironment)
+	}
+	if alice := findEngineAccount(t, accounts, aliceUsername); alice.HomeAccountID != sc.aliceHome {
+		t.Errorf("engine sees alice as %q after MSAL's writes, want %q", alice.HomeAccountID, sc.aliceHome)
+	}
+
+	before = countFrom(sc.srv)
+	res, err := eng.AcquireTokenSilent(ctx, sc.scopes, dave)
+	if err != nil {
+		t.Fatalf("engine silent over MSAL's cache: %v", err)
+	}
+	if res.Source != engine.SourceCache || sha256Hex(res.AccessToken.Reveal()) != msalAT {
+		t.Errorf("engine silent: source %q, MSAL's token %v; want MSAL's access token from the cache",
+			res.Source, sha256Hex(res.AccessToken.Reveal()) == msalAT)
+	}
+	if tokens, _ := before.since(); tokens != 0 {
+		t.Errorf("engine sent %d token requests for a token MSAL cached, want 0", tokens)
+	}
+
+	// Two hours on for both the engine and the emulator: the engine
+	// refreshes with MSAL's refresh token.
+	msalRT := readRawCache(t, sc.cacheFile).secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": sc.daveHome})
+	sc.srv.Advance(2 * time.Hour)
+	later := sc.newEngine(t, sc.fabrikam, func() time.Time { return time.Now().Add(2 * time.Hour) })
+	before = countFrom(sc.srv)
+	res, err = later.AcquireTokenSilent(ctx, sc.scopes, dave)
+	if err != nil {
+		t.Fatalf("engine refresh with MSAL's refresh token: %v", err)
+	}
+	tokens, refresh := before.since()
+	if tokens != 1 || refresh != 1 {
+		t.Errorf("engine sent %d token requests (%d refresh_token grants), want exactly one refresh_token grant", tokens, refresh)
+	}
+	sc.daveRefreshed = sha256Hex(res.AccessToken.Reveal())
+	if res.Source != engine.SourceIdentityProvider || sc.daveRefreshed == msalAT {
+		t.Errorf("engine refresh: source %q, new token %v", res.Source, sc.daveRefreshed != msalAT)
+	}
+	raw := readRawCache(t, sc.cacheFile)
+	daveAT := map[string]string{"home_account_id": sc.daveHome, "environment": emulatorEnvironment, "realm": idptest.FabrikamTenantID}
+	if raw.secretDigest(t, cache.SectionAccessToken, daveAT) != sc.daveRefreshed {
+		t.Errorf("the file's access token for dave is not the engine's refreshed one")
+	}
+	if raw.secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": sc.daveHome}) == msalRT {
+		t.Errorf("the engine did not store the rotated refresh token over MSAL's")
+	}
+}
+
+// noDuplicates: after both, the file holds one entry of each kind per
+// account, and MSAL Python re-serializes it unchanged.
+func (sc *interopScenario) noDuplicates(t *testing.T) {
+	t.Helper()
+	raw := readRawCache(t, sc.cacheFile)
+	checkNoDuplicates(t, sc.cacheFile, raw)
+	want := map[string]int{cache.SectionRefreshToken: 2, cache.SectionIDToken: 2,
+		cache.SectionAccount: 2, cache.SectionAppMetadata: 1}
+	for s, n := range want {
+		if raw.counts()[s] != n {
+			t.Errorf("%s entries in the shared file: %d, want %d (one per account)", s, raw.counts()[s], n)
 		}
-		if back.Source != engine.SourceCache || sha256Hex(back.AccessToken.Reveal()) != msalAT {
-			t.Errorf("engine silent: source %q, MSAL's token %v; want MSAL's refreshed token from the cache", back.Source, sha256Hex(back.AccessToken.Reveal()) == msalAT)
+	}
+	// One live access token per account. MSAL Python 1.21 wrote alice's
+	// refreshed token beside the engine's expired one (its target keeps
+	// Entra's scope order, see EngineWritesMSALReads); that leftover is
+	// 1.21's doing and may remain, expired.
+	live, expired := 0, 0
+	for _, e := range raw[cache.SectionAccessToken] {
+		if on, _ := strconv.ParseInt(str(e, "expires_on"), 10, 64); on > time.Now().Unix() {
+			live++
+		} else {
+			expired++
 		}
-		if tokens, _ := before.since(); tokens != 0 {
-			t.Errorf("engine sent %d token requests for a token MSAL cached, want 0", tokens)
+	}
+	if live != 2 || expired > 1 {
+		t.Errorf("access tokens in the shared file: %d live, %d expired; want 2 live (one per account) and at most MSAL 1.21's one leftover", live, expired)
+	}
+	parsed, err := cache.Parse(mustRead(t, sc.cacheFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := countsBySection(parsed.Counts()); !maps.Equal(got, raw.counts()) || parsed.Counts().Unindexed != 0 {
+		t.Errorf("cache.Parse counts %v (unindexed %d), the file holds %v: Parse collapsed or set aside entries",
+			got, parsed.Counts().Unindexed, raw.counts())
+	}
+
+	// MSAL Python re-reads and re-serializes the file, serving dave's
+	// engine-refreshed token on the way.
+	out := filepath.Join(sc.tmp, "msal-reserialized.json")
+	before := countFrom(sc.srv)
+	got := sc.py.run(t, sc.fabrikam, "roundtrip", "--out", out, "--silent-for", daveUsername)
+	if !maps.Equal(got.Loaded, raw.counts()) || !maps.Equal(got.Serialized, raw.counts()) || !maps.Equal(got.Reloaded, raw.counts()) {
+		t.Errorf("MSAL entry counts: loaded %v, serialized %v, reloaded %v; the file holds %v", got.Loaded, got.Serialized, got.Reloaded, raw.counts())
+	}
+	var names []string
+	for _, a := range got.Accounts {
+		names = append(names, a.Username+"="+a.HomeAccountID)
+	}
+	slices.Sort(names)
+	if wantNames := []string{aliceUsername + "=" + sc.aliceHome, daveUsername + "=" + sc.daveHome}; !slices.Equal(names, wantNames) {
+		t.Errorf("MSAL get_accounts() = %v, want %v", names, wantNames)
+	}
+	if d := got.Silent[daveUsername]; !d.OK || d.AccessTokenSHA256 != sc.daveRefreshed {
+		t.Errorf("MSAL silent for dave: ok=%v, the engine's refreshed token=%v", d.OK, d.AccessTokenSHA256 == sc.daveRefreshed)
+	}
+	if tokens, _ := before.since(); tokens != 0 {
+		t.Errorf("MSAL's round trip sent %d token requests, want 0", tokens)
+	}
+	reserialized := readRawCache(t, out)
+	checkNoDuplicates(t, out, reserialized)
+	if !maps.Equal(reserialized.counts(), raw.counts()) {
+		t.Errorf("MSAL's re-serialized file holds %v, the original %v", reserialized.counts(), raw.counts())
+	}
+	// The engine's own section (discovery metadata) survives MSAL.
+	var orig, rewritten map[string]json.RawMessage
+	if json.Unmarshal(mustRead(t, sc.cacheFile), &orig) != nil || json.Unmarshal(mustRead(t, out), &rewritten) != nil {
+		t.Fatal("cache files are not JSON objects")
+	}
+	if _, ok := orig[cache.SectionMetadata]; ok {
+		var a, b any
+		_ = json.Unmarshal(orig[cache.SectionMetadata], &a)
+		_ = json.Unmarshal(rewritten[cache.SectionMetadata], &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("MSAL's re-serialization changed or dropped the %s section", cache.SectionMetadata)
 		}
+	}
+	again, err := cache.Parse(mustRead(t, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Counts() != parsed.Counts() {
+		t.Errorf("cache.Parse of MSAL's re-serialization: %+v, of the file: %+v", again.Counts(), parsed.Counts())
+	}
+}
+
+func TestEngineMSALPythonCacheInterop(t *testing.T) {
+	t.Parallel()
+	requireMSALPython(t)
+	t.Run("EngineWritesMSALReads", func(t *testing.T) {
+		newInteropScenario(t).engineWritesMSALReads(t)
 	})
-	if !ok {
-		t.FailNow()
-	}
-
-	var daveHome, daveRefreshed string
-	ok = t.Run("MSALWritesEngineReads", func(t *testing.T) {
-		before := countFrom(srv)
-		passwordsBefore := srv.CountRequests(idptest.EndpointToken, "password")
-		got := py.run(t, fabrikam, "ropc", "--username", daveUsername, "--password", davePassword)
-		if !got.OK || !got.Saved {
-			t.Fatalf("MSAL ROPC for dave: ok=%v saved=%v: %s %v: %s", got.OK, got.Saved, got.Error, got.ErrorCodes, got.ErrorDescription)
-		}
-		if tokens, _ := before.since(); tokens != 1 || srv.CountRequests(idptest.EndpointToken, "password")-passwordsBefore != 1 {
-			t.Errorf("MSAL ROPC sent %d token requests, want one password grant", tokens)
-		}
-		msalAT := got.AccessTokenSHA256
-		daveHome = got.IDTokenClaims["oid"] + "." + idptest.FabrikamTenantID
-
-		eng := newEngine(t, fabrikam, nil)
-		accounts, err := eng.Accounts(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(accounts) != 2 {
-			t.Errorf("engine Accounts() = %+v, want alice (engine) and dave (MSAL)", accounts)
-		}
-		dave := findEngineAccount(t, accounts, daveUsername)
-		if dave.HomeAccountID != daveHome || dave.Environment != emulatorEnvironment {
-			t.Errorf("engine sees dave as %+v, want home_account_id %s in %s", dave, daveHome, emulatorEnvironment)
-		}
-		if alice := findEngineAccount(t, accounts, aliceUsername); alice.HomeAccountID != aliceHome {
-			t.Errorf("engine sees alice as %q after MSAL's writes, want %q", alice.HomeAccountID, aliceHome)
-		}
-
-		before = countFrom(srv)
-		res, err := eng.AcquireTokenSilent(ctx, scopes, dave)
-		if err != nil {
-			t.Fatalf("engine silent over MSAL's cache: %v", err)
-		}
-		if res.Source != engine.SourceCache || sha256Hex(res.AccessToken.Reveal()) != msalAT {
-			t.Errorf("engine silent: source %q, MSAL's token %v; want MSAL's access token from the cache",
-				res.Source, sha256Hex(res.AccessToken.Reveal()) == msalAT)
-		}
-		if tokens, _ := before.since(); tokens != 0 {
-			t.Errorf("engine sent %d token requests for a token MSAL cached, want 0", tokens)
-		}
-
-		// Two hours on for both the engine and the emulator: the engine
-		// refreshes with MSAL's refresh token.
-		msalRT := readRawCache(t, cacheFile).secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": daveHome})
-		srv.Advance(2 * time.Hour)
-		later := newEngine(t, fabrikam, func() time.Time { return time.Now().Add(2 * time.Hour) })
-		before = countFrom(srv)
-		res, err = later.AcquireTokenSilent(ctx, scopes, dave)
-		if err != nil {
-			t.Fatalf("engine refresh with MSAL's refresh token: %v", err)
-		}
-		tokens, refresh := before.since()
-		if tokens != 1 || refresh != 1 {
-			t.Errorf("engine sent %d token requests (%d refresh_token grants), want exactly one refresh_token grant", tokens, refresh)
-		}
-		daveRefreshed = sha256Hex(res.AccessToken.Reveal())
-		if res.Source != engine.SourceIdentityProvider || daveRefreshed == msalAT {
-			t.Errorf("engine refresh: source %q, new token %v", res.Source, daveRefreshed != msalAT)
-		}
-		raw := readRawCache(t, cacheFile)
-		daveAT := map[string]string{"home_account_id": daveHome, "environment": emulatorEnvironment, "realm": idptest.FabrikamTenantID}
-		if raw.secretDigest(t, cache.SectionAccessToken, daveAT) != daveRefreshed {
-			t.Errorf("the file's access token for dave is not the engine's refreshed one")
-		}
-		if raw.secretDigest(t, cache.SectionRefreshToken, map[string]string{"home_account_id": daveHome}) == msalRT {
-			t.Errorf("the engine did not store the rotated refresh token over MSAL's")
-		}
+	t.Run("MSALWritesEngineReads", func(t *testing.T) {
+		sc := newInteropScenario(t)
+		sc.engineWritesMSALReads(t)
+		sc.msalWritesEngineReads(t)
 	})
-	if !ok {
-		t.FailNow()
-	}
-
 	t.Run("NoDuplicates", func(t *testing.T) {
-		raw := readRawCache(t, cacheFile)
-		checkNoDuplicates(t, cacheFile, raw)
-		want := map[string]int{cache.SectionRefreshToken: 2, cache.SectionIDToken: 2,
-			cache.SectionAccount: 2, cache.SectionAppMetadata: 1}
-		for s, n := range want {
-			if raw.counts()[s] != n {
-				t.Errorf("%s entries in the shared file: %d, want %d (one per account)", s, raw.counts()[s], n)
-			}
-		}
-		// One live access token per account. MSAL Python 1.21 wrote alice's
-		// refreshed token beside the engine's expired one (its target keeps
-		// Entra's scope order, see EngineWritesMSALReads); that leftover is
-		// 1.21's doing and may remain, expired.
-		live, expired := 0, 0
-		for _, e := range raw[cache.SectionAccessToken] {
-			if on, _ := strconv.ParseInt(str(e, "expires_on"), 10, 64); on > time.Now().Unix() {
-				live++
-			} else {
-				expired++
-			}
-		}
-		if live != 2 || expired > 1 {
-			t.Errorf("access tokens in the shared file: %d live, %d expired; want 2 live (one per account) and at most MSAL 1.21's one leftover", live, expired)
-		}
-		parsed, err := cache.Parse(mustRead(t, cacheFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := countsBySection(parsed.Counts()); !maps.Equal(got, raw.counts()) || parsed.Counts().Unindexed != 0 {
-			t.Errorf("cache.Parse counts %v (unindexed %d), the file holds %v: Parse collapsed or set aside entries",
-				got, parsed.Counts().Unindexed, raw.counts())
-		}
-
-		// MSAL Python re-reads and re-serializes the file, serving dave's
-		// engine-refreshed token on the way.
-		out := filepath.Join(tmp, "msal-reserialized.json")
-		before := countFrom(srv)
-		got := py.run(t, fabrikam, "roundtrip", "--out", out, "--silent-for", daveUsername)
-		if !maps.Equal(got.Loaded, raw.counts()) || !maps.Equal(got.Serialized, raw.counts()) || !maps.Equal(got.Reloaded, raw.counts()) {
-			t.Errorf("MSAL entry counts: loaded %v, serialized %v, reloaded %v; the file holds %v", got.Loaded, got.Serialized, got.Reloaded, raw.counts())
-		}
-		var names []string
-		for _, a := range got.Accounts {
-			names = append(names, a.Username+"="+a.HomeAccountID)
-		}
-		slices.Sort(names)
-		if wantNames := []string{aliceUsername + "=" + aliceHome, daveUsername + "=" + daveHome}; !slices.Equal(names, wantNames) {
-			t.Errorf("MSAL get_accounts() = %v, want %v", names, wantNames)
-		}
-		if d := got.Silent[daveUsername]; !d.OK || d.AccessTokenSHA256 != daveRefreshed {
-			t.Errorf("MSAL silent for dave: ok=%v, the engine's refreshed token=%v", d.OK, d.AccessTokenSHA256 == daveRefreshed)
-		}
-		if tokens, _ := before.since(); tokens != 0 {
-			t.Errorf("MSAL's round trip sent %d token requests, want 0", tokens)
-		}
-		reserialized := readRawCache(t, out)
-		checkNoDuplicates(t, out, reserialized)
-		if !maps.Equal(reserialized.counts(), raw.counts()) {
-			t.Errorf("MSAL's re-serialized file holds %v, the original %v", reserialized.counts(), raw.counts())
-		}
-		// The engine's own section (discovery metadata) survives MSAL.
-		var orig, rewritten map[string]json.RawMessage
-		if json.Unmarshal(mustRead(t, cacheFile), &orig) != nil || json.Unmarshal(mustRead(t, out), &rewritten) != nil {
-			t.Fatal("cache files are not JSON objects")
-		}
-		if _, ok := orig[cache.SectionMetadata]; ok {
-			var a, b any
-			_ = json.Unmarshal(orig[cache.SectionMetadata], &a)
-			_ = json.Unmarshal(rewritten[cache.SectionMetadata], &b)
-			if !reflect.DeepEqual(a, b) {
-				t.Errorf("MSAL's re-serialization changed or dropped the %s section", cache.SectionMetadata)
-			}
-		}
-		again, err := cache.Parse(mustRead(t, out))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if again.Counts() != parsed.Counts() {
-			t.Errorf("cache.Parse of MSAL's re-serialization: %+v, of the file: %+v", again.Counts(), parsed.Counts())
-		}
+		sc := newInteropScenario(t)
+		sc.engineWritesMSALReads(t)
+		sc.msalWritesEngineReads(t)
+		sc.noDuplicates(t)
 	})
 }
 

@@ -129,17 +129,28 @@ func (e *emulator) runMSAL(t *testing.T, cache string, scenario ...string) msalR
 	return res
 }
 
+// msalSignedIn signs a user in by ROPC through MSAL Python into a cache
+// file of the test's own, and returns that file and the digest of the
+// access token it holds.
+func (e *emulator) msalSignedIn(t *testing.T, username, password string) (cacheFile, accessTokenSHA256 string) {
+	t.Helper()
+	cacheFile = filepath.Join(t.TempDir(), "cache.json")
+	res := e.runMSAL(t, cacheFile, "ropc", "--username", username, "--password", password)
+	if !res.OK || res.AccessTokenSHA256 == "" {
+		t.Fatalf("ROPC sign-in of %s failed: %s %v: %s", username, res.Error, res.ErrorCodes, res.ErrorDescription)
+	}
+	return cacheFile, res.AccessTokenSHA256
+}
+
 func TestMSALPython(t *testing.T) {
 	t.Parallel()
 	requireMSALPython(t)
 	e := startEmulator(t)
 	tmp := t.TempDir()
-	aliceCache := filepath.Join(tmp, "alice-cache.json")
-	var ropcAccessToken string // digest of alice's ROPC access token
 
 	t.Run("ROPC/alice", func(t *testing.T) {
 		before := e.requests(t)
-		res := e.runMSAL(t, aliceCache, "ropc", "--username", "alice@contoso.example", "--password", "demo-alice")
+		res := e.runMSAL(t, filepath.Join(t.TempDir(), "alice-cache.json"), "ropc", "--username", "alice@contoso.example", "--password", "demo-alice")
 		if !res.OK {
 			t.Fatalf("ROPC failed: %s %v: %s", res.Error, res.ErrorCodes, res.ErrorDescription)
 		}
@@ -189,13 +200,10 @@ func TestMSALPython(t *testing.T) {
 		if realm < 0 {
 			t.Errorf("no successful user realm request for alice in %+v", after[len(before):])
 		}
-		ropcAccessToken = res.AccessTokenSHA256
 	})
 
 	t.Run("SilentForceRefresh", func(t *testing.T) {
-		if ropcAccessToken == "" {
-			t.Skip("needs the cache from ROPC/alice")
-		}
+		aliceCache, ropcAccessToken := e.msalSignedIn(t, "alice@contoso.example", "demo-alice")
 		before := e.requests(t)
 		res := e.runMSAL(t, aliceCache, "silent", "--username", "alice@contoso.example", "--force-refresh")
 		if !res.OK {

@@ -339,10 +339,10 @@ func TestDetailCountdownTicksOnlyWhileShown(t *testing.T) {
 	if h.pendingTicks(detail.TickInterval) != 1 {
 		t.Fatal("no countdown on the detail screen")
 	}
-	h.contains("(in 1h00m)")
+	h.contains("UTC, in 1h00m)")
 	e.srv.Advance(90 * time.Second)
 	h.fire(detail.TickInterval)
-	h.contains("(in 58m30s)")
+	h.contains("UTC, in 58m30s)")
 	if h.pendingTicks(detail.TickInterval) != 1 {
 		t.Fatal("the countdown did not go on")
 	}

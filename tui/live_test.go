@@ -115,10 +115,10 @@ func TestClaimsAfterRefreshAreTheNewTokens(t *testing.T) {
 	e := newEnv(t, alice)
 	h := newHarness(t, e, 80, 40)
 	h.press("enter")
-	h.contains("iat                 2030-01-02 09:00:00")
+	h.contains("iat                 1893574800  (2030-01-02 09:00:00")
 	e.srv.Advance(10 * time.Minute)
 	h.press("R")
-	h.contains("refreshed alice@contoso.example", "iat                 2030-01-02 09:10:00")
+	h.contains("refreshed alice@contoso.example", "iat                 1893575400  (2030-01-02 09:10:00")
 }
 
 // TestChangeBeforeTheFirstLookIsSeen: a change made between the first load

@@ -169,6 +169,9 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	handle("GET /_admin/requests", func(adminRequest) (any, error) {
 		return s.Requests(), nil
 	})
+	handle("GET /_admin/requests/arrived", func(adminRequest) (any, error) {
+		return s.Arrived(), nil
+	})
 	handle("GET /_admin/issued", func(adminRequest) (any, error) {
 		return s.IssuedSecrets(), nil
 	})

@@ -69,11 +69,22 @@ func (s *Server) CountRequests(endpoint, grantType string) int {
 	return n
 }
 
-// ResetRequests empties the request log.
+// Arrived returns the requests that have come in, oldest first, answered
+// or not: a test waits on it for a request that is still being served (a
+// delayed answer) instead of sleeping. Status is zero; Fault names the
+// fault taken for it, if any.
+func (s *Server) Arrived() []RequestRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]RequestRecord(nil), s.arrived...)
+}
+
+// ResetRequests empties the request log and the log of arrivals.
 func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.arrived = nil
 }
 
 // statusRecorder remembers the status a handler wrote.
@@ -128,9 +139,14 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 			s.log.Info("idptest", "method", r.Method, "path", r.URL.Path, "grant_type", grantType, "status", rec.status, "fault", string(record.Fault))
 		}()
 		f := s.takeFault(name)
+		if f != nil {
+			record.Fault = f.Kind
+		}
+		s.mu.Lock()
+		s.arrived = append(s.arrived, record)
+		s.mu.Unlock()
 		switch {
 		case f != nil && f.Kind == FaultDropAfter:
-			record.Fault = f.Kind
 			h(&discardWriter{header: http.Header{}}, r)
 			rec.status = 0
 			if conn, _, err := rec.Hijack(); err == nil {
@@ -138,7 +154,6 @@ func (s *Server) endpoint(name string, h http.HandlerFunc) http.HandlerFunc {
 			}
 			serve = false
 		case f != nil:
-			record.Fault = f.Kind
 			serve = f.apply(rec, r, s.Now())
 		}
 		if serve {

@@ -61,7 +61,9 @@ type Server struct {
 	state    *state
 	faults   []*activeFault
 	requests []RequestRecord
-	closed   bool
+	// arrived logs requests as they come in, before they are answered.
+	arrived []RequestRecord
+	closed  bool
 }
 
 // New starts a server. Close it when done.

@@ -95,23 +95,28 @@ func TestLiveStatus(t *testing.T) {
 	}
 }
 
-func TestClaimValue(t *testing.T) {
+func TestClaimsShowsWhatDecodeShows(t *testing.T) {
 	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name string
-		v    any
-		want string
-	}{
-		{"exp", float64(now.Add(time.Hour).Unix()), "2030-01-01 13:00:00 UTC (in 1h00m)"},
-		{"ver", "2.0", "2.0"},
-		{"amr", []any{"pwd", "mfa"}, "pwd, mfa"},
-		{"n", float64(42), "42"},
-		{"obj", map[string]any{"a": 1.0}, `{"a":1}`},
-	}
+	iat := float64(now.Add(-time.Hour).Unix())
 	time.Local = time.UTC
-	for _, tt := range tests {
-		if got := ClaimValue(tt.name, tt.v, now); got != tt.want {
-			t.Errorf("ClaimValue(%s) = %q, want %q", tt.name, got, tt.want)
+	got := ansi.Strip(Claims(themes.NewStyles(themes.Plain()), map[string]any{
+		"iat":     iat,
+		"exp":     iat + 7200,
+		"pwd_exp": float64(30 * 24 * 3600), // seconds from iat, per MS-OIDCE
+		"amr":     []any{"pwd", "mfa"},
+		"name":    "Eve\x1b]52;c;aGk=\x07",
+	}, now, 10, 120))
+	for _, want := range []string{
+		fmt.Sprintf("  exp      %d  (2030-01-01 13:00:00 UTC, in 1h00m)", int64(iat+7200)),
+		"  pwd_exp  2592000  (password expires 2030-01-31 11:00:00 UTC, in 29d23h)",
+		`  amr      ["pwd","mfa"]`,
+		`  name     Eve\x1b]52;c;aGk=\x07`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("claims do not show %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(got, "\x1b") {
+		t.Errorf("an ESC from the token reached the screen:\n%q", got)
 	}
 }

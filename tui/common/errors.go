@@ -3,10 +3,10 @@ package common
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"acctui/engine"
+	"acctui/internal/safetext"
 	"acctui/remedy"
 )
 
@@ -63,7 +63,7 @@ func Explain(err error, method Method) (message, next string) {
 	if err == nil {
 		return "", ""
 	}
-	message = oneLine(err.Error())
+	message = safetext.Compact(err.Error())
 	next = adviceFor(remedy.For(err, method.flow()))
 	if next == "" && method == MethodUnlock {
 		next = "check the passphrase and try again"
@@ -129,8 +129,4 @@ func adviceFor(r remedy.Remedy) string {
 		return "the identity provider had a problem: retry later"
 	}
 	return ""
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

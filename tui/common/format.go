@@ -84,11 +84,6 @@ func Badge(s *themes.Styles, status overview.Status, expiresOn, now time.Time) s
 	return s.Muted.Render("? " + string(status))
 }
 
-// StatusLine draws a status message with the symbol of its kind.
-func StatusLine(s *themes.Styles, kind StatusKind, text string) string {
-	return StatusStyle(s, kind).Render(StatusPrefix(kind) + text)
-}
-
 // StatusPrefix is the symbol that tells a status kind without colour.
 func StatusPrefix(kind StatusKind) string {
 	switch kind {

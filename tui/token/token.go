@@ -257,8 +257,10 @@ func (m Model) content() string {
 		field("Scopes", strings.Join(m.result.Scopes, " "))
 		field("Expires", common.When(m.result.ExpiresOn, now))
 		field("Source", string(m.result.Source))
+	} else if exp, ok := claims["exp"].(float64); ok {
+		field("Expires", overview.DescribeNumericDate(exp, now))
 	} else if exp, ok := claims["exp"]; ok {
-		field("Expires", common.ClaimValue("exp", exp, now))
+		field("Expires", overview.ClaimValue(exp))
 	}
 	switch {
 	case secret == "":
