@@ -72,12 +72,8 @@ func printClaims(w io.Writer, claims map[string]any, now time.Time) {
 		width = max(width, len(l.Name))
 	}
 	for _, l := range lines {
-		value := l.Value
-		if l.Note != "" {
-			value += "  (" + l.Note + ")"
-		}
 		// Names and values are whatever the token's issuer wrote.
-		fmt.Fprintf(w, "  %-*s  %s\n", width, safetext.Line(l.Name), safetext.Line(value))
+		fmt.Fprintf(w, "  %-*s  %s\n", width, safetext.Line(l.Name), safetext.Line(l.Text()))
 	}
 }
 

@@ -21,6 +21,16 @@ type ClaimLine struct {
 	Note string
 }
 
+// Text is the value as decode and the TUI show it: the value, then the
+// note in brackets when there is one. It is the issuer's text: sanitise it
+// before printing.
+func (l ClaimLine) Text() string {
+	if l.Note == "" {
+		return l.Value
+	}
+	return l.Value + "  (" + l.Note + ")"
+}
+
 // timeClaims hold a NumericDate: seconds since 1970, maybe with a fraction.
 var timeClaims = map[string]bool{"iat": true, "nbf": true, "exp": true, "auth_time": true, "xms_tcdt": true}
 

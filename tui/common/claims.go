@@ -19,12 +19,8 @@ func Claims(s *themes.Styles, claims map[string]any, now time.Time, labelWidth, 
 	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		value := l.Value
-		if l.Note != "" {
-			value += "  (" + l.Note + ")"
-		}
 		// Field sanitises both: they are whatever the token's issuer wrote.
-		out[i] = Field(s, "  "+l.Name, value, labelWidth, width)
+		out[i] = Field(s, "  "+l.Name, l.Text(), labelWidth, width)
 	}
 	return strings.Join(out, "\n")
 }
