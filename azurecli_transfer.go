@@ -22,21 +22,9 @@ const azPlaintextNote = "The Azure CLI keeps its token cache in plaintext on Lin
 // and checked before anything is written, so a bad file leaves az's
 // directory as it was.
 func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error {
-	dir, err := a.azureCLIDir(args)
+	dir, cloud, profile, err := a.readAzDirectory(ctx, args, "nothing was changed")
 	if err != nil {
 		return err
-	}
-	cloud, err := azCloudName(ctx, dir)
-	if err != nil {
-		return err
-	}
-	profileData, err := readAzFile(ctx, dir, azProfileFile)
-	if err != nil {
-		return err
-	}
-	profile, err := parseAzProfile(profileData)
-	if err != nil {
-		return fmt.Errorf("%s: %w; nothing was changed", filepath.Join(dir, azProfileFile), err)
 	}
 	cacheData, err := readAzFile(ctx, dir, azCacheFile)
 	if err != nil {
@@ -125,21 +113,9 @@ func (a *app) exportAzureCLI(ctx context.Context, args []string, yes bool) error
 // service principal entries read: a directory acctui cannot make sense of
 // imports nothing. az's files are only read.
 func (a *app) importAzureCLI(ctx context.Context, args []string) error {
-	dir, err := a.azureCLIDir(args)
+	dir, cloud, profile, err := a.readAzDirectory(ctx, args, "nothing was imported")
 	if err != nil {
 		return err
-	}
-	cloud, err := azCloudName(ctx, dir)
-	if err != nil {
-		return err
-	}
-	profileData, err := readAzFile(ctx, dir, azProfileFile)
-	if err != nil {
-		return err
-	}
-	profile, err := parseAzProfile(profileData)
-	if err != nil {
-		return fmt.Errorf("%s: %w; nothing was imported", filepath.Join(dir, azProfileFile), err)
 	}
 	sps, err := a.readAzServicePrincipals(ctx, dir)
 	if err != nil {
@@ -217,4 +193,24 @@ func transferSource(file string, azureCLI bool, args []string) error {
 		return usagef("a directory argument goes with --azure-cli; --msal takes the file")
 	}
 	return nil
+}
+
+// readAzDirectory finds the Azure CLI's directory named by args and reads
+// the cloud az is set to and its profile; a profile that does not parse
+// is an error ending in nothingDone, said before anything is touched.
+func (a *app) readAzDirectory(ctx context.Context, args []string, nothingDone string) (dir, cloud string, profile *azProfile, err error) {
+	if dir, err = a.azureCLIDir(args); err != nil {
+		return "", "", nil, err
+	}
+	if cloud, err = azCloudName(ctx, dir); err != nil {
+		return "", "", nil, err
+	}
+	profileData, err := readAzFile(ctx, dir, azProfileFile)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if profile, err = parseAzProfile(profileData); err != nil {
+		return "", "", nil, fmt.Errorf("%s: %w; %s", filepath.Join(dir, azProfileFile), err, nothingDone)
+	}
+	return dir, cloud, profile, nil
 }
