@@ -74,10 +74,11 @@ func startDemo(ctx context.Context) (*demoEnv, error) {
 	}
 	passphrase := randomHex(16)
 	v, err := vault.Open(ctx, vault.Options{
-		Dir:     dir,
-		Backend: vault.BackendFile,
+		Dir:           dir,
+		Backend:       vault.BackendFile,
+		PassphraseEnv: passphraseEnv,
 		Getenv: func(name string) string {
-			if name == vault.PassphraseEnv {
+			if name == passphraseEnv {
 				return passphrase
 			}
 			return ""

@@ -86,7 +86,7 @@ func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err erro
 	if st.Backend != vault.BackendFile {
 		return false, false, nil
 	}
-	if p := a.getenv(vault.PassphraseEnv); p != "" {
+	if p := a.getenv(passphraseEnv); p != "" {
 		if !st.Exists {
 			// Refused before the UI starts, not at its first write.
 			return false, false, checkNewPassphraseEnv(p)

@@ -159,7 +159,8 @@ func exportSections(t *testing.T, env *cliEnv) map[string]map[string]json.RawMes
 	// included (a plaintext export leaves that section out).
 	v, err := vault.Open(context.Background(), vault.Options{
 		Dir: env.vars["ACCTUI_VAULT_DIR"], Backend: env.vars["ACCTUI_VAULT_BACKEND"],
-		Getenv: func(name string) string { return env.vars[name] },
+		PassphraseEnv: "ACCTUI_VAULT_PASSPHRASE",
+		Getenv:        func(name string) string { return env.vars[name] },
 	})
 	if err != nil {
 		t.Fatal(err)
