@@ -134,6 +134,13 @@ func (l *lazyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return l.rt.RoundTrip(r)
 }
 
+// The names acctui gives the vault: the variable its file keyring's
+// passphrase comes from, and the command its errors advise.
+const (
+	passphraseEnv = "ACCTUI_VAULT_PASSPHRASE"
+	resetCommand  = "acctui vault reset"
+)
+
 // openVault opens the encrypted vault once per process.
 func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 	if a.vault != nil {
@@ -149,6 +156,9 @@ func (a *app) openVault(ctx context.Context) (*vault.Vault, error) {
 		Passphrase:  a.vaultPassphrase,
 		KeyctlCache: keyctl,
 		Getenv:      a.vaultGetenv,
+
+		PassphraseEnv: passphraseEnv,
+		ResetCommand:  resetCommand,
 	})
 	if err != nil {
 		return nil, err

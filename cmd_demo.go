@@ -32,16 +32,9 @@ func (a *app) runDemo(ctx context.Context) error {
 		return err
 	}
 	defer env.close()
-	return tui.Run(ctx, tui.Options{
-		Backend:        tui.NewEngineBackend(env.client, env.vault, demoScopes, env.srv.Now),
-		Theme:          a.s.Theme,
-		NoColor:        a.getenv("NO_COLOR") != "",
-		Clipboard:      a.s.Clipboard,
-		ClipboardClear: a.clipboardClear(),
-		OpenBrowser:    func(url string) error { return openBrowser(url, a.getenv) },
-		Now:            env.srv.Now,
-		Scopes:         demoScopes,
-	})
+	opts := a.tuiOptions(tui.NewEngineBackend(env.client, env.vault, demoScopes, env.srv.Now), demoScopes)
+	opts.Now = env.srv.Now
+	return tui.Run(ctx, opts)
 }
 
 // demoEnv is the demo's emulator, vault and engine client.
@@ -74,10 +67,11 @@ func startDemo(ctx context.Context) (*demoEnv, error) {
 	}
 	passphrase := randomHex(16)
 	v, err := vault.Open(ctx, vault.Options{
-		Dir:     dir,
-		Backend: vault.BackendFile,
+		Dir:           dir,
+		Backend:       vault.BackendFile,
+		PassphraseEnv: passphraseEnv,
 		Getenv: func(name string) string {
-			if name == vault.PassphraseEnv {
+			if name == passphraseEnv {
 				return passphrase
 			}
 			return ""

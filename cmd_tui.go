@@ -49,26 +49,34 @@ func (a *app) runTUI(ctx context.Context) error {
 		}
 		needsUnlock = false
 	}
-	return tui.Run(ctx, tui.Options{
-		Backend: tui.NewEngineBackend(client, a.vault, a.defaultScopes(), nil,
-			tui.WithRedirectURI(a.s.RedirectURI), tui.WithPrincipalToken(a.principalToken), tui.WithAddPrincipal(a.addPrincipalFromTUI)),
+	opts := a.tuiOptions(tui.NewEngineBackend(client, a.vault, a.defaultScopes(), nil,
+		tui.WithRedirectURI(a.s.RedirectURI), tui.WithPrincipalToken(a.principalToken), tui.WithAddPrincipal(a.addPrincipalFromTUI)),
+		a.defaultScopes())
+	opts.NeedsUnlock = needsUnlock
+	opts.Unlock = func(ctx context.Context, p string) error {
+		passphrase = p
+		if _, err := a.vault.Accounts(ctx); err != nil {
+			passphrase = ""
+			return err
+		}
+		return nil
+	}
+	opts.SaveTheme = func(name string) error { return saveThemeSetting(configPath(a.getenv), name) }
+	return tui.Run(ctx, opts)
+}
+
+// tuiOptions are the options every TUI acctui starts shares (the real
+// one and the demo): the settings and environment it shows them with.
+func (a *app) tuiOptions(backend tui.Backend, scopes []string) tui.Options {
+	return tui.Options{
+		Backend:        backend,
 		Theme:          a.s.Theme,
 		NoColor:        a.getenv("NO_COLOR") != "",
 		Clipboard:      a.s.Clipboard,
 		ClipboardClear: a.clipboardClear(),
-		NeedsUnlock:    needsUnlock,
-		Unlock: func(ctx context.Context, p string) error {
-			passphrase = p
-			if _, err := a.vault.Accounts(ctx); err != nil {
-				passphrase = ""
-				return err
-			}
-			return nil
-		},
-		OpenBrowser: func(url string) error { return openBrowser(url, a.getenv) },
-		Scopes:      a.defaultScopes(),
-		SaveTheme:   func(name string) error { return saveThemeSetting(configPath(a.getenv), name) },
-	})
+		OpenBrowser:    func(url string) error { return openBrowser(url, a.getenv) },
+		Scopes:         scopes,
+	}
 }
 
 // vaultNeedsUnlock reports whether the vault cannot be read without a
@@ -86,7 +94,7 @@ func (a *app) vaultNeedsUnlock(ctx context.Context) (needs, isNew bool, err erro
 	if st.Backend != vault.BackendFile {
 		return false, false, nil
 	}
-	if p := a.getenv(vault.PassphraseEnv); p != "" {
+	if p := a.getenv(passphraseEnv); p != "" {
 		if !st.Exists {
 			// Refused before the UI starts, not at its first write.
 			return false, false, checkNewPassphraseEnv(p)

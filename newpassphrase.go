@@ -22,7 +22,7 @@ const newPassphraseTries = 3
 // one-letter passphrase, or under a typo, cannot be taken back.
 func (a *app) vaultPassphrase(ctx context.Context, prompt string) (string, error) {
 	creating := a.creatingVaultKey()
-	if p := a.getenv(vault.PassphraseEnv); p != "" {
+	if p := a.getenv(passphraseEnv); p != "" {
 		if creating {
 			if err := checkNewPassphraseEnv(p); err != nil {
 				return "", err
@@ -48,7 +48,7 @@ func (a *app) vaultPassphrase(ctx context.Context, prompt string) (string, error
 // ACCTUI_VAULT_PASSPHRASE, never quoting it.
 func checkNewPassphraseEnv(p string) error {
 	if err := passphrase.Check(p); err != nil {
-		return usageError{fmt.Errorf("%s cannot protect a new vault: %w; nothing was created", vault.PassphraseEnv, err)}
+		return usageError{fmt.Errorf("%s cannot protect a new vault: %w; nothing was created", passphraseEnv, err)}
 	}
 	return nil
 }
@@ -71,7 +71,7 @@ func (a *app) creatingVaultKey() bool {
 // vaultGetenv is the environment the vault reads: all of it but the
 // passphrase, which vaultPassphrase hands over after checking it.
 func (a *app) vaultGetenv(name string) string {
-	if name == vault.PassphraseEnv {
+	if name == passphraseEnv {
 		return ""
 	}
 	return a.getenv(name)
@@ -81,7 +81,7 @@ func (a *app) vaultGetenv(name string) string {
 // until it passes the rule and both entries agree.
 func (a *app) chooseNewPassphrase(ctx context.Context, intro string) (string, error) {
 	if !a.stdinTTY {
-		return "", errNoTerminal("a passphrase for the new vault (set " + vault.PassphraseEnv + ", at least 8 characters)")
+		return "", errNoTerminal("a passphrase for the new vault (set " + passphraseEnv + ", at least 8 characters)")
 	}
 	a.armInterrupts()
 	fmt.Fprintln(a.stderr, intro)
@@ -123,7 +123,7 @@ func upperFirst(s string) string {
 // refuses it anyway; this only spares the user a sign-in whose tokens
 // could not be kept.
 func (a *app) refuseWeakNewVault(ctx context.Context, v *vault.Vault) error {
-	p := a.getenv(vault.PassphraseEnv)
+	p := a.getenv(passphraseEnv)
 	if p == "" || passphrase.Check(p) == nil || !a.creatingVaultKey() {
 		return nil
 	}

@@ -159,7 +159,8 @@ func exportSections(t *testing.T, env *cliEnv) map[string]map[string]json.RawMes
 	// included (a plaintext export leaves that section out).
 	v, err := vault.Open(context.Background(), vault.Options{
 		Dir: env.vars["ACCTUI_VAULT_DIR"], Backend: env.vars["ACCTUI_VAULT_BACKEND"],
-		Getenv: func(name string) string { return env.vars[name] },
+		PassphraseEnv: "ACCTUI_VAULT_PASSPHRASE",
+		Getenv:        func(name string) string { return env.vars[name] },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -328,18 +329,18 @@ func TestCLIFaultMatrix(t *testing.T) {
 		p := alice.start(t, "token", "--force-refresh")
 		// The request is held by the emulator: interrupt it mid-flight.
 		e.awaitTokenRequest(t, p)
-		interrupted := time.Now()
 		if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
 		}
-		res := alice.wait(t, p, 10*time.Second)
-		if took := time.Since(interrupted); took > 3*time.Second {
-			t.Errorf("acctui token took %s to stop after SIGINT", took)
+		// A liveness bound, not a speed goal: generous, yet shorter than
+		// the 40 s delay, so a run that ignored SIGINT and waited for the
+		// answer fails here. What ended the run is checked below: the
+		// exit code and message acctui gives an interrupt.
+		res := alice.wait(t, p, 30*time.Second)
+		if res.code != 130 {
+			t.Fatalf("an interrupted token run: want exit 130 (interrupted), got %s", res)
 		}
-		if res.code == 0 {
-			t.Fatalf("an interrupted token run succeeded: %s", res)
-		}
-		line := checkOneErrorLine(t, res, "interrupt")
+		line := checkOneErrorLine(t, res, "interrupted")
 		t.Logf("slow-answer-interrupted: exit %d: %s", res.code, line)
 		recs := e.settledTokenRecords(t, 1)
 		if len(recs) != 1 || recs[0].Fault != "delay" {

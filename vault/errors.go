@@ -7,9 +7,9 @@ import "errors"
 // token or a key.
 var (
 	// ErrNoPassphrase means the file backend needs a passphrase and there is
-	// no way to get one: ACCTUI_VAULT_PASSPHRASE is unset and no prompt is
-	// possible.
-	ErrNoPassphrase = errors.New("vault: the file keyring needs a passphrase: set ACCTUI_VAULT_PASSPHRASE or run acctui on a terminal")
+	// no way to get one: the Options.PassphraseEnv variable is unset and no
+	// prompt is possible.
+	ErrNoPassphrase = errors.New("vault: the file keyring needs a passphrase")
 	// ErrWrongPassphrase means the file backend's key item could not be
 	// opened with the passphrase given.
 	ErrWrongPassphrase = errors.New("vault: wrong passphrase")

@@ -28,8 +28,12 @@ func Example() {
 	opts := vault.Options{
 		Dir:     filepath.Join(dir, "acctui"),
 		Backend: vault.BackendFile,
+		// The file keyring's passphrase comes from this variable; a
+		// program that prompts sets Passphrase too.
+		PassphraseEnv: "EXAMPLE_VAULT_PASSPHRASE",
+		ResetCommand:  "example vault reset",
 		Getenv: func(name string) string {
-			if name == vault.PassphraseEnv {
+			if name == "EXAMPLE_VAULT_PASSPHRASE" {
 				return "correct horse battery staple"
 			}
 			return ""

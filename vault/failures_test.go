@@ -32,7 +32,7 @@ func TestFailureLeavesEverythingAsItWas(t *testing.T) {
 	damages := []damage{
 		{name: "wrong passphrase", want: vault.ErrWrongPassphrase,
 			break_: func(t *testing.T, v *vault.Vault, opts *vault.Options, file []byte) []byte {
-				opts.Getenv = env{vault.PassphraseEnv: "not the passphrase"}.get
+				opts.Getenv = env{testPassphraseEnv: "not the passphrase"}.get
 				return file
 			}},
 		{name: "missing key", want: vault.ErrKeyMissing,
@@ -224,7 +224,7 @@ func TestNoPassphrase(t *testing.T) {
 
 	opts.Getenv = env{}.get
 	err := open(t, opts).Read(ctx, cache.Hint{}, func(*cache.Cache) error { return nil })
-	if !errors.Is(err, vault.ErrNoPassphrase) || !strings.Contains(err.Error(), vault.PassphraseEnv) {
+	if !errors.Is(err, vault.ErrNoPassphrase) || !strings.Contains(err.Error(), testPassphraseEnv) {
 		t.Errorf("without a passphrase: %v", err)
 	}
 

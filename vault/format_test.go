@@ -24,8 +24,8 @@ func TestFormat1VaultIsReadAndRewritten(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "acctui")
 	copyTree(t, filepath.Join("testdata", "format1"), dir)
-	opts := vault.Options{Dir: dir, Backend: vault.BackendFile,
-		Getenv: env{vault.PassphraseEnv: "v1 fixture passphrase"}.get}
+	opts := vault.Options{Dir: dir, Backend: vault.BackendFile, PassphraseEnv: testPassphraseEnv,
+		Getenv: env{testPassphraseEnv: "v1 fixture passphrase"}.get}
 	users := []string{"alice@contoso.example", "user0001@contoso.example", "user0002@contoso.example"}
 
 	v := open(t, opts)

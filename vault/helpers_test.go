@@ -30,14 +30,23 @@ type env map[string]string
 
 func (e env) get(k string) string { return e[k] }
 
+// The names the vault is told to use, as acctui tells it.
+const (
+	testPassphraseEnv = "ACCTUI_VAULT_PASSPHRASE"
+	testResetCommand  = "acctui vault reset"
+)
+
 // fileOptions returns options for a vault in a fresh directory using the
-// file backend, unlocked by ACCTUI_VAULT_PASSPHRASE.
+// file backend, unlocked by the passphrase in testPassphraseEnv.
 func fileOptions(t testing.TB) vault.Options {
 	t.Helper()
 	return vault.Options{
 		Dir:     filepath.Join(t.TempDir(), "acctui"),
 		Backend: vault.BackendFile,
-		Getenv:  env{vault.PassphraseEnv: testPassphrase}.get,
+		Getenv:  env{testPassphraseEnv: testPassphrase}.get,
+
+		PassphraseEnv: testPassphraseEnv,
+		ResetCommand:  testResetCommand,
 	}
 }
 

@@ -113,7 +113,7 @@ func TestChangePassphrase(t *testing.T) {
 		t.Fatal("changing the passphrase touched the vault file")
 	}
 	newOpts := opts
-	newOpts.Getenv = env{vault.PassphraseEnv: "a new passphrase"}.get
+	newOpts.Getenv = env{testPassphraseEnv: "a new passphrase"}.get
 	if got := usernames(t, open(t, newOpts)); len(got) != 2 {
 		t.Errorf("new passphrase: %v", got)
 	}

@@ -63,7 +63,7 @@ func TestKernelKeyringCache(t *testing.T) {
 	// With the cache off it needs the passphrase again.
 	later.KeyctlCache = 0
 	err = open(t, later).Read(ctx, cache.Hint{}, func(*cache.Cache) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), vault.PassphraseEnv) {
+	if err == nil || !strings.Contains(err.Error(), testPassphraseEnv) {
 		t.Errorf("without the cache: %v, want ErrNoPassphrase", err)
 	}
 	// Reset forgets the old key.

@@ -86,8 +86,8 @@ func (k *keyStore) get(ctx context.Context, id keyID) ([]byte, error) {
 			return nil, k.missing(backend, id)
 		}
 		if err == nil && st.Size() == 0 {
-			return nil, fmt.Errorf("%w: keyring item %s in %s is empty (a write that failed?); `acctui vault reset` starts over and keeps the old file",
-				ErrCorrupt, name, k.opts.FileDir)
+			return nil, fmt.Errorf("%w: keyring item %s in %s is empty (a write that failed?); %s starts over and keeps the old file",
+				ErrCorrupt, name, k.opts.FileDir, k.opts.reset())
 		}
 		pass, err = k.passphrase(ctx, fmt.Sprintf("Passphrase of the acctui vault (%s)", k.opts.FileDir))
 		if err != nil {
@@ -127,8 +127,8 @@ func (k *keyStore) missing(backend string, id keyID) error {
 	case BackendPass:
 		where += " under " + k.opts.ServiceName + "/"
 	}
-	return fmt.Errorf("%w: no item %s in the %s (made with another --vault-backend? `acctui vault reset` starts over and keeps the old file)",
-		ErrKeyMissing, itemName(id), where)
+	return fmt.Errorf("%w: no item %s in the %s (made with another backend? %s starts over and keeps the old file)",
+		ErrKeyMissing, itemName(id), where, k.opts.reset())
 }
 
 // put stores a new data key in the backend.
@@ -235,13 +235,19 @@ func (k *keyStore) rewrap(ctx context.Context, id keyID, newPass string) error {
 	return syncDir(k.opts.FileDir)
 }
 
-// passphrase returns the file backend's passphrase: ACCTUI_VAULT_PASSPHRASE,
-// else the Passphrase callback, else ErrNoPassphrase.
+// passphrase returns the file backend's passphrase: the PassphraseEnv
+// variable, else the Passphrase callback, else ErrNoPassphrase.
 func (k *keyStore) passphrase(ctx context.Context, prompt string) (string, error) {
-	if p := k.opts.Getenv(PassphraseEnv); p != "" {
-		return p, nil
+	env := k.opts.PassphraseEnv
+	if env != "" {
+		if p := k.opts.Getenv(env); p != "" {
+			return p, nil
+		}
 	}
 	if k.opts.Passphrase == nil {
+		if env != "" {
+			return "", fmt.Errorf("%w: set %s or run on a terminal", ErrNoPassphrase, env)
+		}
 		return "", ErrNoPassphrase
 	}
 	p, err := k.opts.Passphrase(ctx, prompt)

@@ -23,8 +23,8 @@ func TestFormat2VaultIsMigrated(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "acctui")
 	copyTree(t, filepath.Join("testdata", "format2"), dir)
-	opts := vault.Options{Dir: dir, Backend: vault.BackendFile,
-		Getenv: env{vault.PassphraseEnv: "v1 fixture passphrase"}.get}
+	opts := vault.Options{Dir: dir, Backend: vault.BackendFile, PassphraseEnv: testPassphraseEnv,
+		Getenv: env{testPassphraseEnv: "v1 fixture passphrase"}.get}
 
 	v := open(t, opts)
 	st, err := v.Status(ctx)

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"acctui/vault"
 )
 
 // olderRelease is the last main before format 3: it reads formats 1 and 2.
@@ -99,7 +97,7 @@ func buildOlderRelease(t *testing.T) string {
 func runOlder(t *testing.T, driver, dir, passphrase string) string {
 	t.Helper()
 	cmd := exec.Command(driver, dir)
-	cmd.Env = append(os.Environ(), vault.PassphraseEnv+"="+passphrase)
+	cmd.Env = append(os.Environ(), testPassphraseEnv+"="+passphrase)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("older release: %v\n%s", err, out)

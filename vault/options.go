@@ -41,10 +41,6 @@ const (
 // Backends lists the values Options.Backend accepts, for flag help.
 var Backends = []string{BackendAuto, BackendKeychain, BackendWinCred, BackendSecretService, BackendKWallet, BackendPass, BackendKeyctl, BackendFile}
 
-// PassphraseEnv is the environment variable the file backend takes its
-// passphrase from before it asks Options.Passphrase.
-const PassphraseEnv = "ACCTUI_VAULT_PASSPHRASE"
-
 // FileName is the name of the vault file inside Options.Dir.
 const FileName = "vault.acctui"
 
@@ -84,8 +80,16 @@ type Options struct {
 	// FileDir is where the file backend keeps its encrypted items; empty
 	// means <Dir>/keyring.
 	FileDir string
+	// PassphraseEnv names the environment variable the file backend takes
+	// its passphrase from before it asks Passphrase (acctui passes
+	// ACCTUI_VAULT_PASSPHRASE); empty means no variable is read.
+	PassphraseEnv string
+	// ResetCommand is the command the caller's users run to move a damaged
+	// vault aside and start a new one (acctui passes "acctui vault reset");
+	// errors that advise it name it. Empty means they say "a vault reset".
+	ResetCommand string
 	// Passphrase asks the user for the file backend's passphrase when
-	// ACCTUI_VAULT_PASSPHRASE is not set. prompt says what it is for. Nil
+	// the PassphraseEnv variable is not set. prompt says what it is for. Nil
 	// means no prompt is possible, and a file backend that needs a
 	// passphrase fails with ErrNoPassphrase instead of waiting.
 	Passphrase func(ctx context.Context, prompt string) (string, error)
@@ -146,6 +150,14 @@ func (o Options) withDefaults() (Options, error) {
 		*p = dir
 	}
 	return o, nil
+}
+
+// reset names the caller's reset command for error advice.
+func (o Options) reset() string {
+	if o.ResetCommand == "" {
+		return "a vault reset"
+	}
+	return "`" + o.ResetCommand + "`"
 }
 
 // defaultDir is $XDG_DATA_HOME/acctui, else ~/.local/share/acctui, as the

@@ -89,8 +89,8 @@ func keys(m map[string][]byte) []string {
 
 func TestWriteReSealsOnlyChangedRecords(t *testing.T) {
 	dir := t.TempDir()
-	v, err := Open(t.Context(), Options{Dir: dir, Backend: BackendFile, Getenv: func(k string) string {
-		if k == PassphraseEnv {
+	v, err := Open(t.Context(), Options{Dir: dir, Backend: BackendFile, PassphraseEnv: "TEST_PASSPHRASE", Getenv: func(k string) string {
+		if k == "TEST_PASSPHRASE" {
 			return "pw"
 		}
 		return ""

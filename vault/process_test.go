@@ -56,7 +56,9 @@ func helperOptions() vault.Options {
 		Dir:         os.Getenv(helperDirEnv),
 		Backend:     vault.BackendFile,
 		LockTimeout: time.Minute,
-		Getenv:      env{vault.PassphraseEnv: testPassphrase}.get,
+		Getenv:      env{testPassphraseEnv: testPassphrase}.get,
+
+		PassphraseEnv: testPassphraseEnv,
 	}
 	if s := os.Getenv(helperServiceEnv); s != "" {
 		opts.ServiceName, opts.KeyctlCache = s, time.Minute

@@ -20,10 +20,11 @@ func TestSignInLeavesNoTokenOnDisk(t *testing.T) {
 	// The vault lives where it would for a user whose XDG_DATA_HOME is
 	// under root: root/data/acctui, with the file keyring inside.
 	opts := vault.Options{
-		Backend: vault.BackendFile,
+		Backend:       vault.BackendFile,
+		PassphraseEnv: testPassphraseEnv,
 		Getenv: env{
-			"XDG_DATA_HOME":     filepath.Join(root, "data"),
-			vault.PassphraseEnv: testPassphrase,
+			"XDG_DATA_HOME":   filepath.Join(root, "data"),
+			testPassphraseEnv: testPassphrase,
 		}.get,
 	}
 	v := open(t, opts)

@@ -51,17 +51,17 @@ func (v *Vault) kindOf() (fileKind, error) {
 	stub := exists && isStub(b)
 	if exists && !stub {
 		if len(b) == 0 {
-			return kindNone, fmt.Errorf("%w: %s is empty; run `acctui vault reset` to start a new vault (the file is kept)", ErrCorrupt, v.path)
+			return kindNone, fmt.Errorf("%w: %s is empty; run %s to start a new vault (the file is kept)", ErrCorrupt, v.path, v.opts.reset())
 		}
 		if n := min(len(b), len(magic)); string(b[:n]) == magic[:n] {
 			return kindLegacy, nil
 		}
-		return kindNone, fmt.Errorf("%w: %s is not an acctui vault file; run `acctui vault reset` to move it aside and start a new vault", ErrCorrupt, v.path)
+		return kindNone, fmt.Errorf("%w: %s is not an acctui vault file; run %s to move it aside and start a new vault", ErrCorrupt, v.path, v.opts.reset())
 	}
 	st, err := os.Lstat(v.dbPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		if stub {
-			return kindNone, fmt.Errorf("%w: %s says the vault is in %s, which is missing; restore it, or run `acctui vault reset` to start a new vault", ErrCorrupt, v.path, v.dbPath)
+			return kindNone, fmt.Errorf("%w: %s says the vault is in %s, which is missing; restore it, or run %s to start a new vault", ErrCorrupt, v.path, v.dbPath, v.opts.reset())
 		}
 		return kindNone, nil
 	}
@@ -77,7 +77,7 @@ func (v *Vault) kindOf() (fileKind, error) {
 	}
 	defer f.Close()
 	if st.Size() == 0 {
-		return kindNone, fmt.Errorf("%w: %s is empty; run `acctui vault reset` to start a new vault (the file is kept)", ErrCorrupt, v.dbPath)
+		return kindNone, fmt.Errorf("%w: %s is empty; run %s to start a new vault (the file is kept)", ErrCorrupt, v.dbPath, v.opts.reset())
 	}
 	if err := v.checkMeta(f, st.Size()); err != nil {
 		return kindNone, err
@@ -164,7 +164,7 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 // damaged wraps a failure of the file's structure in ErrCorrupt, naming
 // the way out.
 func (v *Vault) damaged(what any) error {
-	return fmt.Errorf("%w: %s: %v; run `acctui vault reset` to move it aside and start a new vault", ErrCorrupt, v.dbPath, what)
+	return fmt.Errorf("%w: %s: %v; run %s to move it aside and start a new vault", ErrCorrupt, v.dbPath, what, v.opts.reset())
 }
 
 // openStore opens the format 3 file with bbolt's own lock: shared for

@@ -32,8 +32,8 @@ func TestStubCrashStates(t *testing.T) {
 	format2 := func(t *testing.T) vault.Options {
 		dir := filepath.Join(t.TempDir(), "acctui")
 		copyTree(t, filepath.Join("testdata", "format2"), dir)
-		return vault.Options{Dir: dir, Backend: vault.BackendFile,
-			Getenv: env{vault.PassphraseEnv: "v1 fixture passphrase"}.get}
+		return vault.Options{Dir: dir, Backend: vault.BackendFile, PassphraseEnv: testPassphraseEnv,
+			Getenv: env{testPassphraseEnv: "v1 fixture passphrase"}.get}
 	}
 
 	// A conversion that died after vault.db was durable and before the stub
