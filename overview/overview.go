@@ -5,11 +5,9 @@
 package overview
 
 import (
-	"sort"
 	"strings"
 	"time"
 
-	"acctui/engine"
 	"acctui/engine/cache"
 )
 
@@ -87,63 +85,16 @@ type Account struct {
 
 // Build lists the accounts of a cache, sorted by username.
 func Build(c *cache.Cache, now time.Time) []Account {
-	byHome := map[string]*Account{}
-	var order []string
-	get := func(home, env string) *Account {
-		key := strings.ToLower(home)
-		if a, ok := byHome[key]; ok {
-			return a
+	var entries []Entry
+	seen := map[string]bool{}
+	for _, a := range c.Accounts() {
+		home := strings.ToLower(a.HomeAccountID)
+		if !seen[home] {
+			seen[home] = true
+			entries = append(entries, EntriesOf(c, a.HomeAccountID)...)
 		}
-		a := &Account{HomeAccountID: home, Environment: env, TenantID: cache.HomeTenant(home)}
-		byHome[key] = a
-		order = append(order, key)
-		return a
 	}
-	for _, entry := range c.Accounts() {
-		a := get(entry.HomeAccountID, entry.Environment)
-		if a.Username == "" {
-			a.Username = entry.Username
-		}
-		a.Realms = appendUnique(a.Realms, entry.Realm)
-	}
-	for _, key := range order {
-		a := byHome[key]
-		home := a.HomeAccountID
-		for _, at := range c.FindAccessTokens(cache.AccessTokenQuery{HomeAccountID: home}) {
-			exp := time.Unix(at.ExpiresOn, 0)
-			a.Tokens = append(a.Tokens, Token{Kind: KindAccess, ClientID: at.ClientID, Environment: at.Environment,
-				Realm: at.Realm, Scopes: strings.Fields(at.Target), ExpiresOn: exp, Status: statusAt(exp, now)})
-		}
-		for _, rt := range c.FindRefreshTokens(cache.RefreshTokenQuery{HomeAccountID: home}) {
-			a.Tokens = append(a.Tokens, Token{Kind: KindRefresh, ClientID: rt.ClientID, Environment: rt.Environment,
-				Scopes: strings.Fields(rt.Target), FamilyID: rt.FamilyID, Status: StatusHeld})
-		}
-		for _, realm := range a.Realms {
-			idt, ok := c.FindIDToken(cache.IDTokenQuery{HomeAccountID: home, Realm: realm})
-			if !ok {
-				continue
-			}
-			decoded, _ := engine.DecodeClaimsUnverified(idt.Secret.Reveal())
-			claims := decoded.Claims
-			if a.Name == "" {
-				a.Name, _ = claims["name"].(string)
-			}
-			tok := Token{Kind: KindID, ClientID: idt.ClientID, Environment: idt.Environment, Realm: idt.Realm, Status: StatusValid}
-			if exp, ok := claims["exp"].(float64); ok {
-				tok.ExpiresOn = time.Unix(int64(exp), 0)
-				tok.Status = statusAt(tok.ExpiresOn, now)
-			}
-			a.Tokens = append(a.Tokens, tok)
-		}
-		a.Status, a.ExpiresOn = summarise(a.Tokens)
-		sort.SliceStable(a.Tokens, func(i, j int) bool { return a.Tokens[i].Kind < a.Tokens[j].Kind })
-	}
-	out := make([]Account, 0, len(order))
-	for _, key := range order {
-		out = append(out, *byHome[key])
-	}
-	sort.SliceStable(out, func(i, j int) bool { return strings.ToLower(out[i].Username) < strings.ToLower(out[j].Username) })
-	return out
+	return Assemble(entries, now)
 }
 
 func statusAt(expires, now time.Time) Status {

@@ -46,3 +46,21 @@ func (c *Cache) SaveIDToken(it IDToken) error {
 func (c *Cache) RemoveIDToken(it IDToken) bool {
 	return remove(c, &c.idTokens, it.Key())
 }
+
+// FindIDTokens returns every matching ID token, environment by
+// environment (in q.Environments' order, else sorted), each environment's
+// by key: FindIDToken's answer is the first.
+func (c *Cache) FindIDTokens(q IDTokenQuery) []IDToken {
+	var out []IDToken
+	for b := range c.idx.buckets(q.HomeAccountID, q.Environments) {
+		var found []keyed[IDToken]
+		for key := range b.idTokens.keys(strings.ToLower(q.ClientID), q.ClientID == "") {
+			if it := c.idTokens.entries[key]; q.Realm == "" || strings.EqualFold(it.Realm, q.Realm) {
+				found = append(found, keyed[IDToken]{key, it})
+			}
+		}
+		sortKeyed(found, func(*IDToken) int64 { return 0 })
+		out = append(out, values(found)...)
+	}
+	return out
+}

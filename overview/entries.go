@@ -1,0 +1,190 @@
+package overview
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"acctui/engine"
+	"acctui/engine/cache"
+)
+
+// KindAccount marks an Entry made from an Account entry (one per tenant a
+// home account signed in to); it never appears in Account.Tokens.
+const KindAccount Kind = "account"
+
+// Entry is what the overview needs of one cached entry of a home account,
+// without its secret: a store can keep entries beside the tokens and list
+// accounts from them without opening a token (the vault does).
+type Entry struct {
+	Kind          Kind
+	Key           string // the entry's cache key in lower case: orders ties as the cache does
+	HomeAccountID string
+	Environment   string
+	Realm         string
+	ClientID      string
+	Target        string // access and refresh tokens
+	FamilyID      string // refresh tokens
+	Username      string // Account entries
+	Name          string // the ID token's name claim
+	// ExpiresOn is an access token's expires_on or an ID token's exp claim
+	// in Unix seconds; 0 when it has none.
+	ExpiresOn int64
+	Modified  int64 // a refresh token's last_modification_time
+}
+
+// EntriesOf returns the entries of one home account in c.
+func EntriesOf(c *cache.Cache, home string) []Entry {
+	var out []Entry
+	for _, a := range c.FindAccounts(cache.AccountQuery{HomeAccountID: home}) {
+		out = append(out, AccountEntry(a))
+	}
+	for _, at := range c.FindAccessTokens(cache.AccessTokenQuery{HomeAccountID: home}) {
+		out = append(out, AccessEntry(at))
+	}
+	for _, rt := range c.FindRefreshTokens(cache.RefreshTokenQuery{HomeAccountID: home}) {
+		out = append(out, RefreshEntry(rt))
+	}
+	for _, it := range c.FindIDTokens(cache.IDTokenQuery{HomeAccountID: home}) {
+		out = append(out, IDEntry(it))
+	}
+	return out
+}
+
+// AccountEntry is the Entry of an Account entry.
+func AccountEntry(a cache.Account) Entry {
+	return Entry{Kind: KindAccount, Key: strings.ToLower(a.Key()), HomeAccountID: a.HomeAccountID,
+		Environment: a.Environment, Realm: a.Realm, Username: a.Username}
+}
+
+// AccessEntry is the Entry of an access token.
+func AccessEntry(at cache.AccessToken) Entry {
+	return Entry{Kind: KindAccess, Key: strings.ToLower(at.Key()), HomeAccountID: at.HomeAccountID, Environment: at.Environment,
+		Realm: at.Realm, ClientID: at.ClientID, Target: at.Target, ExpiresOn: at.ExpiresOn}
+}
+
+// RefreshEntry is the Entry of a refresh token.
+func RefreshEntry(rt cache.RefreshToken) Entry {
+	return Entry{Kind: KindRefresh, Key: strings.ToLower(rt.Key()), HomeAccountID: rt.HomeAccountID, Environment: rt.Environment,
+		ClientID: rt.ClientID, Target: rt.Target, FamilyID: rt.FamilyID, Modified: rt.LastModificationTime}
+}
+
+// IDEntry is the Entry of an ID token: its name and exp claims, read
+// without checking the signature (it only labels the account).
+func IDEntry(it cache.IDToken) Entry {
+	e := Entry{Kind: KindID, Key: strings.ToLower(it.Key()), HomeAccountID: it.HomeAccountID, Environment: it.Environment,
+		Realm: it.Realm, ClientID: it.ClientID}
+	if decoded, err := engine.DecodeClaimsUnverified(it.Secret.Reveal()); err == nil {
+		e.Name, _ = decoded.Claims["name"].(string)
+		if exp, ok := decoded.Claims["exp"].(float64); ok {
+			e.ExpiresOn = int64(exp)
+		}
+	}
+	return e
+}
+
+// Assemble lists the home accounts the entries describe, sorted by
+// username: those with at least one Account entry, each with its tokens
+// and their states at now.
+func Assemble(entries []Entry, now time.Time) []Account {
+	sorted := slices.Clone(entries)
+	slices.SortStableFunc(sorted, func(a, b Entry) int { return cmp.Compare(a.Key, b.Key) })
+	groups := map[string]*homeEntries{}
+	var order []string
+	for _, e := range sorted {
+		home := strings.ToLower(e.HomeAccountID)
+		g := groups[home]
+		if g == nil {
+			g = &homeEntries{}
+			groups[home] = g
+		}
+		switch e.Kind {
+		case KindAccount:
+			if g.acct == nil {
+				g.acct = &Account{HomeAccountID: e.HomeAccountID, Environment: e.Environment, TenantID: cache.HomeTenant(e.HomeAccountID)}
+				order = append(order, home)
+			}
+			if g.acct.Username == "" {
+				g.acct.Username = e.Username
+			}
+			g.acct.Realms = appendUnique(g.acct.Realms, e.Realm)
+		case KindAccess:
+			g.access = append(g.access, e)
+		case KindRefresh:
+			g.refresh = append(g.refresh, e)
+		case KindID:
+			g.id = append(g.id, e)
+		}
+	}
+	out := make([]Account, 0, len(order))
+	for _, home := range order {
+		g := groups[home]
+		out = append(out, g.assemble(now))
+	}
+	slices.SortStableFunc(out, func(a, b Account) int { return cmp.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)) })
+	return out
+}
+
+// homeEntries are one home account's entries, each kind in key order.
+type homeEntries struct {
+	acct                *Account
+	access, refresh, id []Entry
+}
+
+// assemble makes the account, ordering its tokens as the cache's queries
+// do: access tokens by expiry, newest first, refresh tokens by last
+// change, then one ID token per tenant.
+func (g *homeEntries) assemble(now time.Time) Account {
+	a := *g.acct
+	newestFirst := func(at func(Entry) int64) func(x, y Entry) int {
+		return func(x, y Entry) int { return cmp.Or(cmp.Compare(at(y), at(x)), cmp.Compare(x.Key, y.Key)) }
+	}
+	slices.SortStableFunc(g.access, newestFirst(func(e Entry) int64 { return e.ExpiresOn }))
+	for _, e := range g.access {
+		exp := time.Unix(e.ExpiresOn, 0)
+		a.Tokens = append(a.Tokens, Token{Kind: KindAccess, ClientID: e.ClientID, Environment: e.Environment,
+			Realm: e.Realm, Scopes: strings.Fields(e.Target), ExpiresOn: exp, Status: statusAt(exp, now)})
+	}
+	slices.SortStableFunc(g.refresh, newestFirst(func(e Entry) int64 { return e.Modified }))
+	for _, e := range g.refresh {
+		a.Tokens = append(a.Tokens, Token{Kind: KindRefresh, ClientID: e.ClientID, Environment: e.Environment,
+			Scopes: strings.Fields(e.Target), FamilyID: e.FamilyID, Status: StatusHeld})
+	}
+	for _, realm := range a.Realms {
+		e, ok := g.idToken(realm)
+		if !ok {
+			continue
+		}
+		if a.Name == "" {
+			a.Name = e.Name
+		}
+		tok := Token{Kind: KindID, ClientID: e.ClientID, Environment: e.Environment, Realm: e.Realm, Status: StatusValid}
+		if e.ExpiresOn != 0 {
+			tok.ExpiresOn = time.Unix(e.ExpiresOn, 0)
+			tok.Status = statusAt(tok.ExpiresOn, now)
+		}
+		a.Tokens = append(a.Tokens, tok)
+	}
+	a.Status, a.ExpiresOn = summarise(a.Tokens)
+	sort.SliceStable(a.Tokens, func(i, j int) bool { return a.Tokens[i].Kind < a.Tokens[j].Kind })
+	return a
+}
+
+// idToken picks the realm's ID token as cache.FindIDToken does: from the
+// first environment (in sorted order) that has one, the smallest key.
+func (g *homeEntries) idToken(realm string) (Entry, bool) {
+	var best Entry
+	found := false
+	for _, e := range g.id {
+		if !strings.EqualFold(e.Realm, realm) {
+			continue
+		}
+		env, bestEnv := strings.ToLower(e.Environment), strings.ToLower(best.Environment)
+		if !found || env < bestEnv || env == bestEnv && e.Key < best.Key {
+			best, found = e, true
+		}
+	}
+	return best, found
+}
