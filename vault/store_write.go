@@ -203,6 +203,9 @@ func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, re
 			}
 		}
 	}
+	if err := v.putListing(tx, a, old, final); err != nil {
+		return err
+	}
 	sum := summaryOf(id, final)
 	if r != nil && sameSummary(a.sum, sum) {
 		return nil
@@ -274,6 +277,9 @@ func (v *Vault) removeAccount(tx *bolt.Tx, r *loadedRecord, names nameOps) error
 		if err := b.Delete(recordKey3(r.acct.tag, t)); err != nil {
 			return err
 		}
+	}
+	if err := removeListing(tx, r.acct); err != nil {
+		return err
 	}
 	v.putNames(names, r.acct, false)
 	return tx.Bucket(bucketAccounts).Delete(r.acct.tag[:])

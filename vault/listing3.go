@@ -1,0 +1,395 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"crypto/cipher"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"acctui/engine/cache"
+	"acctui/overview"
+	bolt "go.etcd.io/bbolt"
+)
+
+// The listing bucket keeps, beside each account's sealed credentials, what
+// a listing shows of them (overview.Entry: kind, client, tenant, scopes,
+// expiry, username, display name; never a secret), so `accounts`, the
+// TUI's list and shell completion open no token:
+//
+//	listing  account tag ‖ 16 zero bytes → the head: how many groups follow
+//	         account tag ‖ group tag     → the entries of one tenant's
+//	                                       credentials (group "" holds those
+//	                                       without a tenant: refresh tokens)
+//
+// Both sealed under the account's key, so logout shreds them with the
+// credentials. Grouping by tenant keeps a refresh small for an account
+// signed in to a thousand tenants: only its tenant's group is rewritten.
+// An account without a head (written by an acctui before this bucket) is
+// listed from its credentials until its next write adds the head.
+var bucketListing = []byte("listing")
+
+// headGroup is the head's group tag; groupTag never makes it.
+var headGroup tag
+
+// groupTag names the group of a tenant.
+func groupTag(lookup []byte, realm string) tag {
+	t := makeTag(lookup, "listing group", strings.ToLower(realm))
+	if t == headGroup {
+		t[0] = 1
+	}
+	return t
+}
+
+func listingAAD3(k []byte) []byte { return append([]byte("acctui v3 listing\x00"), k...) }
+
+// fact is a credential's listing entry, named by its credential tag.
+type fact struct {
+	tag   tag
+	entry overview.Entry
+}
+
+// factOf is what the listing shows of a credential; false for what it
+// does not show (app metadata, unknown sections, entries that do not
+// parse: the engine's cache would not list those either).
+func factOf(c cred) (overview.Entry, bool) {
+	if c.whole {
+		return overview.Entry{}, false
+	}
+	switch c.section {
+	case cache.SectionAccount:
+		var a cache.Account
+		if a.UnmarshalJSON(c.val) == nil {
+			return overview.AccountEntry(a), true
+		}
+	case cache.SectionAccessToken:
+		var at cache.AccessToken
+		if at.UnmarshalJSON(c.val) == nil {
+			return overview.AccessEntry(at), true
+		}
+	case cache.SectionRefreshToken:
+		var rt cache.RefreshToken
+		if rt.UnmarshalJSON(c.val) == nil {
+			return overview.RefreshEntry(rt), true
+		}
+	case cache.SectionIDToken:
+		var it cache.IDToken
+		if it.UnmarshalJSON(c.val) == nil {
+			return overview.IDEntry(it), true
+		}
+	}
+	return overview.Entry{}, false
+}
+
+// factsOf lists every listed credential of cs.
+func factsOf(cs creds) []overview.Entry {
+	var out []overview.Entry
+	for _, c := range cs {
+		if e, ok := factOf(c); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// putListing brings an account's listing up to date after its credentials
+// went from old to final: only the groups of credentials that changed are
+// rewritten. An account without a head gets its whole listing.
+func (v *Vault) putListing(tx *bolt.Tx, a *account, old, final creds) error {
+	b, err := tx.CreateBucketIfNotExists(bucketListing)
+	if err != nil {
+		return err
+	}
+	aead, err := a.cipher()
+	if err != nil {
+		return err
+	}
+	head := b.Get(recordKey3(a.tag, headGroup))
+	groups := map[tag]map[tag]overview.Entry{} // group → credential → entry, for groups being rewritten
+	n := 0
+	if head == nil {
+		if err := deletePrefix(b, a.tag[:]); err != nil {
+			return err
+		}
+		for t, c := range final {
+			v.addFact(groups, t, c)
+		}
+	} else {
+		if n, err = v.openHead(aead, a, head); err != nil {
+			return err
+		}
+		load := func(g tag) (map[tag]overview.Entry, error) {
+			if m, ok := groups[g]; ok {
+				return m, nil
+			}
+			m := map[tag]overview.Entry{}
+			if sealed := b.Get(recordKey3(a.tag, g)); sealed != nil {
+				fs, err := v.openGroup(aead, recordKey3(a.tag, g), sealed)
+				if err != nil {
+					return nil, err
+				}
+				for _, f := range fs {
+					m[f.tag] = f.entry
+				}
+				n-- // counted again below if it stays
+			}
+			groups[g] = m
+			return m, nil
+		}
+		for t, o := range old {
+			if c, ok := final[t]; ok && sameCred(o, c) {
+				continue
+			}
+			if e, ok := factOf(o); ok {
+				m, err := load(groupTag(v.lookup, e.Realm))
+				if err != nil {
+					return err
+				}
+				delete(m, t)
+			}
+		}
+		for t, c := range final {
+			if o, ok := old[t]; ok && sameCred(o, c) {
+				continue
+			}
+			if e, ok := factOf(c); ok {
+				m, err := load(groupTag(v.lookup, e.Realm))
+				if err != nil {
+					return err
+				}
+				m[t] = e
+			}
+		}
+		if len(groups) == 0 {
+			return nil
+		}
+	}
+	for g, m := range groups {
+		k := recordKey3(a.tag, g)
+		if len(m) == 0 {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			continue
+		}
+		n++
+		if err := b.Put(k, seal3(aead, encodeFacts(m), listingAAD3(k))); err != nil {
+			return err
+		}
+	}
+	k := recordKey3(a.tag, headGroup)
+	return b.Put(k, seal3(aead, binary.AppendUvarint(nil, uint64(n)), listingAAD3(k)))
+}
+
+// addFact files credential t into its group.
+func (v *Vault) addFact(groups map[tag]map[tag]overview.Entry, t tag, c cred) {
+	e, ok := factOf(c)
+	if !ok {
+		return
+	}
+	g := groupTag(v.lookup, e.Realm)
+	if groups[g] == nil {
+		groups[g] = map[tag]overview.Entry{}
+	}
+	groups[g][t] = e
+}
+
+// deletePrefix deletes every key of b that starts with prefix.
+func deletePrefix(b *bolt.Bucket, prefix []byte) error {
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeListing deletes an account's listing.
+func removeListing(tx *bolt.Tx, a *account) error {
+	if b := tx.Bucket(bucketListing); b != nil {
+		return deletePrefix(b, a.tag[:])
+	}
+	return nil
+}
+
+// accountListing reads an account's listing; false when it has none yet.
+func (v *Vault) accountListing(b *bolt.Bucket, a *account) ([]overview.Entry, bool, error) {
+	if b == nil {
+		return nil, false, nil
+	}
+	c := b.Cursor()
+	k, val := c.Seek(recordKey3(a.tag, headGroup))
+	if k == nil || !bytes.Equal(k, recordKey3(a.tag, headGroup)) {
+		return nil, false, nil
+	}
+	aead, err := a.cipher()
+	if err != nil {
+		return nil, false, err
+	}
+	n, err := v.openHead(aead, a, val)
+	if err != nil {
+		return nil, false, err
+	}
+	var out []overview.Entry
+	found := 0
+	for k, val = c.Next(); k != nil && bytes.HasPrefix(k, a.tag[:]); k, val = c.Next() {
+		if len(k) != 2*tagLen {
+			return nil, false, v.damaged("a listing key of the wrong length")
+		}
+		fs, err := v.openGroup(aead, k, val)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, f := range fs {
+			out = append(out, f.entry)
+		}
+		found++
+	}
+	if found != n {
+		return nil, false, v.damaged(fmt.Sprintf("account %x has %d listing groups, its head says %d", a.tag[:4], found, n))
+	}
+	return out, true, nil
+}
+
+// openHead decrypts an account's listing head: its number of groups.
+func (v *Vault) openHead(aead cipher.AEAD, a *account, sealed []byte) (int, error) {
+	k := recordKey3(a.tag, headGroup)
+	what := func() string { return fmt.Sprintf("listing of account %x", a.tag[:4]) }
+	plain, err := v.open3(aead, sealed, listingAAD3(k), what)
+	if err != nil {
+		return 0, err
+	}
+	n, used := binary.Uvarint(plain)
+	if used <= 0 || used != len(plain) || n > 1<<20 {
+		return 0, v.damaged(what())
+	}
+	return int(n), nil
+}
+
+// openGroup decrypts one listing group.
+func (v *Vault) openGroup(aead cipher.AEAD, k, sealed []byte) ([]fact, error) {
+	what := func() string { return fmt.Sprintf("listing group %x", k[tagLen:tagLen+4]) }
+	plain, err := v.open3(aead, sealed, listingAAD3(k), what)
+	if err != nil {
+		return nil, err
+	}
+	fs, ok := decodeFacts(plain)
+	if !ok {
+		return nil, v.damaged(what())
+	}
+	return fs, nil
+}
+
+// The encoding of a group: per entry its credential tag, its kind, nine
+// strings and two numbers, lengths as uvarints, numbers as varints.
+var factKinds = []overview.Kind{overview.KindAccount, overview.KindAccess, overview.KindRefresh, overview.KindID}
+
+func encodeFacts(m map[tag]overview.Entry) []byte {
+	tags := make([]tag, 0, len(m))
+	for t := range m {
+		tags = append(tags, t)
+	}
+	slices.SortFunc(tags, func(a, b tag) int { return bytes.Compare(a[:], b[:]) })
+	var out []byte
+	for _, t := range tags {
+		e := m[t]
+		out = append(out, t[:]...)
+		out = append(out, byte(slices.Index(factKinds, e.Kind)))
+		for _, s := range []string{e.Key, e.HomeAccountID, e.Environment, e.Realm, e.ClientID, e.Target, e.FamilyID, e.Username, e.Name} {
+			out = binary.AppendUvarint(out, uint64(len(s)))
+			out = append(out, s...)
+		}
+		out = binary.AppendVarint(out, e.ExpiresOn)
+		out = binary.AppendVarint(out, e.Modified)
+	}
+	return out
+}
+
+func decodeFacts(b []byte) ([]fact, bool) {
+	var out []fact
+	for len(b) > 0 {
+		var f fact
+		if len(b) < tagLen+1 || int(b[tagLen]) >= len(factKinds) {
+			return nil, false
+		}
+		copy(f.tag[:], b)
+		f.entry.Kind = factKinds[b[tagLen]]
+		b = b[tagLen+1:]
+		e := &f.entry
+		for _, dst := range []*string{&e.Key, &e.HomeAccountID, &e.Environment, &e.Realm, &e.ClientID, &e.Target, &e.FamilyID, &e.Username, &e.Name} {
+			n, k := binary.Uvarint(b)
+			if k <= 0 || n > uint64(len(b)-k) {
+				return nil, false
+			}
+			*dst = string(b[k : k+int(n)])
+			b = b[k+int(n):]
+		}
+		for _, dst := range []*int64{&e.ExpiresOn, &e.Modified} {
+			x, k := binary.Varint(b)
+			if k <= 0 {
+				return nil, false
+			}
+			*dst = x
+			b = b[k:]
+		}
+		out = append(out, f)
+	}
+	return out, true
+}
+
+// Overview lists the vault's accounts, each with its tokens' states at
+// now, without opening a token: from the listing bucket of a format 3
+// file (credentials are opened only for an account written before it
+// existed), else by reading the whole cache. The shared entries (service
+// principals, managed identities) are not included: Read with
+// cache.Hint{Shared: true} has them.
+func (v *Vault) Overview(ctx context.Context, now time.Time) ([]overview.Account, error) {
+	v.mu.Lock()
+	kind, err := v.kindOf()
+	v.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if kind != kindStore {
+		var list []overview.Account
+		err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
+			list = overview.Build(c, now)
+			return nil
+		})
+		return list, err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var entries []overview.Entry
+	err = v.txStore(ctx, false, func(tx *bolt.Tx) error {
+		entries = entries[:0]
+		m, err := v.readManifest(tx)
+		if err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketListing)
+		return v.eachAccount(tx, m, func(a *account) error {
+			list, ok, err := v.accountListing(b, a)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				cs, err := v.accountCreds(tx, a)
+				if err != nil {
+					return err
+				}
+				list = factsOf(cs)
+			}
+			entries = append(entries, list...)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return overview.Assemble(entries, now), nil
+}

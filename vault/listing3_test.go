@@ -1,0 +1,157 @@
+package vault_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"acctui/engine/cache"
+	"acctui/overview"
+	"acctui/vault"
+	bolt "go.etcd.io/bbolt"
+)
+
+const otherTenant = "0d7e9f3a-5b1c-4e2d-8f6a-9c0b1a2d3e4f"
+
+// wholeOverview is what the listing must equal: the overview of the whole
+// cache, every credential opened.
+func wholeOverview(t *testing.T, v *vault.Vault, now time.Time) []overview.Account {
+	t.Helper()
+	var want []overview.Account
+	if err := v.Read(context.Background(), cache.Hint{}, func(c *cache.Cache) error {
+		want = overview.Build(c, now)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return want
+}
+
+func checkOverview(t *testing.T, v *vault.Vault, now time.Time, when string) []overview.Account {
+	t.Helper()
+	got, err := v.Overview(context.Background(), now)
+	if err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	if want := wholeOverview(t, v, now); !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: listing\n%+v\nwhole cache\n%+v", when, got, want)
+	}
+	return got
+}
+
+// idToken is an unsigned JWT with a name and an exp claim.
+func idToken(name string, exp int64) cache.Secret {
+	enc := base64.RawURLEncoding
+	claims, _ := json.Marshal(map[string]any{"name": name, "exp": exp})
+	return cache.Secret(enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc.EncodeToString(claims) + ".c2ln")
+}
+
+func TestOverviewOpensNoCredential(t *testing.T) {
+	ctx := context.Background()
+	opts := fileOptions(t)
+	v := open(t, opts)
+	fill(t, v, 0, 12, 40)
+	now := time.Now()
+	// Account 3 also signed in to another tenant, with a named ID token
+	// there.
+	home := homeID(3)
+	err := v.Write(ctx, cache.Hint{HomeAccountID: home}, func(c *cache.Cache) error {
+		return errorsOf(
+			c.SaveAccount(cache.Account{HomeAccountID: home, Environment: testEnv, Realm: otherTenant, Username: username(3), AuthorityType: cache.AuthorityTypeMSSTS}),
+			c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID, Realm: otherTenant,
+				Target: "https://management.core.windows.net//.default", Secret: randomSecret("AT.", 40), CachedAt: now.Unix(), ExpiresOn: now.Unix() + 120}),
+			c.SaveIDToken(cache.IDToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID, Realm: otherTenant,
+				Secret: idToken("Three Example", now.Unix()+3600)}),
+		)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	list := checkOverview(t, v, now, "after sign-ins")
+	before := v.Decryptions()
+	if _, err := v.Overview(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	// The manifest, then per account its summary, its listing head and
+	// its groups (its tenant's and the one without a tenant: the refresh
+	// token); account 3 has one more group. No credential.
+	if n, want := v.Decryptions()-before, int64(1+12*(1+1+2)+1); n != want {
+		t.Errorf("listing decrypted %d things, want %d (no credential)", n, want)
+	}
+	three := list[3]
+	if three.Username != username(3) || three.Name != "Three Example" || len(three.Realms) != 2 {
+		t.Errorf("account 3 listed as %+v", three)
+	}
+
+	// A refresh of the other tenant's token changes the listing at once.
+	err = v.Write(ctx, cache.Hint{HomeAccountID: home}, func(c *cache.Cache) error {
+		return c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID, Realm: otherTenant,
+			Target: "https://management.core.windows.net//.default", Secret: randomSecret("AT.", 40), CachedAt: now.Unix(), ExpiresOn: now.Unix() + 7200})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOverview(t, v, now.Add(10*time.Minute), "after a refresh")
+
+	// Signing out of one tenant and removing another account.
+	err = v.Update(ctx, func(c *cache.Cache) error {
+		c.RemoveAccountData(homeID(5), nil, "", "")
+		c.RemoveAccount(cache.Account{HomeAccountID: home, Environment: testEnv, Realm: otherTenant})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list := checkOverview(t, v, now, "after removals"); len(list) != 11 {
+		t.Errorf("%d accounts listed after removing one of 12", len(list))
+	}
+}
+
+// A vault written before the listing bucket existed is listed from its
+// credentials, and each account's next write adds its listing.
+func TestOverviewOfAVaultWithoutListing(t *testing.T) {
+	opts := fileOptions(t)
+	v := open(t, opts)
+	fill(t, v, 0, 6, 40)
+	db, err := bolt.Open(filepath.Join(opts.Dir, vault.DBFileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("listing")) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	now := time.Now()
+	checkOverview(t, v, now, "without a listing")
+	// A hinted write rewrites account 2 only (a whole-cache Update would
+	// list every account).
+	err = v.Write(context.Background(), cache.Hint{HomeAccountID: homeID(2)}, func(c *cache.Cache) error { return addAccount(c, 2, 40) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOverview(t, v, now, "after one account's write")
+	before := v.Decryptions()
+	if _, err := v.Overview(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	// Five accounts are read from their four credentials, account 2 from
+	// its head and two groups.
+	if n, want := v.Decryptions()-before, int64(1+6+5*4+1+2); n != want {
+		t.Errorf("listing decrypted %d things, want %d", n, want)
+	}
+}
+
+func errorsOf(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
