@@ -31,11 +31,15 @@ func newAccountsCommand(a *app) *cobra.Command {
 				return err
 			}
 			return a.withVault(cmd, 30*time.Second, func(ctx context.Context, v *vault.Vault) error {
-				var accounts []overview.Account
 				var apps []principalJSON
 				now := a.now()
-				err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-					accounts = overview.Build(c, now)
+				// The listing opens no token: people from the vault's
+				// listing, apps and identities from its shared entries.
+				accounts, err := v.Overview(ctx, now)
+				if err != nil {
+					return err
+				}
+				err = v.Read(ctx, cache.Hint{Shared: true}, func(c *cache.Cache) error {
 					apps = principalOverview(c, now)
 					return nil
 				})

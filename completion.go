@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"acctui/engine/cache"
 	"acctui/overview"
 	"acctui/vault"
 
@@ -130,16 +129,14 @@ func (a *app) completeScopes(cmd *cobra.Command, _ []string, prefix string) ([]s
 	}
 	defer cancel()
 	var out []string
-	_ = v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		for _, acct := range overview.Build(c, a.now()) {
-			for _, t := range acct.Tokens {
-				if t.Kind == overview.KindAccess {
-					out = append(out, t.Scopes...)
-				}
+	list, _ := v.Overview(ctx, a.now())
+	for _, acct := range list {
+		for _, t := range acct.Tokens {
+			if t.Kind == overview.KindAccess {
+				out = append(out, t.Scopes...)
 			}
 		}
-		return nil
-	})
+	}
 	return matching(out, prefix), cobra.ShellCompDirectiveNoFileComp
 }
 

@@ -62,13 +62,31 @@ func NewEngine(client *engine.Client, store engine.CacheStore, scopes []string, 
 	return e
 }
 
-// Accounts reads the whole cache once and summarises it: the people, each
-// with where it lives, then the service principals and managed identities.
+// overviewer is a store that lists its accounts without opening a token
+// (the vault keeps what a listing shows beside the tokens).
+type overviewer interface {
+	Overview(ctx context.Context, now time.Time) ([]overview.Account, error)
+}
+
+// Accounts summarises the cache: the people, each with where it lives,
+// then the service principals and managed identities. A store that can
+// list without opening tokens does so, and only its shared entries are
+// read; any other store is read whole once.
 func (e *Engine) Accounts(ctx context.Context) ([]overview.Account, error) {
+	now := e.now()
 	var list []overview.Account
-	err := e.store.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		now := e.now()
-		list = overview.Build(c, now)
+	hint := cache.Hint{}
+	if o, ok := e.store.(overviewer); ok {
+		people, err := o.Overview(ctx, now)
+		if err != nil {
+			return nil, fmt.Errorf("accounts: %w", err)
+		}
+		list, hint = people, cache.Hint{Shared: true}
+	}
+	err := e.store.Read(ctx, hint, func(c *cache.Cache) error {
+		if !hint.Shared {
+			list = overview.Build(c, now)
+		}
 		authority := e.client.Authority()
 		for i := range list {
 			list[i].SetPlace(authority)
