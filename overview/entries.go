@@ -3,7 +3,6 @@ package overview
 import (
 	"cmp"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -87,29 +86,26 @@ func IDEntry(it cache.IDToken) Entry {
 
 // Assemble lists the home accounts the entries describe, sorted by
 // username: those with at least one Account entry, each with its tokens
-// and their states at now.
+// and their states at now. Ties keep the order of the accounts' first
+// Account entry keys, as Build always had them.
 func Assemble(entries []Entry, now time.Time) []Account {
-	sorted := slices.Clone(entries)
-	slices.SortStableFunc(sorted, func(a, b Entry) int { return cmp.Compare(a.Key, b.Key) })
 	groups := map[string]*homeEntries{}
-	var order []string
-	for _, e := range sorted {
-		home := strings.ToLower(e.HomeAccountID)
-		g := groups[home]
+	var homes []*homeEntries
+	for i := range entries {
+		e := &entries[i]
+		g := groups[e.HomeAccountID]
 		if g == nil {
-			g = &homeEntries{}
-			groups[home] = g
+			home := strings.ToLower(e.HomeAccountID)
+			if g = groups[home]; g == nil {
+				g = &homeEntries{}
+				groups[home] = g
+				homes = append(homes, g)
+			}
+			groups[e.HomeAccountID] = g
 		}
 		switch e.Kind {
 		case KindAccount:
-			if g.acct == nil {
-				g.acct = &Account{HomeAccountID: e.HomeAccountID, Environment: e.Environment, TenantID: cache.HomeTenant(e.HomeAccountID)}
-				order = append(order, home)
-			}
-			if g.acct.Username == "" {
-				g.acct.Username = e.Username
-			}
-			g.acct.Realms = appendUnique(g.acct.Realms, e.Realm)
+			g.accounts = append(g.accounts, e)
 		case KindAccess:
 			g.access = append(g.access, e)
 		case KindRefresh:
@@ -118,43 +114,70 @@ func Assemble(entries []Entry, now time.Time) []Account {
 			g.id = append(g.id, e)
 		}
 	}
-	out := make([]Account, 0, len(order))
-	for _, home := range order {
-		g := groups[home]
-		out = append(out, g.assemble(now))
+	out := make([]Account, 0, len(homes))
+	type sortKey struct{ username, firstKey string }
+	keys := make([]sortKey, 0, len(homes))
+	for _, g := range homes {
+		if len(g.accounts) == 0 {
+			continue // tokens of no account: not listed
+		}
+		a := g.assemble(now)
+		out = append(out, a)
+		keys = append(keys, sortKey{strings.ToLower(a.Username), g.accounts[0].Key})
 	}
-	slices.SortStableFunc(out, func(a, b Account) int { return cmp.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)) })
-	return out
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		return cmp.Or(cmp.Compare(keys[i].username, keys[j].username), cmp.Compare(keys[i].firstKey, keys[j].firstKey))
+	})
+	sorted := make([]Account, len(out))
+	for i, k := range idx {
+		sorted[i] = out[k]
+	}
+	return sorted
 }
 
-// homeEntries are one home account's entries, each kind in key order.
+// homeEntries are one home account's entries by kind.
 type homeEntries struct {
-	acct                *Account
-	access, refresh, id []Entry
+	accounts, access, refresh, id []*Entry
 }
 
 // assemble makes the account, ordering its tokens as the cache's queries
 // do: access tokens by expiry, newest first, refresh tokens by last
 // change, then one ID token per tenant.
 func (g *homeEntries) assemble(now time.Time) Account {
-	a := *g.acct
-	newestFirst := func(at func(Entry) int64) func(x, y Entry) int {
-		return func(x, y Entry) int { return cmp.Or(cmp.Compare(at(y), at(x)), cmp.Compare(x.Key, y.Key)) }
+	byKey := func(x, y *Entry) int { return cmp.Compare(x.Key, y.Key) }
+	slices.SortFunc(g.accounts, byKey)
+	first := g.accounts[0]
+	a := Account{HomeAccountID: first.HomeAccountID, Environment: first.Environment, TenantID: cache.HomeTenant(first.HomeAccountID)}
+	if n := len(g.access) + len(g.refresh) + len(g.id); n > 0 {
+		a.Tokens = make([]Token, 0, n)
 	}
-	slices.SortStableFunc(g.access, newestFirst(func(e Entry) int64 { return e.ExpiresOn }))
+	for _, e := range g.accounts {
+		if a.Username == "" {
+			a.Username = e.Username
+		}
+		a.Realms = appendUnique(a.Realms, e.Realm)
+	}
+	newestFirst := func(at func(*Entry) int64) func(x, y *Entry) int {
+		return func(x, y *Entry) int { return cmp.Or(cmp.Compare(at(y), at(x)), cmp.Compare(x.Key, y.Key)) }
+	}
+	slices.SortFunc(g.access, newestFirst(func(e *Entry) int64 { return e.ExpiresOn }))
 	for _, e := range g.access {
 		exp := time.Unix(e.ExpiresOn, 0)
 		a.Tokens = append(a.Tokens, Token{Kind: KindAccess, ClientID: e.ClientID, Environment: e.Environment,
 			Realm: e.Realm, Scopes: strings.Fields(e.Target), ExpiresOn: exp, Status: statusAt(exp, now)})
 	}
-	slices.SortStableFunc(g.refresh, newestFirst(func(e Entry) int64 { return e.Modified }))
+	slices.SortFunc(g.refresh, newestFirst(func(e *Entry) int64 { return e.Modified }))
 	for _, e := range g.refresh {
 		a.Tokens = append(a.Tokens, Token{Kind: KindRefresh, ClientID: e.ClientID, Environment: e.Environment,
 			Scopes: strings.Fields(e.Target), FamilyID: e.FamilyID, Status: StatusHeld})
 	}
 	for _, realm := range a.Realms {
-		e, ok := g.idToken(realm)
-		if !ok {
+		e := g.idToken(realm)
+		if e == nil {
 			continue
 		}
 		if a.Name == "" {
@@ -168,23 +191,26 @@ func (g *homeEntries) assemble(now time.Time) Account {
 		a.Tokens = append(a.Tokens, tok)
 	}
 	a.Status, a.ExpiresOn = summarise(a.Tokens)
-	sort.SliceStable(a.Tokens, func(i, j int) bool { return a.Tokens[i].Kind < a.Tokens[j].Kind })
+	slices.SortStableFunc(a.Tokens, func(x, y Token) int { return cmp.Compare(x.Kind, y.Kind) })
 	return a
 }
 
 // idToken picks the realm's ID token as cache.FindIDToken does: from the
 // first environment (in sorted order) that has one, the smallest key.
-func (g *homeEntries) idToken(realm string) (Entry, bool) {
-	var best Entry
-	found := false
+func (g *homeEntries) idToken(realm string) *Entry {
+	var best *Entry
 	for _, e := range g.id {
 		if !strings.EqualFold(e.Realm, realm) {
 			continue
 		}
+		if best == nil {
+			best = e
+			continue
+		}
 		env, bestEnv := strings.ToLower(e.Environment), strings.ToLower(best.Environment)
-		if !found || env < bestEnv || env == bestEnv && e.Key < best.Key {
-			best, found = e, true
+		if env < bestEnv || env == bestEnv && e.Key < best.Key {
+			best = e
 		}
 	}
-	return best, found
+	return best
 }

@@ -46,12 +46,6 @@ func groupTag(lookup []byte, realm string) tag {
 
 func listingAAD3(k []byte) []byte { return append([]byte("acctui v3 listing\x00"), k...) }
 
-// fact is a credential's listing entry, named by its credential tag.
-type fact struct {
-	tag   tag
-	entry overview.Entry
-}
-
 // factOf is what the listing shows of a credential; false for what it
 // does not show (app metadata, unknown sections, entries that do not
 // parse: the engine's cache would not list those either).
@@ -127,12 +121,9 @@ func (v *Vault) putListing(tx *bolt.Tx, a *account, old, final creds) error {
 			}
 			m := map[tag]overview.Entry{}
 			if sealed := b.Get(recordKey3(a.tag, g)); sealed != nil {
-				fs, err := v.openGroup(aead, recordKey3(a.tag, g), sealed)
+				err := v.openGroup(aead, recordKey3(a.tag, g), sealed, func(t tag, e overview.Entry) { m[t] = e })
 				if err != nil {
 					return nil, err
-				}
-				for _, f := range fs {
-					m[f.tag] = f.entry
 				}
 				n-- // counted again below if it stays
 			}
@@ -216,41 +207,38 @@ func removeListing(tx *bolt.Tx, a *account) error {
 	return nil
 }
 
-// accountListing reads an account's listing; false when it has none yet.
-func (v *Vault) accountListing(b *bolt.Bucket, a *account) ([]overview.Entry, bool, error) {
+// accountListing appends an account's listing to out; false when it has
+// none yet.
+func (v *Vault) accountListing(b *bolt.Bucket, a *account, out []overview.Entry) ([]overview.Entry, bool, error) {
 	if b == nil {
-		return nil, false, nil
+		return out, false, nil
 	}
 	c := b.Cursor()
 	k, val := c.Seek(recordKey3(a.tag, headGroup))
 	if k == nil || !bytes.Equal(k, recordKey3(a.tag, headGroup)) {
-		return nil, false, nil
+		return out, false, nil
 	}
 	aead, err := a.cipher()
 	if err != nil {
-		return nil, false, err
+		return out, false, err
 	}
 	n, err := v.openHead(aead, a, val)
 	if err != nil {
-		return nil, false, err
+		return out, false, err
 	}
-	var out []overview.Entry
 	found := 0
+	add := func(_ tag, e overview.Entry) { out = append(out, e) }
 	for k, val = c.Next(); k != nil && bytes.HasPrefix(k, a.tag[:]); k, val = c.Next() {
 		if len(k) != 2*tagLen {
-			return nil, false, v.damaged("a listing key of the wrong length")
+			return out, false, v.damaged("a listing key of the wrong length")
 		}
-		fs, err := v.openGroup(aead, k, val)
-		if err != nil {
-			return nil, false, err
-		}
-		for _, f := range fs {
-			out = append(out, f.entry)
+		if err := v.openGroup(aead, k, val, add); err != nil {
+			return out, false, err
 		}
 		found++
 	}
 	if found != n {
-		return nil, false, v.damaged(fmt.Sprintf("account %x has %d listing groups, its head says %d", a.tag[:4], found, n))
+		return out, false, v.damaged(fmt.Sprintf("account %x has %d listing groups, its head says %d", a.tag[:4], found, n))
 	}
 	return out, true, nil
 }
@@ -270,18 +258,17 @@ func (v *Vault) openHead(aead cipher.AEAD, a *account, sealed []byte) (int, erro
 	return int(n), nil
 }
 
-// openGroup decrypts one listing group.
-func (v *Vault) openGroup(aead cipher.AEAD, k, sealed []byte) ([]fact, error) {
+// openGroup decrypts one listing group and calls fn with its entries.
+func (v *Vault) openGroup(aead cipher.AEAD, k, sealed []byte, fn func(t tag, e overview.Entry)) error {
 	what := func() string { return fmt.Sprintf("listing group %x", k[tagLen:tagLen+4]) }
 	plain, err := v.open3(aead, sealed, listingAAD3(k), what)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	fs, ok := decodeFacts(plain)
-	if !ok {
-		return nil, v.damaged(what())
+	if !walkFacts(plain, fn) {
+		return v.damaged(what())
 	}
-	return fs, nil
+	return nil
 }
 
 // The encoding of a group: per entry its credential tag, its kind, nine
@@ -309,36 +296,41 @@ func encodeFacts(m map[tag]overview.Entry) []byte {
 	return out
 }
 
-func decodeFacts(b []byte) ([]fact, bool) {
-	var out []fact
-	for len(b) > 0 {
-		var f fact
-		if len(b) < tagLen+1 || int(b[tagLen]) >= len(factKinds) {
-			return nil, false
+// walkFacts calls fn with each entry of a group's plaintext; false when
+// it is not one. One string holds the group: the entries' strings are
+// slices of it.
+func walkFacts(plain []byte, fn func(t tag, e overview.Entry)) bool {
+	s := string(plain)
+	i := 0
+	for i < len(s) {
+		var t tag
+		var e overview.Entry
+		if len(s)-i < tagLen+1 || int(s[i+tagLen]) >= len(factKinds) {
+			return false
 		}
-		copy(f.tag[:], b)
-		f.entry.Kind = factKinds[b[tagLen]]
-		b = b[tagLen+1:]
-		e := &f.entry
+		copy(t[:], s[i:])
+		e.Kind = factKinds[s[i+tagLen]]
+		i += tagLen + 1
 		for _, dst := range []*string{&e.Key, &e.HomeAccountID, &e.Environment, &e.Realm, &e.ClientID, &e.Target, &e.FamilyID, &e.Username, &e.Name} {
-			n, k := binary.Uvarint(b)
-			if k <= 0 || n > uint64(len(b)-k) {
-				return nil, false
+			n, k := binary.Uvarint(plain[i:])
+			if k <= 0 || n > uint64(len(s)-i-k) {
+				return false
 			}
-			*dst = string(b[k : k+int(n)])
-			b = b[k+int(n):]
+			i += k
+			*dst = s[i : i+int(n)]
+			i += int(n)
 		}
 		for _, dst := range []*int64{&e.ExpiresOn, &e.Modified} {
-			x, k := binary.Varint(b)
+			x, k := binary.Varint(plain[i:])
 			if k <= 0 {
-				return nil, false
+				return false
 			}
 			*dst = x
-			b = b[k:]
+			i += k
 		}
-		out = append(out, f)
+		fn(t, e)
 	}
-	return out, true
+	return true
 }
 
 // Overview lists the vault's accounts, each with its tokens' states at
@@ -372,19 +364,18 @@ func (v *Vault) Overview(ctx context.Context, now time.Time) ([]overview.Account
 			return err
 		}
 		b := tx.Bucket(bucketListing)
+		entries = slices.Grow(entries, 4*m.Accounts)
 		return v.eachAccount(tx, m, func(a *account) error {
-			list, ok, err := v.accountListing(b, a)
+			var ok bool
+			entries, ok, err = v.accountListing(b, a, entries)
+			if err != nil || ok {
+				return err
+			}
+			cs, err := v.accountCreds(tx, a)
 			if err != nil {
 				return err
 			}
-			if !ok {
-				cs, err := v.accountCreds(tx, a)
-				if err != nil {
-					return err
-				}
-				list = factsOf(cs)
-			}
-			entries = append(entries, list...)
+			entries = append(entries, factsOf(cs)...)
 			return nil
 		})
 	})
