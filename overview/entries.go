@@ -91,9 +91,14 @@ func IDEntry(it cache.IDToken) Entry {
 func Assemble(entries []Entry, now time.Time) []Account {
 	groups := map[string]*homeEntries{}
 	var homes []*homeEntries
+	var g *homeEntries
 	for i := range entries {
 		e := &entries[i]
-		g := groups[e.HomeAccountID]
+		// Stores hand entries over account by account: look the home up
+		// only when it changes.
+		if g == nil || i == 0 || e.HomeAccountID != entries[i-1].HomeAccountID {
+			g = groups[e.HomeAccountID]
+		}
 		if g == nil {
 			home := strings.ToLower(e.HomeAccountID)
 			if g = groups[home]; g == nil {

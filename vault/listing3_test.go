@@ -77,10 +77,10 @@ func TestOverviewOpensNoCredential(t *testing.T) {
 	if _, err := v.Overview(ctx, now); err != nil {
 		t.Fatal(err)
 	}
-	// The manifest, then per account its summary, its listing head and
-	// its groups (its tenant's and the one without a tenant: the refresh
-	// token); account 3 has one more group. No credential.
-	if n, want := v.Decryptions()-before, int64(1+12*(1+1+2)+1); n != want {
+	// The manifest, then per account its listing head and its groups (its
+	// tenant's and the one without a tenant: the refresh token); account 3
+	// has one more group. No summary, no credential.
+	if n, want := v.Decryptions()-before, int64(1+12*(1+2)+1); n != want {
 		t.Errorf("listing decrypted %d things, want %d (no credential)", n, want)
 	}
 	three := list[3]
@@ -140,9 +140,10 @@ func TestOverviewOfAVaultWithoutListing(t *testing.T) {
 	if _, err := v.Overview(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
-	// Five accounts are read from their four credentials, account 2 from
-	// its head and two groups.
-	if n, want := v.Decryptions()-before, int64(1+6+5*4+1+2); n != want {
+	// Account 2 is read from its head and two groups, the five others
+	// from their summaries and four credentials each (the summaries are
+	// walked to find them).
+	if n, want := v.Decryptions()-before, int64(1+1+2+6+5*4); n != want {
 		t.Errorf("listing decrypted %d things, want %d", n, want)
 	}
 }
