@@ -14,6 +14,13 @@ username, home account id and subscription id.
 
     synth_cache.py --template T.json --accounts N --out CACHE.json
                    [--az-profile azureProfile.json --az-cloud NAME] [--list FILE]
+                   [--parts-of K] [--tenants T --tenant-list FILE]
+
+--parts-of K also writes the cache as CACHE.partNNN.json files of at most K
+accounts each (acctui import reads files of at most 64 MiB). --tenants T
+signs the template's account in to T tenants in all (a partner
+administrator's cache): one Account entry, access token and ID token per
+tenant, the tenants' ids written to --tenant-list.
 """
 
 import argparse
@@ -35,7 +42,9 @@ def b64url(obj):
 
 
 def noise(rng, n):
-    return "".join(rng.choice(B64) for _ in range(n))
+    # base64url of random bytes: what the alphabet gives, quickly enough
+    # for 50 000 accounts
+    return base64.urlsafe_b64encode(rng.randbytes(n * 3 // 4 + 3)).decode("ascii")[:n]
 
 
 def guid(rng):
@@ -79,6 +88,12 @@ def make_tokens(rng, tid, oid, username, name, client_id, now, expires_on):
             "0.A%s" % noise(rng, 1200))
 
 
+def write_json(path, doc):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1)
+
+
 def msal_key(*parts):
     return "-".join(p or "" for p in parts).lower()
 
@@ -92,6 +107,9 @@ def main(argv=None):
     p.add_argument("--az-cloud", default="AzureCloud", help="environmentName of the subscriptions")
     p.add_argument("--list", help="write 'username<TAB>home_account_id<TAB>subscription_id' lines here")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--parts-of", type=int, default=0, help="also write parts of at most this many accounts")
+    p.add_argument("--tenants", type=int, default=1, help="tenants the template's account is signed in to")
+    p.add_argument("--tenant-list", help="write the tenants' ids here, one a line")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
 
@@ -132,9 +150,33 @@ def main(argv=None):
             out["IdToken"][msal_key(home, e["environment"], "idtoken", e["client_id"], e["realm"], "")] = e
         listing.append((username, home))
 
-    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(out, f, indent=1)
+    tenants = [tid]
+    for _ in range(1, args.tenants):
+        t = guid(rng)
+        tenants.append(t)
+        oid = guid(rng)
+        acct = dict(t_acct, realm=t, local_account_id=oid)
+        out["Account"][msal_key(t_home, acct["environment"], t)] = acct
+        for at in entries["AccessToken"]:
+            expires_on = now + 3600
+            access, ident, _ = make_tokens(rng, t, oid, t_acct["username"], "Tenant Guest", at["client_id"], now, expires_on)
+            e = dict(at, realm=t, secret=access, cached_at=str(now), expires_on=str(expires_on), extended_expires_on=str(expires_on))
+            out["AccessToken"][msal_key(t_home, e["environment"], "accesstoken", e["client_id"], t, e["target"])] = e
+        for it in entries["IdToken"]:
+            e = dict(it, realm=t, secret=ident)
+            out["IdToken"][msal_key(t_home, e["environment"], "idtoken", e["client_id"], t, "")] = e
+    if args.tenant_list:
+        with open(args.tenant_list, "w", encoding="utf-8") as f:
+            f.writelines(t + "\n" for t in tenants)
+
+    write_json(args.out, out)
+    if args.parts_of:
+        homes = [h for _, h in listing]
+        for n, start in enumerate(range(0, len(homes), args.parts_of)):
+            keep = set(homes[start:start + args.parts_of])
+            part = {s: ({k: e for k, e in v.items() if e.get("home_account_id") in keep} if s in ("Account", "AccessToken", "RefreshToken", "IdToken") else v)
+                    for s, v in out.items()}
+            write_json("%s.part%03d.json" % (args.out[:-5] if args.out.endswith(".json") else args.out, n), part)
 
     subs = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in listing]
     if args.az_profile:
