@@ -57,6 +57,14 @@ func factOf(c cred) (overview.Entry, bool) {
 	if c.whole {
 		return overview.Entry{}, false
 	}
+	if e, ok := quickFact(c); ok {
+		return e, true
+	}
+	return cacheFact(c)
+}
+
+// cacheFact is factOf through the cache's own decoder.
+func cacheFact(c cred) (overview.Entry, bool) {
 	switch c.section {
 	case cache.SectionAccount:
 		var a cache.Account
