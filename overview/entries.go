@@ -85,10 +85,18 @@ func IDEntry(it cache.IDToken) Entry {
 }
 
 // Assemble lists the home accounts the entries describe, sorted by
-// username: those with at least one Account entry, each with its tokens
-// and their states at now. Ties keep the order of the accounts' first
-// Account entry keys, as Build always had them.
+// username (SortAccounts): those with at least one Account entry, each
+// with its tokens and their states at now.
 func Assemble(entries []Entry, now time.Time) []Account {
+	out := AppendAssembled(nil, entries, now)
+	SortAccounts(out)
+	return out
+}
+
+// AppendAssembled appends the accounts the entries describe to dst,
+// unsorted: a store can assemble account by account and keep only the
+// accounts, then sort them once.
+func AppendAssembled(dst []Account, entries []Entry, now time.Time) []Account {
 	groups := map[string]*homeEntries{}
 	var homes []*homeEntries
 	var g *homeEntries
@@ -119,29 +127,32 @@ func Assemble(entries []Entry, now time.Time) []Account {
 			g.id = append(g.id, e)
 		}
 	}
-	out := make([]Account, 0, len(homes))
-	type sortKey struct{ username, firstKey string }
-	keys := make([]sortKey, 0, len(homes))
 	for _, g := range homes {
-		if len(g.accounts) == 0 {
-			continue // tokens of no account: not listed
+		if len(g.accounts) > 0 { // tokens of no account are not listed
+			dst = append(dst, g.assemble(now))
 		}
-		a := g.assemble(now)
-		out = append(out, a)
-		keys = append(keys, sortKey{strings.ToLower(a.Username), g.accounts[0].Key})
 	}
-	idx := make([]int, len(out))
-	for i := range idx {
+	return dst
+}
+
+// SortAccounts orders accounts by username, then home account id,
+// ignoring case.
+func SortAccounts(list []Account) {
+	type sortKey struct{ username, home string }
+	keys := make([]sortKey, len(list))
+	idx := make([]int, len(list))
+	for i, a := range list {
+		keys[i] = sortKey{strings.ToLower(a.Username), strings.ToLower(a.HomeAccountID)}
 		idx[i] = i
 	}
 	slices.SortFunc(idx, func(i, j int) int {
-		return cmp.Or(cmp.Compare(keys[i].username, keys[j].username), cmp.Compare(keys[i].firstKey, keys[j].firstKey))
+		return cmp.Or(cmp.Compare(keys[i].username, keys[j].username), cmp.Compare(keys[i].home, keys[j].home))
 	})
-	sorted := make([]Account, len(out))
+	sorted := make([]Account, len(list))
 	for i, k := range idx {
-		sorted[i] = out[k]
+		sorted[i] = list[k]
 	}
-	return sorted
+	copy(list, sorted)
 }
 
 // homeEntries are one home account's entries by kind.

@@ -243,54 +243,84 @@ func (v *Vault) openGroup(k, sealed []byte, fn func(t tag, e overview.Entry)) er
 	return nil
 }
 
-// readListing reads the whole listing bucket in key order: every listed
-// account's entries, checking each account's groups against its head.
-// listed are the account tags it found.
-func (v *Vault) readListing(b *bolt.Bucket, entries []overview.Entry) (_ []overview.Entry, listed map[tag]bool, err error) {
+// readListing reads the whole listing bucket in key order and calls fn
+// with each listed account's entries (in a buffer fn must not keep),
+// checking each account's groups against its head. listed are the account
+// tags it found.
+func (v *Vault) readListing(b *bolt.Bucket, fn func([]overview.Entry)) (listed map[tag]bool, err error) {
 	listed = map[tag]bool{}
 	if b == nil {
-		return entries, listed, nil
+		return listed, nil
 	}
 	var acct tag
+	var entries []overview.Entry
 	want, found := 0, 0
 	add := func(_ tag, e overview.Entry) { entries = append(entries, e) }
-	check := func() error {
+	done := func() error {
 		if found != want {
 			return v.damaged(fmt.Sprintf("account %x has %d listing groups, its head says %d", acct[:4], found, want))
 		}
+		fn(entries)
+		entries = entries[:0]
 		return nil
 	}
 	c := b.Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {
 		if len(k) != 2*tagLen {
-			return nil, nil, v.damaged("a listing key of the wrong length")
+			return nil, v.damaged("a listing key of the wrong length")
 		}
 		if [tagLen]byte(k[tagLen:]) == headGroup {
 			if len(listed) > 0 {
-				if err := check(); err != nil {
-					return nil, nil, err
+				if err := done(); err != nil {
+					return nil, err
 				}
 			}
 			acct = tag(k[:tagLen])
 			listed[acct] = true
 			if want, err = v.openHead(k, val); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			found = 0
 			continue
 		}
 		if len(listed) == 0 || tag(k[:tagLen]) != acct {
-			return nil, nil, v.damaged(fmt.Sprintf("listing group %x has no head", k[tagLen:tagLen+4]))
+			return nil, v.damaged(fmt.Sprintf("listing group %x has no head", k[tagLen:tagLen+4]))
 		}
 		if err := v.openGroup(k, val, add); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		found++
 	}
 	if len(listed) > 0 {
-		err = check()
+		err = done()
 	}
-	return entries, listed, err
+	return listed, err
+}
+
+// listingStrings keeps what listed accounts hold of their entries in
+// memory of its own, so a group's decrypted plaintext is freed once its
+// account is assembled: the strings many accounts share (cloud, tenant,
+// client, scopes) once, the others copied.
+type listingStrings map[string]string
+
+func (ls listingStrings) shared(s string) string {
+	if v, ok := ls[s]; ok {
+		return v
+	}
+	c := strings.Clone(s)
+	ls[c] = c
+	return c
+}
+
+func (ls listingStrings) keep(e *overview.Entry) {
+	e.HomeAccountID = strings.Clone(e.HomeAccountID)
+	e.Username = strings.Clone(e.Username)
+	e.Name = strings.Clone(e.Name)
+	e.Environment = ls.shared(e.Environment)
+	e.Realm = ls.shared(e.Realm)
+	e.ClientID = ls.shared(e.ClientID)
+	e.Target = ls.shared(e.Target)
+	e.FamilyID = ls.shared(e.FamilyID)
 }
 
 // The encoding of a group: per entry its credential tag, its kind, nine
@@ -383,14 +413,21 @@ func (v *Vault) Overview(ctx context.Context, now time.Time) ([]overview.Account
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	var entries []overview.Entry
+	var list []overview.Account
 	err = v.txStore(ctx, false, func(tx *bolt.Tx) error {
 		m, err := v.readManifest(tx)
 		if err != nil {
 			return err
 		}
-		var listed map[tag]bool
-		entries, listed, err = v.readListing(tx.Bucket(bucketListing), make([]overview.Entry, 0, 4*m.Accounts))
+		list = make([]overview.Account, 0, m.Accounts)
+		strs := listingStrings{}
+		assemble := func(entries []overview.Entry) {
+			for i := range entries {
+				strs.keep(&entries[i])
+			}
+			list = overview.AppendAssembled(list, entries, now)
+		}
+		listed, err := v.readListing(tx.Bucket(bucketListing), assemble)
 		switch {
 		case err != nil:
 			return err
@@ -409,12 +446,13 @@ func (v *Vault) Overview(ctx context.Context, now time.Time) ([]overview.Account
 			if err != nil {
 				return err
 			}
-			entries = append(entries, factsOf(cs)...)
+			assemble(factsOf(cs))
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	return overview.Assemble(entries, now), nil
+	overview.SortAccounts(list)
+	return list, nil
 }
