@@ -194,10 +194,31 @@ func commandName(root *cobra.Command, args []string) string {
 // read as shorthands: that part of the message is dropped.
 func flagError(_ *cobra.Command, err error) error {
 	msg := err.Error()
+	const advice = "an argument that starts with '-' is read as flags: put -- before it"
 	if i := strings.Index(msg, " in -"); i >= 0 && strings.HasPrefix(msg, "unknown shorthand flag") {
-		return usageError{fmt.Errorf("%s (an argument that starts with '-' is read as flags: put -- before it)", msg[:i])}
+		return usageError{fmt.Errorf("%s (%s)", msg[:i], advice)}
+	}
+	// A token that starts with "--" (base64url allows it) is an unknown
+	// long flag, which pflag names whole: a name no flag could have is left
+	// out.
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok && !flagLike(name) {
+		return usageError{fmt.Errorf("unknown flag (%s)", advice)}
 	}
 	return usageError{err}
+}
+
+// flagLike reports whether name could be a mistyped flag: short, lower
+// case letters, digits and dashes.
+func flagLike(name string) bool {
+	if len(name) > 40 {
+		return false
+	}
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // wrapArgs makes cobra's argument errors usage errors (exit 2).

@@ -438,13 +438,17 @@ func TestNoSecretLeaks(t *testing.T) {
 		}
 		// Without "--", an argument that starts with '-' is read as
 		// shorthand flags, and pflag's error quotes the whole argument.
-		dashed := "-" + refreshToken
-		res = newLeakEnv("decode-dashed").run(t, nil, "decode", dashed).want(t, 2)
-		if !strings.Contains(res.stderr, "put -- before it") {
-			t.Errorf("decode -TOKEN: want advice to put -- before it, got %q", res.stderr)
-		}
-		if strings.Contains(res.stdout+res.stderr, refreshToken[len(refreshToken)-32:]) {
-			t.Errorf("LEAK: acctui decode -REFRESH_TOKEN echoed the argument: %s", res.stderr)
+		// A token that itself starts with '-' makes "--…": an unknown long
+		// flag, which pflag names whole. Both forms, whatever this run's
+		// token starts with.
+		for _, dashed := range []string{"-" + refreshToken, "--" + refreshToken} {
+			res = newLeakEnv("decode-dashed").run(t, nil, "decode", dashed).want(t, 2)
+			if !strings.Contains(res.stderr, "put -- before it") {
+				t.Errorf("decode %.2sTOKEN: want advice to put -- before it, got %q", dashed, res.stderr)
+			}
+			if strings.Contains(res.stdout+res.stderr, refreshToken[len(refreshToken)-32:]) {
+				t.Errorf("LEAK: acctui decode %.2sREFRESH_TOKEN echoed the argument: %s", dashed, res.stderr)
+			}
 		}
 	})
 }
