@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
@@ -62,6 +63,10 @@ type summary struct {
 	Records int             `json:"records"`
 	Entries int             `json:"entries"` // Account entries, for import reports
 	Account *AccountSummary `json:"account,omitempty"`
+	// Layout is layoutRealm when the records are grouped by realm
+	// (realmgroup.go), and Groups then counts them per group.
+	Layout int    `json:"layout,omitempty"`
+	Groups string `json:"groups,omitempty"`
 }
 
 // cred is one credential: an entry of a section, or (in the shared record)
@@ -126,12 +131,12 @@ func fragmentCreds(lookup []byte, frag []byte) (creds, error) {
 	err := eachMember(frag, func(section string, val []byte) error {
 		if !knownSections[section] {
 			c := cred{whole: true, section: section, val: val}
-			out[makeTag(lookup, "cred", c.name())] = c
+			out[credTag(lookup, c)] = c
 			return nil
 		}
 		return eachMember(val, func(key string, entry []byte) error {
 			c := cred{section: section, key: key, val: entry}
-			out[makeTag(lookup, "cred", c.name())] = c
+			out[credTag(lookup, c)] = c
 			return nil
 		})
 	})
@@ -280,6 +285,10 @@ func parseSummary3(b []byte) (summary, error) {
 			if a, err = parseSummary(val); err == nil {
 				s.Account = &a
 			}
+		case "layout":
+			s.Layout, err = strconv.Atoi(string(val))
+		case "groups":
+			s.Groups, err = stringValue(val)
 		}
 		return err
 	})
@@ -336,32 +345,91 @@ func (v *Vault) findAccount(tx *bolt.Tx, id string) (*account, error) {
 // accountCreds decrypts every credential of an account and checks their
 // number against its summary.
 func (v *Vault) accountCreds(tx *bolt.Tx, a *account) (creds, error) {
-	aead, err := a.cipher()
-	if err != nil {
-		return nil, err
-	}
 	out := creds{}
-	c := tx.Bucket(bucketRecords).Cursor()
-	for k, val := c.Seek(a.tag[:]); k != nil && bytes.HasPrefix(k, a.tag[:]); k, val = c.Next() {
-		if len(k) != 2*tagLen {
-			return nil, v.damaged("a record key of the wrong length")
-		}
-		plain, err := v.open3(aead, val, recordAAD3(k), func() string { return fmt.Sprintf("record %x", k[tagLen:tagLen+4]) })
-		if err != nil {
-			return nil, err
-		}
-		cr, ok := decodeCred(plain)
-		if !ok {
-			return nil, v.damaged(fmt.Sprintf("record %x", k[tagLen:tagLen+4]))
-		}
-		var t tag
-		copy(t[:], k[tagLen:])
-		out[t] = cr
+	if _, err := v.scanCreds(tx, a, nil, out); err != nil {
+		return nil, err
 	}
 	if len(out) != a.sum.Records {
 		return nil, v.damaged(fmt.Sprintf("account %x has %d records, its summary says %d", a.tag[:4], len(out), a.sum.Records))
 	}
 	return out, nil
+}
+
+// scanCreds decrypts the account's credentials whose tags start with
+// prefix into out and returns how many there were.
+func (v *Vault) scanCreds(tx *bolt.Tx, a *account, prefix []byte, out creds) (int, error) {
+	aead, err := a.cipher()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	start := append(a.tag[:len(a.tag):len(a.tag)], prefix...)
+	c := tx.Bucket(bucketRecords).Cursor()
+	for k, val := c.Seek(start); k != nil && bytes.HasPrefix(k, start); k, val = c.Next() {
+		if len(k) != 2*tagLen {
+			return 0, v.damaged("a record key of the wrong length")
+		}
+		plain, err := v.open3(aead, val, recordAAD3(k), func() string { return fmt.Sprintf("record %x", k[tagLen:tagLen+4]) })
+		if err != nil {
+			return 0, err
+		}
+		cr, ok := decodeCred(plain)
+		if !ok {
+			return 0, v.damaged(fmt.Sprintf("record %x", k[tagLen:tagLen+4]))
+		}
+		var t tag
+		copy(t[:], k[tagLen:])
+		out[t] = cr
+		n++
+	}
+	return n, nil
+}
+
+// groupCounts decodes the account's count of records per realm group; nil
+// when its records are not grouped.
+func (v *Vault) groupCounts(a *account) (map[group]int, error) {
+	if a.sum.Layout != layoutRealm {
+		return nil, nil
+	}
+	counts, err := decodeGroups(a.sum.Groups)
+	if err != nil {
+		return nil, v.damaged(fmt.Sprintf("account %x: %v", a.tag[:4], err))
+	}
+	return counts, nil
+}
+
+// grouped reports whether the account's records, all of cs, are where
+// their summary's group counts say. A writer that knows no groups (an
+// older acctui) moves records to ungrouped tags without dropping the
+// mark; the total still matches then, the groups do not.
+func (v *Vault) grouped(a *account, cs creds) (bool, error) {
+	counts, err := v.groupCounts(a)
+	if err != nil || counts == nil {
+		return false, err
+	}
+	return maps.Equal(counts, groupCounts(cs)), nil
+}
+
+// groupCreds decrypts the account's credentials of the groups gs. ok is
+// false when a group does not hold what the summary counts: the caller
+// reads the whole account instead, which tells damage (a wrong total) from
+// records an older acctui moved out of their groups.
+func (v *Vault) groupCreds(tx *bolt.Tx, a *account, gs []group) (cs creds, ok bool, err error) {
+	counts, err := v.groupCounts(a)
+	if err != nil || counts == nil {
+		return nil, false, err
+	}
+	cs = creds{}
+	for _, g := range gs {
+		n, err := v.scanCreds(tx, a, g[:], cs)
+		if err != nil {
+			return nil, false, err
+		}
+		if n != counts[g] {
+			return nil, false, nil
+		}
+	}
+	return cs, true, nil
 }
 
 // sharedCreds decrypts the shared record and checks it against the
