@@ -19,10 +19,12 @@ import (
 //	          it names the keyring item); "manifest" → sealed {generation,
 //	          account and shared record counts}
 //	accounts  account tag → sealed summary: the account's own 256-bit key,
-//	          then JSON {id, records, entries, account: AccountSummary}
+//	          then JSON {id, records, entries, account: AccountSummary,
+//	          layout, groups: records per realm group}
 //	records   account tag ‖ credential tag → one credential (an access,
 //	          refresh or ID token or an Account entry), sealed under the
-//	          account's key
+//	          account's key; the credential tag starts with its realm's
+//	          group (realmgroup.go), so one tenant's records are adjacent
 //	shared    credential tag → one entry of app or discovery metadata, a
 //	          token without a home account, or an unknown section whole,
 //	          sealed under the data key
