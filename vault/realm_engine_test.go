@@ -40,21 +40,13 @@ func TestEngineSilentPerTenantOverRealmGroups(t *testing.T) {
 	ctx := context.Background()
 	v := open(t, fileOptions(t))
 	srv := idptest.Start(t, idptest.Options{TLS: true})
-	client := func(store engine.CacheStore, tenant string) *engine.Client {
-		c, err := engine.New(engine.Config{ClientID: idptest.AzureCLIClientID, Authority: srv.Authority(tenant),
-			HTTPClient: srv.Client(), Cache: store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
 	graph := []string{"https://graph.microsoft.com/.default"}
 	arm := []string{"https://management.azure.com/.default"}
 	tenants := []string{"contoso", "organizations", "common"}
 	narrowed, whole := map[string]*engine.Client{}, map[string]*engine.Client{}
 	var home, env string
 	for _, tn := range tenants {
-		narrowed[tn], whole[tn] = client(v, tn), client(wholeStore{v}, tn)
+		narrowed[tn], whole[tn] = newCLI(t, srv, v, tn), newCLI(t, srv, wholeStore{v}, tn)
 		res, err := narrowed[tn].AcquireTokenByUsernamePassword(ctx, graph, "alice@contoso.example", engine.Secret("demo-alice"))
 		if err != nil {
 			t.Fatal(err)
@@ -163,4 +155,65 @@ func silent2(t *testing.T, a, b *engine.Client, acct engine.Account, scopes []st
 		t.Fatal(err)
 	}
 	return ra, rb
+}
+
+// TestEngineGuestOnlyAccountReadsWhole: an account with Account entries
+// only in tenants other than its home one (a guest everywhere) has no
+// home-tenant entry in a narrowed read, so the engine reads the whole
+// account and gives the Result a whole read gives (its fields come from
+// the first entry by key, not the asked tenant's).
+func TestEngineGuestOnlyAccountReadsWhole(t *testing.T) {
+	ctx := context.Background()
+	v := open(t, fileOptions(t))
+	srv := idptest.Start(t, idptest.Options{TLS: true})
+	graph := []string{"https://graph.microsoft.com/.default"}
+	res, err := newCLI(t, srv, v, "contoso").AcquireTokenByUsernamePassword(ctx, graph, "alice@contoso.example", engine.Secret("demo-alice"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := res.Account.Environment
+	home := "0000aaaa-0000-0000-0000-00000000beef.1234abcd-0000-0000-0000-000000000000"
+	var realms []string
+	now := time.Now().Unix()
+	err = v.Update(ctx, func(c *cache.Cache) error {
+		for i := range 5 {
+			realm := fmt.Sprintf("%08x-aaaa-bbbb-cccc-%012x", i+1, i+1)
+			realms = append(realms, realm)
+			err := errors.Join(
+				c.SaveAccount(cache.Account{HomeAccountID: home, Environment: env, Realm: realm, Username: "guest@partner.example",
+					LocalAccountID: fmt.Sprintf("local-%d", i), AuthorityType: cache.AuthorityTypeMSSTS}),
+				c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: env, ClientID: idptest.AzureCLIClientID,
+					Realm: realm, Target: graph[0], Secret: randomSecret("AT.", 60), CachedAt: now, ExpiresOn: now + 3600, ExtendedExpiresOn: now + 3600}))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := engine.Account{HomeAccountID: home, Realms: realms}
+	got, err := newCLI(t, srv, v, realms[3]).AcquireTokenSilent(ctx, graph, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := newCLI(t, srv, wholeStore{v}, realms[3]).AcquireTokenSilent(ctx, graph, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Source != engine.SourceCache || !reflect.DeepEqual(got, want) || got.Account.Realm != realms[0] {
+		t.Errorf("narrowed client gave account %+v, the whole read %+v", got.Account, want.Account)
+	}
+}
+
+// newCLI is an Azure CLI client of tenant on srv with store as its cache.
+func newCLI(t *testing.T, srv *idptest.Server, store engine.CacheStore, tenant string) *engine.Client {
+	t.Helper()
+	c, err := engine.New(engine.Config{ClientID: idptest.AzureCLIClientID, Authority: srv.Authority(tenant),
+		HTTPClient: srv.Client(), Cache: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
