@@ -22,33 +22,34 @@ func tenantOf(t int) string {
 	return fmt.Sprintf("%08x-aaaa-bbbb-cccc-%012x", t, t)
 }
 
-// fillTenants stores account i signed in to tenants 0…n-1: an Account
-// entry, an access token and an ID token in each, one family refresh token.
+// fillTenants stores account i signed in to tenants 0…n-1 (addTenants).
 func fillTenants(t testing.TB, v *vault.Vault, i, n int) {
 	t.Helper()
-	home := homeID(i)
-	now := time.Now().Unix()
-	err := v.Update(context.Background(), func(c *cache.Cache) error {
-		for tn := range n {
-			steps := []error{
-				c.SaveAccount(cache.Account{HomeAccountID: home, Environment: testEnv, Realm: tenantOf(tn),
-					LocalAccountID: home[:36], Username: username(i), AuthorityType: cache.AuthorityTypeMSSTS}),
-				c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID,
-					Realm: tenantOf(tn), Target: "https://graph.microsoft.com/.default", Secret: randomSecret("AT.", 40),
-					CachedAt: now, ExpiresOn: now + 3600, ExtendedExpiresOn: now + 3600}),
-				c.SaveIDToken(cache.IDToken{HomeAccountID: home, Environment: testEnv, Realm: tenantOf(tn), ClientID: testClientID,
-					Secret: randomSecret("ID.", 40)}),
-			}
-			if err := errors.Join(steps...); err != nil {
-				return err
-			}
-		}
-		return c.SaveRefreshToken(cache.RefreshToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID,
-			Secret: randomSecret("RT.", 40), FamilyID: "1"}, now)
-	})
-	if err != nil {
+	if err := v.Update(context.Background(), func(c *cache.Cache) error { return addTenants(c, i, n) }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// addTenants adds account i signed in to tenants 0…n-1: an Account entry,
+// an access token and an ID token in each, one family refresh token.
+func addTenants(c *cache.Cache, i, n int) error {
+	home := homeID(i)
+	now := time.Now().Unix()
+	for tn := range n {
+		err := errors.Join(
+			c.SaveAccount(cache.Account{HomeAccountID: home, Environment: testEnv, Realm: tenantOf(tn),
+				LocalAccountID: home[:36], Username: username(i), AuthorityType: cache.AuthorityTypeMSSTS}),
+			c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID,
+				Realm: tenantOf(tn), Target: "https://graph.microsoft.com/.default", Secret: randomSecret("AT.", 40),
+				CachedAt: now, ExpiresOn: now + 3600, ExtendedExpiresOn: now + 3600}),
+			c.SaveIDToken(cache.IDToken{HomeAccountID: home, Environment: testEnv, Realm: tenantOf(tn), ClientID: testClientID,
+				Secret: randomSecret("ID.", 40)}))
+		if err != nil {
+			return err
+		}
+	}
+	return c.SaveRefreshToken(cache.RefreshToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID,
+		Secret: randomSecret("RT.", 40), FamilyID: "1"}, now)
 }
 
 // view is what a read of one account gave.
