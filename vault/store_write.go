@@ -204,29 +204,18 @@ func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, re
 		}
 		final = mergeCreds(base, nc)
 	}
-	return v.putWhole(tx, id, r, grouped, final, names)
+	return v.putWhole(tx, id, r, final, names)
 }
 
-// putWhole turns the whole account r into final; grouped says whether r's
-// records are under grouped tags.
-func (v *Vault) putWhole(tx *bolt.Tx, id string, r *loadedRecord, grouped bool, final creds, names nameOps) (bool, error) {
-	old := r.creds
-	if !grouped {
-		// Records under ungrouped tags (an account written before realm
-		// groups, or since by an older acctui) all move to grouped tags,
-		// after which realm-hinted reads of it narrow.
-		b := tx.Bucket(bucketRecords)
-		for t := range old {
-			if err := b.Delete(recordKey3(r.acct.tag, t)); err != nil {
-				return false, err
-			}
-		}
-		old = creds{}
-	}
+// putWhole turns the whole account r into final. Records under ungrouped
+// tags (an account written before realm groups, or since by an older
+// acctui) are not among final's tags, so they are all deleted and written
+// again under grouped ones, after which realm-hinted reads of it narrow.
+func (v *Vault) putWhole(tx *bolt.Tx, id string, r *loadedRecord, final creds, names nameOps) (bool, error) {
 	if len(final) == 0 {
-		return true, v.removeAccount(tx, &loadedRecord{acct: r.acct, creds: old}, names)
+		return true, v.removeAccount(tx, r, names)
 	}
-	return false, v.writeAccount(tx, r.acct, true, old, final, summaryOf(id, final), names)
+	return false, v.writeAccount(tx, r.acct, true, r.creds, final, summaryOf(id, final), names)
 }
 
 // putAccountPart writes nc over an account read in some realm groups only
@@ -274,7 +263,7 @@ func (v *Vault) putAccountPart(tx *bolt.Tx, id string, r *loadedRecord, nc creds
 		if !grouped {
 			unseen = retag(v.lookup, unseen)
 		}
-		return v.putWhole(tx, id, whole, grouped, withUnseen(nc, unseen, nil), names)
+		return v.putWhole(tx, id, whole, withUnseen(nc, unseen, nil), names)
 	}
 	sum, err := v.partSummary(a, old, final, groups)
 	if err != nil {
@@ -372,8 +361,8 @@ func unionSummary(a *AccountSummary, b AccountSummary) *AccountSummary {
 }
 
 // writeAccount writes the credentials of account a that differ between old
-// (what is stored under grouped tags) and final, and its summary sum when
-// that differs from the stored one (existed) or is new.
+// (what is stored, by stored tag) and final, and its summary sum when that
+// differs from the stored one (existed) or is new.
 func (v *Vault) writeAccount(tx *bolt.Tx, a *account, existed bool, old, final creds, sum summary, names nameOps) error {
 	aead, err := a.cipher()
 	if err != nil {
