@@ -201,6 +201,23 @@ func TestRealmHintedWriteKeepsOtherTenants(t *testing.T) {
 		}
 	}
 
+	// a write hinted at tenant 7 that replaces tenant 9's graph token: the
+	// record is overwritten, not counted twice
+	err = w.Write(ctx, cache.Hint{HomeAccountID: home, Realm: seven}, func(c *cache.Cache) error {
+		return c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID,
+			Realm: nine, Target: "https://graph.microsoft.com/.default", Secret: "AT.replaced-in-nine", CachedAt: now,
+			ExpiresOn: now + 7200, ExtendedExpiresOn: now + 7200})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := readView(t, open(t, opts), cache.Hint{HomeAccountID: home, Realm: nine}, nine); got.token != "AT.replaced-in-nine" || len(got.atRealms) != 3 {
+		t.Errorf("after replacing tenant 9's token through a write hinted at tenant 7: %+v", got)
+	}
+	if err := open(t, opts).CheckRecords(ctx); err != nil {
+		t.Fatal(err)
+	}
+
 	// dropping a tenant's Account entry through a hinted write drops it
 	// from the names too
 	err = w.Write(ctx, cache.Hint{HomeAccountID: home, Realm: nine}, func(c *cache.Cache) error {
