@@ -103,26 +103,51 @@ func encodeGroups(counts map[group]int) string {
 
 // decodeGroups reads what encodeGroups wrote.
 func decodeGroups(s string) (map[group]int, error) {
+	out := map[group]int{}
+	err := scanGroups(s, func(g group, n int) { out[g] = n })
+	return out, err
+}
+
+// countGroups reads the counts of the groups gs only (0 for one not
+// there), checking all of s as decodeGroups does but keeping no map of a
+// thousand groups: what a realm-hinted read needs.
+func countGroups(s string, gs []group) (map[group]int, error) {
+	out := make(map[group]int, len(gs))
+	for _, g := range gs {
+		out[g] = 0
+	}
+	err := scanGroups(s, func(g group, n int) {
+		if _, ok := out[g]; ok {
+			out[g] = n
+		}
+	})
+	return out, err
+}
+
+// scanGroups calls fn with each group and count of s, in order, and
+// refuses groups out of order or repeated.
+func scanGroups(s string, fn func(g group, n int)) error {
 	b, err := base64.RawStdEncoding.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("group counts: %w", err)
+		return fmt.Errorf("group counts: %w", err)
 	}
-	out := map[group]int{}
-	for len(b) > 0 {
+	var last group
+	for i := 0; len(b) > 0; i++ {
 		if len(b) < groupLen+1 {
-			return nil, fmt.Errorf("group counts cut short")
+			return fmt.Errorf("group counts cut short")
 		}
 		var g group
 		copy(g[:], b)
+		if i > 0 && bytes.Compare(last[:], g[:]) >= 0 {
+			return fmt.Errorf("group counts out of order")
+		}
 		n, k := binary.Uvarint(b[groupLen:])
 		if k <= 0 || n == 0 || n > 1<<31 {
-			return nil, fmt.Errorf("group counts: a bad count")
+			return fmt.Errorf("group counts: a bad count")
 		}
-		if _, dup := out[g]; dup {
-			return nil, fmt.Errorf("group counts: a group twice")
-		}
-		out[g] = int(n)
+		fn(g, int(n))
+		last = g
 		b = b[groupLen+k:]
 	}
-	return out, nil
+	return nil
 }

@@ -255,6 +255,13 @@ func (v *Vault) storeKeyID(tx *bolt.Tx) (keyID, error) {
 
 // openAccount decrypts a sealed summary.
 func (v *Vault) openAccount(t tag, sealed []byte) (*account, error) {
+	return v.openAccountAs(t, sealed, true)
+}
+
+// openAccountAs is openAccount; without names the summary's AccountSummary
+// is left undecoded (nil): reading credentials needs only the counts, and
+// an account in a thousand tenants lists a thousand realms there.
+func (v *Vault) openAccountAs(t tag, sealed []byte, names bool) (*account, error) {
 	plain, err := v.open3(v.aead, sealed, summaryAAD3(t[:]), func() string { return fmt.Sprintf("account %x", t[:4]) })
 	if err != nil {
 		return nil, err
@@ -263,7 +270,7 @@ func (v *Vault) openAccount(t tag, sealed []byte) (*account, error) {
 		return nil, v.damaged(fmt.Sprintf("account %x is too short", t[:4]))
 	}
 	a := &account{tag: t, key: plain[:keySize]}
-	if a.sum, err = parseSummary3(plain[keySize:]); err != nil {
+	if a.sum, err = parseSummary3(plain[keySize:], names); err != nil {
 		return nil, v.damaged(fmt.Sprintf("account %x: %v", t[:4], err))
 	}
 	return a, nil
@@ -271,7 +278,7 @@ func (v *Vault) openAccount(t tag, sealed []byte) (*account, error) {
 
 // parseSummary3 decodes a summary written by encoding/json with the
 // scanner: listing 10 000 accounts spends its time here.
-func parseSummary3(b []byte) (summary, error) {
+func parseSummary3(b []byte, names bool) (summary, error) {
 	var s summary
 	err := eachMemberRaw(b, func(name, val []byte) error {
 		var err error
@@ -283,6 +290,9 @@ func parseSummary3(b []byte) (summary, error) {
 		case "entries":
 			s.Entries, err = strconv.Atoi(string(val))
 		case "account":
+			if !names {
+				return nil
+			}
 			var a AccountSummary
 			if a, err = parseSummary(val); err == nil {
 				s.Account = &a
@@ -332,12 +342,18 @@ func newAccount(t tag, id string) (*account, error) {
 
 // findAccount returns the account with record id, or nil.
 func (v *Vault) findAccount(tx *bolt.Tx, id string) (*account, error) {
+	return v.findAccountAs(tx, id, true)
+}
+
+// findAccountAs is findAccount, decoding the summary's names or not
+// (openAccountAs).
+func (v *Vault) findAccountAs(tx *bolt.Tx, id string, names bool) (*account, error) {
 	t := recordTag(v.lookup, id)
 	sealed := tx.Bucket(bucketAccounts).Get(t[:])
 	if sealed == nil {
 		return nil, nil
 	}
-	a, err := v.openAccount(t, sealed)
+	a, err := v.openAccountAs(t, sealed, names)
 	if err == nil && a.sum.ID != id {
 		err = v.damaged(fmt.Sprintf("account %x holds another account", t[:4]))
 	}
@@ -417,9 +433,12 @@ func (v *Vault) grouped(a *account, cs creds) (bool, error) {
 // reads the whole account instead, which tells damage (a wrong total) from
 // records an older acctui moved out of their groups.
 func (v *Vault) groupCreds(tx *bolt.Tx, a *account, gs []group) (cs creds, ok bool, err error) {
-	counts, err := v.groupCounts(a)
-	if err != nil || counts == nil {
-		return nil, false, err
+	if a.sum.Layout != layoutRealm {
+		return nil, false, nil
+	}
+	counts, err := countGroups(a.sum.Groups, gs)
+	if err != nil {
+		return nil, false, v.damaged(fmt.Sprintf("account %x: %v", a.tag[:4], err))
 	}
 	cs = creds{}
 	for _, g := range gs {

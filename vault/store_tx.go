@@ -107,7 +107,8 @@ func (v *Vault) loadStore(tx *bolt.Tx, only *string, realms ...string) (loaded, 
 		err = v.eachAccount(tx, m, add)
 	case *only != sharedID:
 		var a *account
-		if a, err = v.findAccount(tx, *only); err == nil && a != nil {
+		// a read never uses the summary's names: they are not decoded
+		if a, err = v.findAccountAs(tx, *only, tx.Writable()); err == nil && a != nil {
 			err = add(a)
 		}
 	}
