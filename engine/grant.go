@@ -244,7 +244,8 @@ func (c *Client) saveTokens(ctx context.Context, call grantCall, tr *tokenRespon
 		return Result{}, &AccountMismatchError{Want: call.expectUsername, Got: acct.Username}
 	}
 
-	err = c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID}, func(cc *cache.Cache) error {
+	// everything saved here is in realm or has none (the refresh token)
+	err = c.store.Write(ctx, CacheHint{HomeAccountID: homeAccountID, Realm: realm}, func(cc *cache.Cache) error {
 		if err := cc.SaveAccessToken(at); err != nil {
 			return err
 		}

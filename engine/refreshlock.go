@@ -39,7 +39,8 @@ func (c *Client) cachedSecret(ctx context.Context, a Authority, scopes []string,
 	envs := c.environments(a)
 	realm := c.realm(ctx, a)
 	var secret string
-	err := c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID}, func(cc *cache.Cache) error {
+	// the lookup is in one realm: the narrowed view holds what it finds
+	err := c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID, Realm: realm}, func(cc *cache.Cache) error {
 		if at, ok := cc.FindAccessToken(cache.AccessTokenQuery{
 			HomeAccountID: account.HomeAccountID, Environments: envs, ClientID: c.cfg.ClientID,
 			Realm: realm, Scopes: scopes,

@@ -88,13 +88,33 @@ func (c *Client) parseAuthority(raw string) (Authority, error) {
 // cachedToken finds a usable access token other than the one whose secret
 // is notSecret ("" excludes none). fresh is false when the token is valid
 // but its refresh_on has passed ("aging").
+//
+// It reads the account narrowed to the call's realm (cache.Hint.Realm)
+// when that gives the Result a whole read would: the token and ID token
+// are looked up in that realm, and the account part needs the home
+// tenant's Account entry (which the narrowed view keeps) with a username,
+// and the list of the account's tenants, taken from the caller's Account
+// (as Accounts and the vault's summaries fill it) plus those read. Without
+// them it reads the whole account.
 func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, account Account, notSecret string) (*Result, bool, error) {
+	realm := c.realm(ctx, a)
+	if realm != "" && len(account.Realms) > 0 {
+		result, fresh, whole, err := c.cachedTokenIn(ctx, a, realm, realm, scopes, account, notSecret)
+		if err != nil || !whole {
+			return result, fresh, err
+		}
+	}
+	result, fresh, _, err := c.cachedTokenIn(ctx, a, realm, "", scopes, account, notSecret)
+	return result, fresh, err
+}
+
+// cachedTokenIn is cachedToken reading the account narrowed to narrow ("":
+// the whole account); needWhole reports a narrowed view that cannot give
+// the whole account's Result.
+func (c *Client) cachedTokenIn(ctx context.Context, a Authority, realm, narrow string, scopes []string, account Account, notSecret string) (result *Result, fresh, needWhole bool, err error) {
 	now := c.now()
 	envs := c.environments(a)
-	realm := c.realm(ctx, a)
-	var result *Result
-	fresh := false
-	err := c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID}, func(cc *cache.Cache) error {
+	err = c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID, Realm: narrow}, func(cc *cache.Cache) error {
 		at, ok := cc.FindAccessToken(cache.AccessTokenQuery{
 			HomeAccountID: account.HomeAccountID, Environments: envs, ClientID: c.cfg.ClientID,
 			Realm: realm, Scopes: scopes,
@@ -109,7 +129,15 @@ func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, 
 			idt = &found
 		}
 		acct := account
-		if entries := cc.FindAccounts(cache.AccountQuery{HomeAccountID: account.HomeAccountID, Environments: envs}); len(entries) > 0 {
+		entries := cc.FindAccounts(cache.AccountQuery{HomeAccountID: account.HomeAccountID, Environments: envs})
+		if narrow != "" {
+			if !hasHomeEntry(entries) {
+				needWhole = true
+				return nil
+			}
+			acct = mergeAccountEntries(entries)
+			acct.Realms = unionRealms(acct.Realms, account.Realms)
+		} else if len(entries) > 0 {
 			acct = mergeAccountEntries(entries)
 		}
 		r := resultFromCache(at, idt, acct)
@@ -118,9 +146,9 @@ func (c *Client) cachedToken(ctx context.Context, a Authority, scopes []string, 
 		return nil
 	})
 	if err != nil {
-		return nil, false, fmt.Errorf("engine: read cache: %w", err)
+		return nil, false, false, fmt.Errorf("engine: read cache: %w", err)
 	}
-	return result, fresh, nil
+	return result, fresh, needWhole, nil
 }
 
 // refreshShared runs one refresh for every concurrent caller asking the
@@ -158,7 +186,9 @@ func (c *Client) refreshWithCache(ctx context.Context, a Authority, scopes []str
 	var appMeta cache.AppMetadata
 	var hasMeta bool
 	var family, own []cache.RefreshToken
-	err := c.store.Read(ctx, CacheHint{HomeAccountID: account.HomeAccountID}, func(cc *cache.Cache) error {
+	// refresh tokens and app metadata have no realm: any realm narrows
+	hint := CacheHint{HomeAccountID: account.HomeAccountID, Realm: c.realm(ctx, a)}
+	err := c.store.Read(ctx, hint, func(cc *cache.Cache) error {
 		appMeta, hasMeta = cc.FindAppMetadata(c.cfg.ClientID, envs)
 		family = cc.FindRefreshTokens(cache.RefreshTokenQuery{HomeAccountID: account.HomeAccountID, Environments: envs, FamilyID: "1"})
 		own = cc.FindRefreshTokens(cache.RefreshTokenQuery{HomeAccountID: account.HomeAccountID, Environments: envs, ClientID: c.cfg.ClientID})
@@ -247,4 +277,30 @@ func hasString(list []string, want string) bool {
 		}
 	}
 	return false
+}
+
+// hasHomeEntry reports whether entries hold an Account entry in the home
+// tenant with a username: then mergeAccountEntries takes its fields from
+// that entry, whatever other tenants' entries there are.
+func hasHomeEntry(entries []cache.Account) bool {
+	for _, e := range entries {
+		if strings.EqualFold(e.Realm, cache.HomeTenant(e.HomeAccountID)) {
+			return e.Username != ""
+		}
+	}
+	return false
+}
+
+// unionRealms is a and b without repeats (ignoring case), sorted.
+func unionRealms(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range append(append([]string(nil), a...), b...) {
+		if k := strings.ToLower(r); !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -20,7 +20,19 @@ import (
 // a write after them fails the same way or succeeds, never panics.
 func TestDamagedPageNamesReset(t *testing.T) {
 	opts := fileOptions(t)
-	fill(t, open(t, opts), 0, 12, 900)
+	// one transaction: a damaged meta page makes bbolt fall back to the
+	// state before the last one
+	err := open(t, opts).Update(context.Background(), func(c *cache.Cache) error {
+		for i := range 12 {
+			if err := addAccount(c, i, 900); err != nil {
+				return err
+			}
+		}
+		return addTenants(c, 12, 4) // read in one realm below
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	v := open(t, opts)
 	path := v.Path()
 	good, err := os.ReadFile(path)
@@ -43,8 +55,9 @@ func TestDamagedPageNamesReset(t *testing.T) {
 			w := open(t, opts)
 			accounts, doc, errAccounts, errRead := readAll(w)
 			errHinted := w.Read(context.Background(), cache.Hint{HomeAccountID: homeID(3)}, func(*cache.Cache) error { return nil })
+			errRealm := w.Read(context.Background(), cache.Hint{HomeAccountID: homeID(12), Realm: tenantOf(2)}, func(*cache.Cache) error { return nil })
 			_, errStatus := w.Status(context.Background())
-			for _, err := range []error{errAccounts, errRead, errHinted, errStatus} {
+			for _, err := range []error{errAccounts, errRead, errHinted, errRealm, errStatus} {
 				if err == nil {
 					continue
 				}
@@ -69,6 +82,12 @@ func TestDamagedPageNamesReset(t *testing.T) {
 			err := w.Write(context.Background(), cache.Hint{HomeAccountID: homeID(3)}, func(c *cache.Cache) error { return addAccount(c, 3, 20) })
 			if err != nil && !knownFailure(err) {
 				t.Fatalf("page %d byte %d: write: unclassified error: %v", p, at, err)
+			}
+			err = w.Write(context.Background(), cache.Hint{HomeAccountID: homeID(12), Realm: tenantOf(2)}, func(c *cache.Cache) error {
+				return c.SetMetadata("damage-test", []byte(`{}`), 0)
+			})
+			if err != nil && !knownFailure(err) {
+				t.Fatalf("page %d byte %d: realm-hinted write: unclassified error: %v", p, at, err)
 			}
 		}
 	}

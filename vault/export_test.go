@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 
 	bolt "go.etcd.io/bbolt"
@@ -108,4 +109,57 @@ func SetMaxImportSize(n int64) (restore func()) {
 	old := maxImportSize
 	maxImportSize = n
 	return func() { maxImportSize = old }
+}
+
+// DeleteGroupRecordForTest deletes one sealed record of the account with
+// record id in realm's group straight from the file, as a damaged page
+// that hides it would.
+func (v *Vault) DeleteGroupRecordForTest(id, realm string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.txStore(context.Background(), true, func(tx *bolt.Tx) error {
+		g := realmGroup(v.lookup, realm)
+		acct := recordTag(v.lookup, id)
+		prefix := append(acct[:], g[:]...)
+		c := tx.Bucket(bucketRecords).Cursor()
+		k, _ := c.Seek(prefix)
+		if k == nil || !bytes.HasPrefix(k, prefix) {
+			return errors.New("no record in that group")
+		}
+		return c.Delete()
+	})
+}
+
+// UngroupForTest moves every record of the account with record id to the
+// tag format 3 first gave it (its name's alone), leaving the summary as
+// it is: what an acctui that knows no realm groups does when it rewrites
+// the account's tokens without changing their number.
+func (v *Vault) UngroupForTest(id string) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.txStore(context.Background(), true, func(tx *bolt.Tx) error {
+		a, err := v.findAccount(tx, id)
+		if err != nil || a == nil {
+			return errors.Join(err, errors.New("no such account"))
+		}
+		cs, err := v.accountCreds(tx, a)
+		if err != nil {
+			return err
+		}
+		aead, err := a.cipher()
+		if err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketRecords)
+		for t, c := range cs {
+			if err := b.Delete(recordKey3(a.tag, t)); err != nil {
+				return err
+			}
+			k := recordKey3(a.tag, makeTag(v.lookup, "cred", c.name()))
+			if err := b.Put(k, seal3(aead, c.encode(), recordAAD3(k))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -197,6 +197,12 @@ func (v *Vault) addFact(groups map[tag]map[tag]overview.Entry, t tag, c cred) {
 	groups[g][t] = e
 }
 
+// hasListing reports whether account a has its listing (a head).
+func hasListing(tx *bolt.Tx, a *account) bool {
+	b := tx.Bucket(bucketListing)
+	return b != nil && b.Get(recordKey3(a.tag, headGroup)) != nil
+}
+
 // deletePrefix deletes every key of b that starts with prefix.
 func deletePrefix(b *bolt.Bucket, prefix []byte) error {
 	c := b.Cursor()

@@ -88,8 +88,9 @@ func TestOverviewOpensNoCredential(t *testing.T) {
 		t.Errorf("account 3 listed as %+v", three)
 	}
 
-	// A refresh of the other tenant's token changes the listing at once.
-	err = v.Write(ctx, cache.Hint{HomeAccountID: home}, func(c *cache.Cache) error {
+	// A refresh of the other tenant's token, written as the engine writes
+	// it (narrowed to its tenant), changes the listing at once.
+	err = v.Write(ctx, cache.Hint{HomeAccountID: home, Realm: otherTenant}, func(c *cache.Cache) error {
 		return c.SaveAccessToken(cache.AccessToken{HomeAccountID: home, Environment: testEnv, ClientID: testClientID, Realm: otherTenant,
 			Target: "https://management.core.windows.net//.default", Secret: randomSecret("AT.", 40), CachedAt: now.Unix(), ExpiresOn: now.Unix() + 7200})
 	})
@@ -118,6 +119,18 @@ func TestOverviewOfAVaultWithoutListing(t *testing.T) {
 	opts := fileOptions(t)
 	v := open(t, opts)
 	fill(t, v, 0, 6, 40)
+	// Account 4 is a guest in another tenant too.
+	now := time.Now()
+	err := v.Write(context.Background(), cache.Hint{HomeAccountID: homeID(4)}, func(c *cache.Cache) error {
+		return errorsOf(
+			c.SaveAccount(cache.Account{HomeAccountID: homeID(4), Environment: testEnv, Realm: otherTenant, Username: username(4), AuthorityType: cache.AuthorityTypeMSSTS}),
+			c.SaveAccessToken(cache.AccessToken{HomeAccountID: homeID(4), Environment: testEnv, ClientID: testClientID, Realm: otherTenant,
+				Target: "https://management.core.windows.net//.default", Secret: randomSecret("AT.", 40), CachedAt: now.Unix(), ExpiresOn: now.Unix() + 900}),
+		)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	db, err := bolt.Open(filepath.Join(opts.Dir, vault.DBFileName), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +140,6 @@ func TestOverviewOfAVaultWithoutListing(t *testing.T) {
 	}
 	db.Close()
 
-	now := time.Now()
 	checkOverview(t, v, now, "without a listing")
 	// A hinted write rewrites account 2 only (a whole-cache Update would
 	// list every account).
@@ -136,14 +148,24 @@ func TestOverviewOfAVaultWithoutListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkOverview(t, v, now, "after one account's write")
+	// A write narrowed to one tenant (what a refresh sends) still lists
+	// the whole account.
+	err = v.Write(context.Background(), cache.Hint{HomeAccountID: homeID(4), Realm: testTenant}, func(c *cache.Cache) error {
+		return c.SaveAccessToken(cache.AccessToken{HomeAccountID: homeID(4), Environment: testEnv, ClientID: testClientID, Realm: testTenant,
+			Target: "https://vault.azure.net/.default", Secret: randomSecret("AT.", 40), CachedAt: now.Unix(), ExpiresOn: now.Unix() + 600})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOverview(t, v, now, "after a write narrowed to one tenant")
 	before := v.Decryptions()
 	if _, err := v.Overview(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
-	// Account 2 is read from its head and two groups, the five others
-	// from their summaries and four credentials each (the summaries are
-	// walked to find them).
-	if n, want := v.Decryptions()-before, int64(1+1+2+6+5*4); n != want {
+	// Account 2 is read from its head and two groups, account 4 from its
+	// head and three, the four others from their summaries and four
+	// credentials each (the summaries are walked to find them).
+	if n, want := v.Decryptions()-before, int64(1+(1+2)+(1+3)+6+4*4); n != want {
 		t.Errorf("listing decrypted %d things, want %d", n, want)
 	}
 }

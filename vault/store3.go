@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strconv"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,10 +19,12 @@ import (
 //	          it names the keyring item); "manifest" → sealed {generation,
 //	          account and shared record counts}
 //	accounts  account tag → sealed summary: the account's own 256-bit key,
-//	          then JSON {id, records, entries, account: AccountSummary}
+//	          then JSON {id, records, entries, account: AccountSummary,
+//	          layout, groups: records per realm group}
 //	records   account tag ‖ credential tag → one credential (an access,
 //	          refresh or ID token or an Account entry), sealed under the
-//	          account's key
+//	          account's key; the credential tag starts with its realm's
+//	          group (realmgroup.go), so one tenant's records are adjacent
 //	shared    credential tag → one entry of app or discovery metadata, a
 //	          token without a home account, or an unknown section whole,
 //	          sealed under the data key
@@ -62,6 +65,10 @@ type summary struct {
 	Records int             `json:"records"`
 	Entries int             `json:"entries"` // Account entries, for import reports
 	Account *AccountSummary `json:"account,omitempty"`
+	// Layout is layoutRealm when the records are grouped by realm
+	// (realmgroup.go), and Groups then counts them per group.
+	Layout int    `json:"layout,omitempty"`
+	Groups string `json:"groups,omitempty"`
 }
 
 // cred is one credential: an entry of a section, or (in the shared record)
@@ -126,12 +133,12 @@ func fragmentCreds(lookup []byte, frag []byte) (creds, error) {
 	err := eachMember(frag, func(section string, val []byte) error {
 		if !knownSections[section] {
 			c := cred{whole: true, section: section, val: val}
-			out[makeTag(lookup, "cred", c.name())] = c
+			out[credTag(lookup, c)] = c
 			return nil
 		}
 		return eachMember(val, func(key string, entry []byte) error {
 			c := cred{section: section, key: key, val: entry}
-			out[makeTag(lookup, "cred", c.name())] = c
+			out[credTag(lookup, c)] = c
 			return nil
 		})
 	})
@@ -248,6 +255,13 @@ func (v *Vault) storeKeyID(tx *bolt.Tx) (keyID, error) {
 
 // openAccount decrypts a sealed summary.
 func (v *Vault) openAccount(t tag, sealed []byte) (*account, error) {
+	return v.openAccountAs(t, sealed, true)
+}
+
+// openAccountAs is openAccount; without names the summary's AccountSummary
+// is left undecoded (nil): reading credentials needs only the counts, and
+// an account in a thousand tenants lists a thousand realms there.
+func (v *Vault) openAccountAs(t tag, sealed []byte, names bool) (*account, error) {
 	plain, err := v.open3(v.aead, sealed, summaryAAD3(t[:]), func() string { return fmt.Sprintf("account %x", t[:4]) })
 	if err != nil {
 		return nil, err
@@ -256,7 +270,7 @@ func (v *Vault) openAccount(t tag, sealed []byte) (*account, error) {
 		return nil, v.damaged(fmt.Sprintf("account %x is too short", t[:4]))
 	}
 	a := &account{tag: t, key: plain[:keySize]}
-	if a.sum, err = parseSummary3(plain[keySize:]); err != nil {
+	if a.sum, err = parseSummary3(plain[keySize:], names); err != nil {
 		return nil, v.damaged(fmt.Sprintf("account %x: %v", t[:4], err))
 	}
 	return a, nil
@@ -264,7 +278,7 @@ func (v *Vault) openAccount(t tag, sealed []byte) (*account, error) {
 
 // parseSummary3 decodes a summary written by encoding/json with the
 // scanner: listing 10 000 accounts spends its time here.
-func parseSummary3(b []byte) (summary, error) {
+func parseSummary3(b []byte, names bool) (summary, error) {
 	var s summary
 	err := eachMemberRaw(b, func(name, val []byte) error {
 		var err error
@@ -276,10 +290,17 @@ func parseSummary3(b []byte) (summary, error) {
 		case "entries":
 			s.Entries, err = strconv.Atoi(string(val))
 		case "account":
+			if !names {
+				return nil
+			}
 			var a AccountSummary
 			if a, err = parseSummary(val); err == nil {
 				s.Account = &a
 			}
+		case "layout":
+			s.Layout, err = strconv.Atoi(string(val))
+		case "groups":
+			s.Groups, err = stringValue(val)
 		}
 		return err
 	})
@@ -321,12 +342,18 @@ func newAccount(t tag, id string) (*account, error) {
 
 // findAccount returns the account with record id, or nil.
 func (v *Vault) findAccount(tx *bolt.Tx, id string) (*account, error) {
+	return v.findAccountAs(tx, id, true)
+}
+
+// findAccountAs is findAccount, decoding the summary's names or not
+// (openAccountAs).
+func (v *Vault) findAccountAs(tx *bolt.Tx, id string, names bool) (*account, error) {
 	t := recordTag(v.lookup, id)
 	sealed := tx.Bucket(bucketAccounts).Get(t[:])
 	if sealed == nil {
 		return nil, nil
 	}
-	a, err := v.openAccount(t, sealed)
+	a, err := v.openAccountAs(t, sealed, names)
 	if err == nil && a.sum.ID != id {
 		err = v.damaged(fmt.Sprintf("account %x holds another account", t[:4]))
 	}
@@ -336,32 +363,94 @@ func (v *Vault) findAccount(tx *bolt.Tx, id string) (*account, error) {
 // accountCreds decrypts every credential of an account and checks their
 // number against its summary.
 func (v *Vault) accountCreds(tx *bolt.Tx, a *account) (creds, error) {
-	aead, err := a.cipher()
-	if err != nil {
-		return nil, err
-	}
 	out := creds{}
-	c := tx.Bucket(bucketRecords).Cursor()
-	for k, val := c.Seek(a.tag[:]); k != nil && bytes.HasPrefix(k, a.tag[:]); k, val = c.Next() {
-		if len(k) != 2*tagLen {
-			return nil, v.damaged("a record key of the wrong length")
-		}
-		plain, err := v.open3(aead, val, recordAAD3(k), func() string { return fmt.Sprintf("record %x", k[tagLen:tagLen+4]) })
-		if err != nil {
-			return nil, err
-		}
-		cr, ok := decodeCred(plain)
-		if !ok {
-			return nil, v.damaged(fmt.Sprintf("record %x", k[tagLen:tagLen+4]))
-		}
-		var t tag
-		copy(t[:], k[tagLen:])
-		out[t] = cr
+	if _, err := v.scanCreds(tx, a, nil, out); err != nil {
+		return nil, err
 	}
 	if len(out) != a.sum.Records {
 		return nil, v.damaged(fmt.Sprintf("account %x has %d records, its summary says %d", a.tag[:4], len(out), a.sum.Records))
 	}
 	return out, nil
+}
+
+// scanCreds decrypts the account's credentials whose tags start with
+// prefix into out and returns how many there were.
+func (v *Vault) scanCreds(tx *bolt.Tx, a *account, prefix []byte, out creds) (int, error) {
+	aead, err := a.cipher()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	start := append(a.tag[:len(a.tag):len(a.tag)], prefix...)
+	c := tx.Bucket(bucketRecords).Cursor()
+	for k, val := c.Seek(start); k != nil && bytes.HasPrefix(k, start); k, val = c.Next() {
+		if len(k) != 2*tagLen {
+			return 0, v.damaged("a record key of the wrong length")
+		}
+		plain, err := v.open3(aead, val, recordAAD3(k), func() string { return fmt.Sprintf("record %x", k[tagLen:tagLen+4]) })
+		if err != nil {
+			return 0, err
+		}
+		cr, ok := decodeCred(plain)
+		if !ok {
+			return 0, v.damaged(fmt.Sprintf("record %x", k[tagLen:tagLen+4]))
+		}
+		var t tag
+		copy(t[:], k[tagLen:])
+		out[t] = cr
+		n++
+	}
+	return n, nil
+}
+
+// groupCounts decodes the account's count of records per realm group; nil
+// when its records are not grouped.
+func (v *Vault) groupCounts(a *account) (map[group]int, error) {
+	if a.sum.Layout != layoutRealm {
+		return nil, nil
+	}
+	counts, err := decodeGroups(a.sum.Groups)
+	if err != nil {
+		return nil, v.damaged(fmt.Sprintf("account %x: %v", a.tag[:4], err))
+	}
+	return counts, nil
+}
+
+// grouped reports whether the account's records, all of cs, are where
+// their summary's group counts say. A writer that knows no groups (an
+// older acctui) moves records to ungrouped tags without dropping the
+// mark; the total still matches then, the groups do not.
+func (v *Vault) grouped(a *account, cs creds) (bool, error) {
+	counts, err := v.groupCounts(a)
+	if err != nil || counts == nil {
+		return false, err
+	}
+	return maps.Equal(counts, groupCounts(cs)), nil
+}
+
+// groupCreds decrypts the account's credentials of the groups gs. ok is
+// false when a group does not hold what the summary counts: the caller
+// reads the whole account instead, which tells damage (a wrong total) from
+// records an older acctui moved out of their groups.
+func (v *Vault) groupCreds(tx *bolt.Tx, a *account, gs []group) (cs creds, ok bool, err error) {
+	if a.sum.Layout != layoutRealm {
+		return nil, false, nil
+	}
+	counts, err := countGroups(a.sum.Groups, gs)
+	if err != nil {
+		return nil, false, v.damaged(fmt.Sprintf("account %x: %v", a.tag[:4], err))
+	}
+	cs = creds{}
+	for _, g := range gs {
+		n, err := v.scanCreds(tx, a, g[:], cs)
+		if err != nil {
+			return nil, false, err
+		}
+		if n != counts[g] {
+			return nil, false, nil
+		}
+	}
+	return cs, true, nil
 }
 
 // sharedCreds decrypts the shared record and checks it against the

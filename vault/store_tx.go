@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"acctui/engine/cache"
 	bolt "go.etcd.io/bbolt"
@@ -73,11 +75,16 @@ type loaded map[string]*loadedRecord
 type loadedRecord struct {
 	acct  *account
 	creds creds
+	// groups are the realm groups read when only those were (a
+	// realm-hinted load); nil when creds are the whole account.
+	groups map[group]bool
 }
 
 // loadStore reads the shared record and the account *only, or every
-// account when only is nil.
-func (v *Vault) loadStore(tx *bolt.Tx, only *string) (loaded, manifest, error) {
+// account when only is nil. With realms, an account whose records are
+// grouped by realm is read only in those realms' groups and the group of
+// realm "" (refresh tokens).
+func (v *Vault) loadStore(tx *bolt.Tx, only *string, realms ...string) (loaded, manifest, error) {
 	m, err := v.readManifest(tx)
 	if err != nil {
 		return nil, m, err
@@ -88,23 +95,47 @@ func (v *Vault) loadStore(tx *bolt.Tx, only *string) (loaded, manifest, error) {
 	}
 	set := loaded{sharedID: {creds: sh}}
 	add := func(a *account) error {
-		cs, err := v.accountCreds(tx, a)
-		if err != nil {
-			return err
+		r, err := v.loadAccount(tx, a, realms)
+		if err == nil {
+			set[a.sum.ID] = r
 		}
-		set[a.sum.ID] = &loadedRecord{acct: a, creds: cs}
-		return nil
+		return err
 	}
 	switch {
 	case only == nil:
+		realms = nil
 		err = v.eachAccount(tx, m, add)
 	case *only != sharedID:
 		var a *account
-		if a, err = v.findAccount(tx, *only); err == nil && a != nil {
+		// a read never uses the summary's names: they are not decoded
+		if a, err = v.findAccountAs(tx, *only, tx.Writable()); err == nil && a != nil {
 			err = add(a)
 		}
 	}
 	return set, m, err
+}
+
+// loadAccount reads an account's credentials: those of the realms' groups
+// when there are realms and its records are grouped, else all of them.
+func (v *Vault) loadAccount(tx *bolt.Tx, a *account, realms []string) (*loadedRecord, error) {
+	if len(realms) > 0 && a.sum.Layout == layoutRealm {
+		groups := map[group]bool{realmGroup(v.lookup, ""): true}
+		for _, r := range realms {
+			groups[realmGroup(v.lookup, r)] = true
+		}
+		cs, ok, err := v.groupCreds(tx, a, slices.Collect(maps.Keys(groups)))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return &loadedRecord{acct: a, creds: cs, groups: groups}, nil
+		}
+	}
+	cs, err := v.accountCreds(tx, a)
+	if err != nil {
+		return nil, err
+	}
+	return &loadedRecord{acct: a, creds: cs}, nil
 }
 
 // cache parses the loaded records as one cache.
@@ -214,4 +245,24 @@ func (v *Vault) writeManifest(tx *bolt.Tx, m manifest) error {
 		return err
 	}
 	return tx.Bucket(bucketMeta).Put(metaManifest, seal3(v.aead, js, manifestAAD3()))
+}
+
+// partial reports whether an account was loaded in some realms only.
+func (set loaded) partial() bool {
+	for _, r := range set {
+		if r.groups != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// hintRealms are the realms a realm-hinted read or write may narrow its
+// account to: the hint's and the account's home tenant, whose Account
+// entry the engine prefers when it makes one Account of several.
+func hintRealms(hint cache.Hint) []string {
+	if hint.Realm == "" || hint.HomeAccountID == "" {
+		return nil
+	}
+	return []string{hint.Realm, cache.HomeTenant(hint.HomeAccountID)}
 }

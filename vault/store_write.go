@@ -42,6 +42,17 @@ func (v *Vault) apply(tx *bolt.Tx, m manifest, set loaded, only *string, frags m
 			m.Shared = 0
 			continue
 		}
+		if r.groups != nil {
+			// the caller saw only some realms: only those are emptied
+			gone, err := v.putAccount(tx, id, r, creds{}, true, names)
+			if err != nil {
+				return err
+			}
+			if gone {
+				m.Accounts--
+			}
+			continue
+		}
 		if err := v.removeAccount(tx, r, names); err != nil {
 			return err
 		}
@@ -93,8 +104,12 @@ func (v *Vault) apply(tx *bolt.Tx, m manifest, set loaded, only *string, frags m
 		if r == nil {
 			m.Accounts++
 		}
-		if err := v.putAccount(tx, id, r, nc, given(id), names); err != nil {
+		gone, err := v.putAccount(tx, id, r, nc, given(id), names)
+		if err != nil {
 			return err
+		}
+		if gone {
+			m.Accounts--
 		}
 	}
 	if err := names.apply(tx); err != nil {
@@ -165,22 +180,191 @@ func (v *Vault) putShared(tx *bolt.Tx, old, nc creds) error {
 
 // putAccount writes account id's credentials nc: replacing its old ones
 // when replace, else merged into them. r is the account as stored, nil for
-// a new one.
-func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, replace bool, names nameOps) error {
-	old := creds{}
-	var a *account
-	if r != nil {
-		a, old = r.acct, r.creds
-	} else {
-		var err error
-		if a, err = newAccount(recordTag(v.lookup, id), id); err != nil {
-			return err
+// a new one. It reports whether it removed the account, nothing being left.
+func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, replace bool, names nameOps) (bool, error) {
+	if r == nil {
+		a, err := newAccount(recordTag(v.lookup, id), id)
+		if err != nil {
+			return false, err
 		}
+		return false, v.writeAccount(tx, a, false, creds{}, nc, summaryOf(id, nc), names)
+	}
+	if r.groups != nil {
+		return v.putAccountPart(tx, id, r, nc, names)
+	}
+	grouped, err := v.grouped(r.acct, r.creds)
+	if err != nil {
+		return false, err
 	}
 	final := nc
 	if !replace {
-		final = mergeCreds(old, nc)
+		base := r.creds
+		if !grouped {
+			base = retag(v.lookup, base)
+		}
+		final = mergeCreds(base, nc)
 	}
+	return v.putWhole(tx, id, r, final, names)
+}
+
+// putWhole turns the whole account r into final. Records under ungrouped
+// tags (an account written before realm groups, or since by an older
+// acctui) are not among final's tags, so they are all deleted and written
+// again under grouped ones, after which realm-hinted reads of it narrow.
+func (v *Vault) putWhole(tx *bolt.Tx, id string, r *loadedRecord, final creds, names nameOps) (bool, error) {
+	if len(final) == 0 {
+		return true, v.removeAccount(tx, r, names)
+	}
+	return false, v.writeAccount(tx, r.acct, true, r.creds, final, summaryOf(id, final), names)
+}
+
+// putAccountPart writes nc over an account read in some realm groups only
+// (r.groups). Only credentials the caller saw can be deleted: the rest of
+// any group nc writes into is read first and kept. The summary is updated
+// from the groups written, unless a write changed or dropped an Account
+// entry: then which usernames and realms remain needs the whole account,
+// which is read and written as putWhole does.
+func (v *Vault) putAccountPart(tx *bolt.Tx, id string, r *loadedRecord, nc creds, names nameOps) (bool, error) {
+	a, seen := r.acct, r.creds
+	old := maps.Clone(seen)
+	groups := maps.Clone(r.groups)
+	var extra []group
+	for t := range nc {
+		if g := t.groupOf(); !groups[g] {
+			groups[g] = true
+			extra = append(extra, g)
+		}
+	}
+	found := true
+	if len(extra) > 0 {
+		more, ok, err := v.groupCreds(tx, a, extra)
+		if err != nil {
+			return false, err
+		}
+		found = ok
+		maps.Copy(old, more)
+	}
+	final := withUnseen(nc, old, seen)
+	// An account without a listing yet gets it from all its credentials.
+	if !found || accountEntriesChanged(old, final) || !hasListing(tx, a) {
+		whole, err := v.loadAccount(tx, a, nil)
+		if err != nil {
+			return false, err
+		}
+		grouped, err := v.grouped(a, whole.creds)
+		if err != nil {
+			return false, err
+		}
+		unseen := creds{}
+		for t, c := range whole.creds {
+			if _, ok := seen[t]; !ok {
+				unseen[t] = c
+			}
+		}
+		if !grouped {
+			unseen = retag(v.lookup, unseen)
+		}
+		return v.putWhole(tx, id, whole, withUnseen(nc, unseen, nil), names)
+	}
+	sum, err := v.partSummary(a, old, final, groups)
+	if err != nil {
+		return false, err
+	}
+	if sum.Records == 0 {
+		return true, v.removeAccount(tx, &loadedRecord{acct: a, creds: old}, names)
+	}
+	return false, v.writeAccount(tx, a, true, old, final, sum, names)
+}
+
+// withUnseen is nc plus the credentials of from that the caller was not
+// given (not in seen) and did not write.
+func withUnseen(nc, from, seen creds) creds {
+	out := maps.Clone(nc)
+	for t, c := range from {
+		_, saw := seen[t]
+		if _, wrote := out[t]; !saw && !wrote {
+			out[t] = c
+		}
+	}
+	return out
+}
+
+// accountEntriesChanged reports whether an Account entry of old is gone
+// from final or different there.
+func accountEntriesChanged(old, final creds) bool {
+	for t, c := range old.accountEntries() {
+		if f, ok := final[t]; !ok || !sameCred(f, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// accountEntries are the Account entries among cs.
+func (cs creds) accountEntries() creds {
+	out := creds{}
+	for t, c := range cs {
+		if !c.whole && c.section == cache.SectionAccount {
+			out[t] = c
+		}
+	}
+	return out
+}
+
+// partSummary is the summary of account a after old, all its credentials
+// in groups, became final, no Account entry of old having changed: the
+// counts of those groups are recounted, the rest kept, and the Account
+// entries final adds are added to the account's names.
+func (v *Vault) partSummary(a *account, old, final creds, groups map[group]bool) (summary, error) {
+	counts, err := v.groupCounts(a)
+	if err != nil {
+		return summary{}, err
+	}
+	if counts == nil {
+		return summary{}, v.damaged(fmt.Sprintf("account %x was read in part but has no groups", a.tag[:4]))
+	}
+	for g := range groups {
+		delete(counts, g)
+	}
+	maps.Copy(counts, groupCounts(final))
+	sum := a.sum
+	sum.Records += len(final) - len(old)
+	sum.Entries += len(final.accountEntries()) - len(old.accountEntries())
+	sum.Groups = encodeGroups(counts)
+	added := creds{}
+	for t, c := range final.accountEntries() {
+		if _, ok := old[t]; !ok {
+			added[t] = c
+		}
+	}
+	if s, ok := summarize(added.fragment()); ok {
+		sum.Account = unionSummary(sum.Account, s)
+	}
+	return sum, nil
+}
+
+// unionSummary is what summarize gives for the Account entries of a and b
+// together.
+func unionSummary(a *AccountSummary, b AccountSummary) *AccountSummary {
+	if a == nil {
+		return &b
+	}
+	union := func(x, y []string) []string {
+		out := slices.Clone(x)
+		for _, s := range y {
+			out = appendUnique(out, s)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return &AccountSummary{HomeAccountID: a.HomeAccountID, Usernames: union(a.Usernames, b.Usernames),
+		Environments: union(a.Environments, b.Environments), Realms: union(a.Realms, b.Realms)}
+}
+
+// writeAccount writes the credentials of account a that differ between old
+// (what is stored, by stored tag) and final, and its summary sum when that
+// differs from the stored one (existed) or is new.
+func (v *Vault) writeAccount(tx *bolt.Tx, a *account, existed bool, old, final creds, sum summary, names nameOps) error {
 	aead, err := a.cipher()
 	if err != nil {
 		return err
@@ -206,11 +390,10 @@ func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, re
 	if err := v.putListing(tx, a, old, final); err != nil {
 		return err
 	}
-	sum := summaryOf(id, final)
-	if r != nil && sameSummary(a.sum, sum) {
+	if existed && sameSummary(a.sum, sum) {
 		return nil
 	}
-	if r != nil {
+	if existed {
 		v.putNames(names, a, false)
 	}
 	a.sum = sum
@@ -231,7 +414,7 @@ func summaryOf(id string, cs creds) summary {
 			accts[t] = c
 		}
 	}
-	sum := summary{ID: id, Records: len(cs), Entries: len(accts)}
+	sum := summary{ID: id, Records: len(cs), Entries: len(accts), Layout: layoutRealm, Groups: encodeGroups(groupCounts(cs))}
 	if s, ok := summarize(accts.fragment()); ok {
 		sum.Account = &s
 	}
@@ -240,7 +423,8 @@ func summaryOf(id string, cs creds) summary {
 
 // sameSummary compares two summaries.
 func sameSummary(a, b summary) bool {
-	if a.ID != b.ID || a.Records != b.Records || a.Entries != b.Entries || (a.Account == nil) != (b.Account == nil) {
+	if a.ID != b.ID || a.Records != b.Records || a.Entries != b.Entries || a.Layout != b.Layout || a.Groups != b.Groups ||
+		(a.Account == nil) != (b.Account == nil) {
 		return false
 	}
 	if a.Account == nil {

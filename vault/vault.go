@@ -112,7 +112,7 @@ func (v *Vault) Close() error {
 func (v *Vault) Read(ctx context.Context, hint cache.Hint, fn func(*cache.Cache) error) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	c, err := v.readCache(ctx, selection(hint))
+	c, err := v.readCache(ctx, selection(hint), hintRealms(hint)...)
 	if err != nil {
 		return err
 	}
@@ -120,8 +120,9 @@ func (v *Vault) Read(ctx context.Context, hint cache.Hint, fn func(*cache.Cache)
 }
 
 // readCache returns the selected records as one cache, from whichever
-// format the file has. The caller holds mu.
-func (v *Vault) readCache(ctx context.Context, only *string) (*cache.Cache, error) {
+// format the file has, narrowed to realms where it can be (hintRealms).
+// The caller holds mu.
+func (v *Vault) readCache(ctx context.Context, only *string, realms ...string) (*cache.Cache, error) {
 	kind, err := v.kindOf()
 	if err != nil {
 		return nil, err
@@ -135,7 +136,7 @@ func (v *Vault) readCache(ctx context.Context, only *string) (*cache.Cache, erro
 		if errors.Is(err, ErrCorrupt) {
 			// another process may have converted the file since kindOf
 			if k, kerr := v.kindOf(); kerr == nil && k == kindStore {
-				return v.readCache(ctx, only)
+				return v.readCache(ctx, only, realms...)
 			}
 		}
 		if err != nil {
@@ -147,7 +148,7 @@ func (v *Vault) readCache(ctx context.Context, only *string) (*cache.Cache, erro
 	var set loaded
 	err = v.txStore(ctx, false, func(tx *bolt.Tx) error {
 		var err error
-		set, _, err = v.loadStore(tx, only)
+		set, _, err = v.loadStore(tx, only, realms...)
 		return err
 	})
 	if err != nil {
@@ -161,13 +162,13 @@ func (v *Vault) readCache(ctx context.Context, only *string) (*cache.Cache, erro
 // what fn changed. Only the records whose content changed are sealed again;
 // entries fn adds for other accounts are merged into their records.
 func (v *Vault) Write(ctx context.Context, hint cache.Hint, fn func(*cache.Cache) error) error {
-	return v.modify(ctx, selection(hint), fn)
+	return v.modify(ctx, selection(hint), hintRealms(hint), fn)
 }
 
 // Update runs fn with the whole cache under the lock and saves what it
 // changed. Accounts fn removes are removed from the file.
 func (v *Vault) Update(ctx context.Context, fn func(*cache.Cache) error) error {
-	return v.modify(ctx, nil, fn)
+	return v.modify(ctx, nil, nil, fn)
 }
 
 // selection turns a hint into the account record it selects (the shared
@@ -187,7 +188,7 @@ func selection(hint cache.Hint) *string {
 // modify is the read-modify-write behind Write and Update. fn's errors are
 // returned as they are, so callers can branch on their own errors. A
 // format 1 or 2 file is converted to format 3 first (migrate.go).
-func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) error) error {
+func (v *Vault) modify(ctx context.Context, only *string, realms []string, fn func(*cache.Cache) error) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	unlock, err := v.lockFile(ctx)
@@ -204,14 +205,14 @@ func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) 
 		if err := fn(c); err != nil {
 			return err
 		}
-		frags, err := fragmentsOf(c, only)
+		frags, err := fragmentsOf(c, only, false)
 		if err != nil || len(frags) == 0 {
 			return err
 		}
 		return v.createNew(ctx, frags)
 	}
 	return v.txStore(ctx, true, func(tx *bolt.Tx) error {
-		set, m, err := v.loadStore(tx, only)
+		set, m, err := v.loadStore(tx, only, realms...)
 		if err != nil {
 			return err
 		}
@@ -225,7 +226,7 @@ func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) 
 		if !c.HasStateChanged() {
 			return errNoChange
 		}
-		frags, err := fragmentsOf(c, only)
+		frags, err := fragmentsOf(c, only, set.partial())
 		if err != nil {
 			return err
 		}
@@ -234,9 +235,13 @@ func (v *Vault) modify(ctx context.Context, only *string, fn func(*cache.Cache) 
 }
 
 // fragmentsOf cuts a changed cache into records, dropping the mark of an
-// active account the change removed.
-func fragmentsOf(c *cache.Cache, only *string) (map[string][]byte, error) {
-	clearStaleActive(c, only)
+// active account the change removed (unless the cache held only some of
+// its realms: whether others still have an Account entry is unknown, and
+// ActiveAccount checks the account anyway).
+func fragmentsOf(c *cache.Cache, only *string, partial bool) (map[string][]byte, error) {
+	if !partial {
+		clearStaleActive(c, only)
+	}
 	doc, err := c.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
