@@ -322,6 +322,9 @@ func newAccount(t tag, id string) (*account, error) {
 // findAccount returns the account with record id, or nil.
 func (v *Vault) findAccount(tx *bolt.Tx, id string) (*account, error) {
 	t := recordTag(v.lookup, id)
+	if err := v.guardKey(tx, bucketAccounts, t[:]); err != nil {
+		return nil, err
+	}
 	sealed := tx.Bucket(bucketAccounts).Get(t[:])
 	if sealed == nil {
 		return nil, nil
@@ -338,6 +341,9 @@ func (v *Vault) findAccount(tx *bolt.Tx, id string) (*account, error) {
 func (v *Vault) accountCreds(tx *bolt.Tx, a *account) (creds, error) {
 	aead, err := a.cipher()
 	if err != nil {
+		return nil, err
+	}
+	if err := v.guardPrefix(tx, bucketRecords, a.tag[:]); err != nil {
 		return nil, err
 	}
 	out := creds{}
@@ -367,6 +373,9 @@ func (v *Vault) accountCreds(tx *bolt.Tx, a *account) (creds, error) {
 // sharedCreds decrypts the shared record and checks it against the
 // manifest.
 func (v *Vault) sharedCreds(tx *bolt.Tx, m manifest) (creds, error) {
+	if err := v.guardBucket(tx, bucketShared); err != nil {
+		return nil, err
+	}
 	out := creds{}
 	c := tx.Bucket(bucketShared).Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {
@@ -394,6 +403,9 @@ func (v *Vault) sharedCreds(tx *bolt.Tx, m manifest) (creds, error) {
 // eachAccount decrypts every summary, in tag order, and checks their
 // number against the manifest.
 func (v *Vault) eachAccount(tx *bolt.Tx, m manifest, fn func(a *account) error) error {
+	if err := v.guardBucket(tx, bucketAccounts); err != nil {
+		return err
+	}
 	n := 0
 	c := tx.Bucket(bucketAccounts).Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {

@@ -97,6 +97,9 @@ func (v *Vault) apply(tx *bolt.Tx, m manifest, set loaded, only *string, frags m
 			return err
 		}
 	}
+	if err := v.guardNames(tx, names); err != nil {
+		return err
+	}
 	if err := names.apply(tx); err != nil {
 		return err
 	}
@@ -144,6 +147,9 @@ func sameCred(a, b cred) bool {
 
 // putShared turns the shared record from old into nc.
 func (v *Vault) putShared(tx *bolt.Tx, old, nc creds) error {
+	if err := v.guardBucket(tx, bucketShared); err != nil {
+		return err
+	}
 	b := tx.Bucket(bucketShared)
 	for t, c := range nc {
 		if o, ok := old[t]; ok && sameCred(o, c) {
@@ -185,6 +191,9 @@ func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, re
 	if err != nil {
 		return err
 	}
+	if err := v.guardWrite(tx, bucketRecords, a.tag[:]); err != nil {
+		return err
+	}
 	b := tx.Bucket(bucketRecords)
 	for _, t := range sortedTags(final) {
 		c := final[t]
@@ -214,6 +223,9 @@ func (v *Vault) putAccount(tx *bolt.Tx, id string, r *loadedRecord, nc creds, re
 	v.putNames(names, a, true)
 	sealed, err := v.sealAccount(a)
 	if err != nil {
+		return err
+	}
+	if err := v.guardWrite(tx, bucketAccounts, a.tag[:]); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketAccounts).Put(a.tag[:], sealed)
@@ -269,6 +281,9 @@ func sortedTags(cs creds) []tag {
 // summary, which holds the only copy of the key its credentials were
 // sealed under.
 func (v *Vault) removeAccount(tx *bolt.Tx, r *loadedRecord, names nameOps) error {
+	if err := v.guardRemoval(tx, r.acct.tag); err != nil {
+		return err
+	}
 	b := tx.Bucket(bucketRecords)
 	for t := range r.creds {
 		if err := b.Delete(recordKey3(r.acct.tag, t)); err != nil {
