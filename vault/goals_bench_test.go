@@ -87,45 +87,56 @@ func tokenPath(b *testing.B, opts vault.Options, user, realm string) {
 
 // BenchmarkGoals measures, per vault size: token (open, resolve, hinted
 // read), accounts (open and list every account's summary), and one refresh
-// (a hinted Write of one access token) with the bytes it writes.
+// (a hinted Write of one access token) with the bytes it writes; each with
+// the page guard (pathguard.go) off and on, to show what it costs.
 func BenchmarkGoals(b *testing.B) {
 	for _, n := range []int{1, 1000, 10000} {
 		b.Run(fmt.Sprintf("accounts=%d", n), func(b *testing.B) {
 			opts := goalVault(b, n)
-			b.Run("token", func(b *testing.B) {
-				for b.Loop() {
-					tokenPath(b, opts, username(n/2), testTenant)
-				}
-			})
-			b.Run("accounts", func(b *testing.B) {
-				b.ReportAllocs()
-				for b.Loop() {
-					v, _ := vault.Open(context.Background(), opts)
-					list, err := v.Accounts(context.Background())
-					if err != nil || len(list) != n {
-						b.Fatal(len(list), err)
-					}
-					v.Close()
-				}
-			})
-			b.Run("refresh", func(b *testing.B) {
-				v := open(b, opts)
-				i := 0
-				before := writtenBytes()
-				for b.Loop() {
-					i++
-					k := i % n
-					err := v.Write(context.Background(), cache.Hint{HomeAccountID: homeID(k)}, func(c *cache.Cache) error { return refreshOne(c, k) })
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-				if before >= 0 {
-					b.ReportMetric(float64(writtenBytes()-before)/float64(b.N), "written-B/op")
-				}
-			})
+			for _, on := range []bool{false, true} {
+				b.Run(fmt.Sprintf("guard=%t", on), func(b *testing.B) {
+					defer vault.SetPathGuard(on)()
+					goalRuns(b, opts, n)
+				})
+			}
 		})
 	}
+}
+
+// goalRuns are BenchmarkGoals' measurements of one vault.
+func goalRuns(b *testing.B, opts vault.Options, n int) {
+	b.Run("token", func(b *testing.B) {
+		for b.Loop() {
+			tokenPath(b, opts, username(n/2), testTenant)
+		}
+	})
+	b.Run("accounts", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			v, _ := vault.Open(context.Background(), opts)
+			list, err := v.Accounts(context.Background())
+			if err != nil || len(list) != n {
+				b.Fatal(len(list), err)
+			}
+			v.Close()
+		}
+	})
+	b.Run("refresh", func(b *testing.B) {
+		v := open(b, opts)
+		i := 0
+		before := writtenBytes()
+		for b.Loop() {
+			i++
+			k := i % n
+			err := v.Write(context.Background(), cache.Hint{HomeAccountID: homeID(k)}, func(c *cache.Cache) error { return refreshOne(c, k) })
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if before >= 0 {
+			b.ReportMetric(float64(writtenBytes()-before)/float64(b.N), "written-B/op")
+		}
+	})
 }
 
 // BenchmarkGoalsTenants is `acctui token` for one home account signed in
