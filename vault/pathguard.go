@@ -65,6 +65,7 @@ type pathGuard struct {
 	pages   map[uint64]*checkedPage
 	whole   map[string]bool // buckets walked whole
 	scratch []byte          // a leaf page being checked
+	reads   int             // pages read, for tests
 }
 
 // checkedPage is a verified branch or leaf page.
@@ -326,6 +327,7 @@ func (g *pathGuard) page(id, parent uint64, index int, lo, hi []byte) (*checkedP
 		g.scratch = make([]byte, g.ps)
 	}
 	buf := g.scratch
+	g.reads++
 	if _, err := g.file.ReadAt(buf, int64(id)*g.ps); err != nil {
 		return nil, fmt.Errorf("page %d: %v", id, err)
 	}
