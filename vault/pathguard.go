@@ -57,7 +57,9 @@ func (s *guardState) opened(db *bolt.DB, file *os.File) { s.db, s.file = db, fil
 // pathGuard is what one transaction has verified.
 type pathGuard struct {
 	tx      *bolt.Tx
-	file    *os.File // nil until a page is read
+	file    *os.File   // nil until a page is read
+	prev    *pathGuard // the guard before, until load
+	view    fileView
 	ps      int64    // page size
 	hwm     uint64   // pages in the transaction's view
 	free    []uint64 // free page ids, sorted
@@ -66,6 +68,24 @@ type pathGuard struct {
 	whole   map[string]bool // buckets walked whole
 	scratch []byte          // a leaf page being checked
 	reads   int             // pages read, for tests
+}
+
+// fileView is the version of the file a transaction sees: the same file
+// (not one renamed over it), not written since (a commit changes its
+// modification time and meta page) and the same meta page. Transactions
+// of one view share what they verified: `acctui token` resolves a name in
+// one and reads in the next.
+type fileView struct {
+	info      os.FileInfo
+	txid      uint64
+	root      uint64
+	viewBytes int64
+}
+
+// same reports whether two views are one.
+func (a fileView) same(b fileView) bool {
+	return a.info != nil && b.info != nil && os.SameFile(a.info, b.info) && a.info.ModTime().Equal(b.info.ModTime()) &&
+		a.info.Size() == b.info.Size() && a.txid == b.txid && a.root == b.root && a.viewBytes == b.viewBytes
 }
 
 // checkedPage is a verified branch or leaf page.
@@ -165,7 +185,11 @@ func (v *Vault) guardOf(tx *bolt.Tx) *pathGuard {
 	if g := v.guard.guard; g != nil && g.tx == tx {
 		return g
 	}
-	g := &pathGuard{tx: tx, pages: map[uint64]*checkedPage{}, whole: map[string]bool{}}
+	prev := v.guard.guard
+	if prev != nil && prev.roots == nil {
+		prev = prev.prev // it read nothing: hand on the one before
+	}
+	g := &pathGuard{tx: tx, prev: prev, pages: map[uint64]*checkedPage{}, whole: map[string]bool{}}
 	if tx.DB() == v.guard.db {
 		g.file = v.guard.file
 	}
@@ -207,19 +231,31 @@ func (g *pathGuard) root(bucket []byte) (uint64, error) {
 }
 
 // load reads the transaction's meta page and free list, and notes the
-// root page of every bucket: no child pointer may name one.
+// root page of every bucket: no child pointer may name one. A transaction
+// of the same view as the one before takes over what that one verified.
 func (g *pathGuard) load() error {
 	if g.file == nil {
 		return fmt.Errorf("vault: internal error: the file of a transaction is unknown")
+	}
+	info, err := g.file.Stat()
+	if err != nil {
+		return err
+	}
+	want := uint64(g.tx.ID())
+	if g.tx.Writable() {
+		want-- // a write transaction's id is the next one
+	}
+	g.view = fileView{info: info, txid: want, root: uint64(g.tx.Cursor().Bucket().Root()), viewBytes: g.tx.Size()}
+	prev := g.prev
+	g.prev = nil
+	if prev != nil && prev.roots != nil && prev.view.same(g.view) {
+		g.ps, g.hwm, g.free, g.roots, g.pages, g.whole = prev.ps, prev.hwm, prev.free, prev.roots, prev.pages, prev.whole
+		return nil
 	}
 	g.ps = int64(g.tx.DB().Info().PageSize)
 	meta := make([]byte, 2*g.ps)
 	if _, err := g.file.ReadAt(meta, 0); err != nil {
 		return fmt.Errorf("the meta pages: %v", err)
-	}
-	want := uint64(g.tx.ID())
-	if g.tx.Writable() {
-		want-- // a write transaction's id is the next one
 	}
 	var freelist uint64
 	found := false
@@ -248,7 +284,7 @@ func (g *pathGuard) load() error {
 		g.free = free
 	}
 	g.roots = map[uint64]string{uint64(g.tx.Cursor().Bucket().Root()): "the root bucket"}
-	err := g.tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+	err = g.tx.ForEach(func(name []byte, b *bolt.Bucket) error {
 		root := uint64(b.Root())
 		if root == 0 {
 			return nil
@@ -364,6 +400,9 @@ func (g *pathGuard) page(id, parent uint64, index int, lo, hi []byte) (*checkedP
 func (p *checkedPage) parse(id uint64, buf, lo, hi []byte) error {
 	if 16+16*p.count > len(buf) {
 		return fmt.Errorf("page %d lists more elements than it holds", id)
+	}
+	if !p.leaf {
+		p.keys, p.children = make([][]byte, 0, p.count), make([]uint64, 0, p.count)
 	}
 	var prev []byte
 	for i := range p.count {

@@ -14,7 +14,8 @@ import (
 // account's records reads a few pages of the hundreds the bucket has, the
 // same check again in the transaction reads none, a lookup beside it
 // reads only the pages not yet seen, and after a full walk nothing more
-// is read.
+// is read; the next transaction of the same file reads nothing, the first
+// after a write reads the path again.
 func TestGuardReadsThePathOnce(t *testing.T) {
 	ctx := context.Background()
 	v, err := Open(ctx, Options{Dir: filepath.Join(t.TempDir(), "acctui"), Backend: BackendFile,
@@ -72,5 +73,36 @@ func TestGuardReadsThePathOnce(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	// The next transaction sees the same file: it reads nothing again.
+	// After a write it reads the path anew.
+	a := recordTag(v.lookup, recordID(home(7)))
+	pathReads := func() (n int) {
+		t.Helper()
+		err := v.txStore(ctx, false, func(tx *bolt.Tx) error {
+			err := v.guardPrefix(tx, bucketRecords, a[:])
+			n = v.guardOf(tx).reads
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := pathReads(); n != 0 {
+		t.Errorf("a transaction of the same file read %d pages again", n)
+	}
+	v.mu.Unlock()
+	err = v.Update(ctx, func(c *cache.Cache) error {
+		return c.SaveAccount(cache.Account{HomeAccountID: home(1000), Environment: "login.example", Realm: "tenant",
+			Username: "new@example", AuthorityType: cache.AuthorityTypeMSSTS})
+	})
+	v.mu.Lock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pathReads(); n == 0 {
+		t.Error("after a write, the path was not read again")
 	}
 }
