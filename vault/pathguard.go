@@ -66,7 +66,7 @@ type pathGuard struct {
 	roots   map[uint64]string
 	pages   map[uint64]*checkedPage
 	whole   map[string]bool // buckets walked whole
-	scratch []byte          // a leaf page being checked
+	scratch []byte          // a page being checked
 	reads   int             // pages read, for tests
 }
 
@@ -362,7 +362,7 @@ func (g *pathGuard) page(id, parent uint64, index int, lo, hi []byte) (*checkedP
 	if g.scratch == nil {
 		g.scratch = make([]byte, g.ps)
 	}
-	buf := g.scratch
+	buf := g.scratch[:g.ps]
 	g.reads++
 	if _, err := g.file.ReadAt(buf, int64(id)*g.ps); err != nil {
 		return nil, fmt.Errorf("page %d: %v", id, err)
@@ -378,13 +378,16 @@ func (g *pathGuard) page(id, parent uint64, index int, lo, hi []byte) (*checkedP
 	case flags == pageBranch && count == 0:
 		return nil, fmt.Errorf("branch page %d is empty", id)
 	}
-	switch {
-	case overflow > 0:
-		buf = make([]byte, int64(overflow+1)*g.ps)
+	if overflow > 0 {
+		if need := int64(overflow+1) * g.ps; int64(len(g.scratch)) < need {
+			g.scratch = make([]byte, need)
+		}
+		buf = g.scratch[:int64(overflow+1)*g.ps]
 		if _, err := g.file.ReadAt(buf, int64(id)*g.ps); err != nil {
 			return nil, fmt.Errorf("page %d: %v", id, err)
 		}
-	case flags == pageBranch:
+	}
+	if flags == pageBranch {
 		buf = bytes.Clone(buf) // a branch's keys are kept
 	}
 	p := &checkedPage{parent: parent, index: index, leaf: flags == pageLeaf, count: count}
