@@ -162,9 +162,14 @@ func TestBranchPointerDamage(t *testing.T) {
 
 // addAliasedAccount stores test account i as an Account entry and, with
 // other usernames, in twelve more tenants: fourteen names each, so that
-// the names bucket of a few hundred accounts is three pages deep.
+// the names bucket of a few hundred accounts is three pages deep. It has
+// an access token, so that refreshOne replaces one and leaves the
+// account's summary, and so its names, as they are.
 func addAliasedAccount(c *cache.Cache, i int) error {
 	if err := addTinyAccount(c, i); err != nil {
+		return err
+	}
+	if err := refreshOne(c, i); err != nil {
 		return err
 	}
 	for r := range 12 {
