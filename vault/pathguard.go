@@ -63,9 +63,10 @@ type pathGuard struct {
 	free    []uint64 // free page ids, sorted
 	roots   map[uint64]string
 	pages   map[uint64]*checkedPage
-	whole   map[string]bool // buckets walked whole
-	scratch []byte          // a page being checked
-	reads   int             // pages read, for tests
+	whole   map[string]bool   // buckets walked whole
+	scratch []byte            // a page being checked
+	ahead   map[uint64][]byte // pages a full walk read ahead (readAhead)
+	reads   int               // pages read, for tests
 }
 
 // guardKey checks the pages a Get of key in bucket follows.

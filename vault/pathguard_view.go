@@ -33,17 +33,15 @@ func (a fileView) same(b fileView) bool {
 }
 
 // root returns the root page of bucket, 0 for an inline bucket (kept in
-// its parent's page, which checkRootTrees walked), reading the meta page
-// and free list of the transaction the first time a page is needed.
+// its parent's page, which checkRootTrees walked) or one the file lacks
+// (its caller says whether that is damage), reading the meta page and
+// free list of the transaction the first time a page is needed.
 func (g *pathGuard) root(bucket []byte) (uint64, error) {
 	b := g.tx.Bucket(bucket)
-	if b == nil {
-		return 0, fmt.Errorf("no %s bucket", bucket)
-	}
-	root := uint64(b.Root())
-	if root == 0 {
+	if b == nil || b.Root() == 0 {
 		return 0, nil
 	}
+	root := uint64(b.Root())
 	if g.roots == nil {
 		if err := g.load(); err != nil {
 			return 0, err
