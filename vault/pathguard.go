@@ -54,20 +54,18 @@ func (s *guardState) opened(db *bolt.DB, file *os.File) { s.db, s.file = db, fil
 
 // pathGuard is what one transaction has verified.
 type pathGuard struct {
-	tx        *bolt.Tx
-	file      *os.File   // nil until a page is read
-	prev      *pathGuard // the guard before, until load
-	view      fileView
-	ps        int64    // page size
-	hwm       uint64   // pages in the transaction's view
-	free      []uint64 // free page ids, sorted
-	roots     map[uint64]string
-	pages     map[uint64]*checkedPage
-	whole     map[string]bool   // buckets walked whole
-	scratch   []byte            // a page being checked
-	ahead     map[uint64][]byte // pages a full walk read ahead (readAhead)
-	aheadBufs [][]byte          // readAhead's buffers, by depth
-	reads     int               // pages read, for tests
+	tx      *bolt.Tx
+	file    *os.File   // nil until a page is read
+	prev    *pathGuard // the guard before, until load
+	view    fileView
+	ps      int64    // page size
+	hwm     uint64   // pages in the transaction's view
+	free    []uint64 // free page ids, sorted
+	roots   map[uint64]string
+	pages   map[uint64]*checkedPage
+	whole   map[string]bool // buckets walked whole
+	scratch []byte          // a page being checked
+	reads   int             // pages read, for tests
 }
 
 // guardKey checks the pages a Get of key in bucket follows.

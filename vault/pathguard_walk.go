@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"sort"
 )
 
@@ -39,17 +38,12 @@ func (g *pathGuard) page(id, parent uint64, index int, lo, hi []byte) (*checkedP
 		return nil, fmt.Errorf("page %d points at page %d, the root of %s (a page pointer cycle)", parent, id, name)
 	}
 	g.reads++
-	buf, ok := g.ahead[id]
-	if ok {
-		delete(g.ahead, id)
-	} else {
-		if g.scratch == nil {
-			g.scratch = make([]byte, g.ps)
-		}
-		buf = g.scratch[:g.ps]
-		if _, err := g.file.ReadAt(buf, int64(id)*g.ps); err != nil {
-			return nil, fmt.Errorf("page %d: %v", id, err)
-		}
+	if g.scratch == nil {
+		g.scratch = make([]byte, g.ps)
+	}
+	buf := g.scratch[:g.ps]
+	if _, err := g.file.ReadAt(buf, int64(id)*g.ps); err != nil {
+		return nil, fmt.Errorf("page %d: %v", id, err)
 	}
 	flags, count, overflow := binary.LittleEndian.Uint16(buf[8:]), int(binary.LittleEndian.Uint16(buf[10:])), uint64(binary.LittleEndian.Uint32(buf[12:]))
 	switch {
@@ -156,8 +150,6 @@ func (g *pathGuard) walkAll(id, parent uint64, index int, lo, hi []byte, depth i
 	if err != nil {
 		return err
 	}
-	g.readAhead(p.children, depth)
-	defer g.dropAhead(p.children)
 	for i, child := range p.children {
 		clo, chi := p.bounds(i, hi)
 		if err := g.walkAll(child, id, i, clo, chi, depth+1); err != nil {
@@ -166,55 +158,6 @@ func (g *pathGuard) walkAll(id, parent uint64, index int, lo, hi []byte, depth i
 	}
 	return nil
 }
-
-// readAhead reads the pages ids not yet checked in runs of consecutive
-// ids, one pread a run, for page to take: a full walk reads every child of
-// a branch, and bbolt mostly writes a tree's nodes to consecutive pages.
-// The children of a branch at depth share one buffer, reused for the next
-// branch at that depth once dropAhead has forgotten them.
-func (g *pathGuard) readAhead(ids []uint64, depth int) {
-	want := make([]uint64, 0, len(ids))
-	for _, id := range ids {
-		if id >= 2 && id < g.hwm && g.pages[id] == nil {
-			want = append(want, id)
-		}
-	}
-	slices.Sort(want)
-	want = slices.Compact(want)
-	if g.ahead == nil {
-		g.ahead = map[uint64][]byte{}
-	}
-	for len(g.aheadBufs) <= depth {
-		g.aheadBufs = append(g.aheadBufs, nil)
-	}
-	if need := int64(len(want)) * g.ps; int64(len(g.aheadBufs[depth])) < need {
-		g.aheadBufs[depth] = make([]byte, need)
-	}
-	buf := g.aheadBufs[depth]
-	for i := 0; i < len(want); {
-		j := i + 1
-		for j < len(want) && want[j] == want[j-1]+1 && j-i < maxReadAhead {
-			j++
-		}
-		run := buf[int64(i)*g.ps : int64(j)*g.ps]
-		if _, err := g.file.ReadAt(run, int64(want[i])*g.ps); err == nil { // else page reads, and reports, each alone
-			for k := i; k < j; k++ {
-				g.ahead[want[k]] = run[int64(k-i)*g.ps : int64(k-i+1)*g.ps]
-			}
-		}
-		i = j
-	}
-}
-
-// dropAhead forgets what readAhead read of ids and page did not take.
-func (g *pathGuard) dropAhead(ids []uint64) {
-	for _, id := range ids {
-		delete(g.ahead, id)
-	}
-}
-
-// maxReadAhead bounds one read of readAhead, in pages.
-const maxReadAhead = 256
 
 // rangeWalk checks the pages of one operation on the keys [from, end).
 type rangeWalk struct {
