@@ -42,6 +42,9 @@ func (v *Vault) maybeCompact(db *bolt.DB) error {
 
 // compact copies db into a new file and renames it over the vault.
 func (v *Vault) compact(db *bolt.DB) error {
+	if err := v.guardFile(db); err != nil {
+		return err
+	}
 	dir := filepath.Dir(v.dbPath)
 	f, err := os.CreateTemp(dir, tempPrefix+"*")
 	if err != nil {

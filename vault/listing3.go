@@ -105,6 +105,9 @@ func factsOf(cs creds) []overview.Entry {
 // went from old to final: only the groups of credentials that changed are
 // rewritten. An account without a head gets its whole listing.
 func (v *Vault) putListing(tx *bolt.Tx, a *account, old, final creds) error {
+	if err := v.guardWrite(tx, bucketListing, a.tag[:]); err != nil {
+		return err
+	}
 	b, err := tx.CreateBucketIfNotExists(bucketListing)
 	if err != nil {
 		return err
@@ -198,9 +201,13 @@ func (v *Vault) addFact(groups map[tag]map[tag]overview.Entry, t tag, c cred) {
 }
 
 // hasListing reports whether account a has its listing (a head).
-func hasListing(tx *bolt.Tx, a *account) bool {
+func (v *Vault) hasListing(tx *bolt.Tx, a *account) (bool, error) {
+	k := recordKey3(a.tag, headGroup)
+	if err := v.guardKey(tx, bucketListing, k); err != nil {
+		return false, err
+	}
 	b := tx.Bucket(bucketListing)
-	return b != nil && b.Get(recordKey3(a.tag, headGroup)) != nil
+	return b != nil && b.Get(k) != nil, nil
 }
 
 // deletePrefix deletes every key of b that starts with prefix.
@@ -269,6 +276,9 @@ func (v *Vault) readListing(b *bolt.Bucket, fn func([]overview.Entry)) (listed m
 		fn(entries)
 		entries = entries[:0]
 		return nil
+	}
+	if err := v.guardBucket(b.Tx(), bucketListing); err != nil {
+		return nil, err
 	}
 	c := b.Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {

@@ -16,9 +16,8 @@ import (
 // vault size: the root bucket (which locates the others) and the acctui
 // bucket (format, key id, manifest). A cycle there, the only place one
 // could also stop `vault reset` (which reads the key id), becomes
-// ErrCorrupt. A cycle deeper in the accounts, records, names or shared
-// trees is not looked for: a command that meets one still ends the
-// process (with nothing written), and `vault reset` still works.
+// ErrCorrupt. The accounts, records, names and shared trees are checked
+// by pathguard.go, page by page as operations are about to follow them.
 
 const (
 	pageBranch   = 0x01

@@ -95,6 +95,9 @@ func (v *Vault) storeResolve(ctx context.Context, name string) ([]AccountSummary
 			return err
 		}
 		nt := nameTag(v.lookup, name)
+		if err := v.guardPrefix(tx, bucketNames, nt[:]); err != nil {
+			return err
+		}
 		c := tx.Bucket(bucketNames).Cursor()
 		accounts := tx.Bucket(bucketAccounts)
 		for k, _ := c.Seek(nt[:]); k != nil && bytes.HasPrefix(k, nt[:]); k, _ = c.Next() {
@@ -103,6 +106,9 @@ func (v *Vault) storeResolve(ctx context.Context, name string) ([]AccountSummary
 			}
 			var t tag
 			copy(t[:], k[tagLen:])
+			if err := v.guardKey(tx, bucketAccounts, t[:]); err != nil {
+				return err
+			}
 			sealed := accounts.Get(t[:])
 			if sealed == nil {
 				return v.damaged("a name of no account")

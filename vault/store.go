@@ -131,32 +131,8 @@ func (v *Vault) checkMeta(f *os.File, size int64) error {
 	if freelist == -1 { // no synced free list
 		return nil
 	}
-	if freelist < 2 || freelist*pageSize >= need {
-		return v.damaged("the free list page is out of range")
-	}
-	hdr := make([]byte, 24)
-	if _, err := f.ReadAt(hdr, freelist*pageSize); err != nil {
-		return v.damaged("the free list page: " + err.Error())
-	}
-	flags, count, overflow := binary.LittleEndian.Uint16(hdr[8:]), uint64(binary.LittleEndian.Uint16(hdr[10:])), int64(binary.LittleEndian.Uint32(hdr[12:]))
-	if binary.LittleEndian.Uint64(hdr) != uint64(freelist) || flags != 0x10 || (freelist+overflow+1)*pageSize > need {
-		return v.damaged("the free list page is not one")
-	}
-	start := int64(16)
-	if count == 0xFFFF {
-		count, start = binary.LittleEndian.Uint64(hdr[16:]), 24
-	}
-	if count > uint64((overflow+1)*pageSize-start)/8 {
-		return v.damaged("the free list is longer than its pages")
-	}
-	ids := make([]byte, count*8)
-	if _, err := f.ReadAt(ids, freelist*pageSize+start); err != nil {
-		return v.damaged("the free list page: " + err.Error())
-	}
-	for i := 0; i < len(ids); i += 8 {
-		if id := binary.LittleEndian.Uint64(ids[i:]); id < 2 || id*uint64(pageSize) >= uint64(need) {
-			return v.damaged("the free list names a page out of range")
-		}
+	if _, err := readFreeList(f, pageSize, need, freelist); err != nil {
+		return v.damaged(err)
 	}
 	return nil
 }
@@ -206,6 +182,7 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 	db, err = bolt.Open(v.dbPath, 0o600, opts)
 	switch {
 	case err == nil:
+		v.guard.opened(db, file)
 		return db, nil
 	case errors.Is(err, bolterrors.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s is held by another acctui process (waited %s)", ErrLocked, v.dbPath, v.opts.LockTimeout)

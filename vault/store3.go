@@ -349,6 +349,9 @@ func (v *Vault) findAccount(tx *bolt.Tx, id string) (*account, error) {
 // (openAccountAs).
 func (v *Vault) findAccountAs(tx *bolt.Tx, id string, names bool) (*account, error) {
 	t := recordTag(v.lookup, id)
+	if err := v.guardKey(tx, bucketAccounts, t[:]); err != nil {
+		return nil, err
+	}
 	sealed := tx.Bucket(bucketAccounts).Get(t[:])
 	if sealed == nil {
 		return nil, nil
@@ -382,6 +385,9 @@ func (v *Vault) scanCreds(tx *bolt.Tx, a *account, prefix []byte, out creds) (in
 	}
 	n := 0
 	start := append(a.tag[:len(a.tag):len(a.tag)], prefix...)
+	if err := v.guardPrefix(tx, bucketRecords, start); err != nil {
+		return 0, err
+	}
 	c := tx.Bucket(bucketRecords).Cursor()
 	for k, val := c.Seek(start); k != nil && bytes.HasPrefix(k, start); k, val = c.Next() {
 		if len(k) != 2*tagLen {
@@ -456,6 +462,9 @@ func (v *Vault) groupCreds(tx *bolt.Tx, a *account, gs []group) (cs creds, ok bo
 // sharedCreds decrypts the shared record and checks it against the
 // manifest.
 func (v *Vault) sharedCreds(tx *bolt.Tx, m manifest) (creds, error) {
+	if err := v.guardBucket(tx, bucketShared); err != nil {
+		return nil, err
+	}
 	out := creds{}
 	c := tx.Bucket(bucketShared).Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {
@@ -483,6 +492,9 @@ func (v *Vault) sharedCreds(tx *bolt.Tx, m manifest) (creds, error) {
 // eachAccount decrypts every summary, in tag order, and checks their
 // number against the manifest.
 func (v *Vault) eachAccount(tx *bolt.Tx, m manifest, fn func(a *account) error) error {
+	if err := v.guardBucket(tx, bucketAccounts); err != nil {
+		return err
+	}
 	n := 0
 	c := tx.Bucket(bucketAccounts).Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {

@@ -112,6 +112,9 @@ func (v *Vault) apply(tx *bolt.Tx, m manifest, set loaded, only *string, frags m
 			m.Accounts--
 		}
 	}
+	if err := v.guardNames(tx, names); err != nil {
+		return err
+	}
 	if err := names.apply(tx); err != nil {
 		return err
 	}
@@ -159,6 +162,9 @@ func sameCred(a, b cred) bool {
 
 // putShared turns the shared record from old into nc.
 func (v *Vault) putShared(tx *bolt.Tx, old, nc creds) error {
+	if err := v.guardBucket(tx, bucketShared); err != nil {
+		return err
+	}
 	b := tx.Bucket(bucketShared)
 	for t, c := range nc {
 		if o, ok := old[t]; ok && sameCred(o, c) {
@@ -246,7 +252,11 @@ func (v *Vault) putAccountPart(tx *bolt.Tx, id string, r *loadedRecord, nc creds
 	}
 	final := withUnseen(nc, old, seen)
 	// An account without a listing yet gets it from all its credentials.
-	if !found || accountEntriesChanged(old, final) || !hasListing(tx, a) {
+	listed, err := v.hasListing(tx, a)
+	if err != nil {
+		return false, err
+	}
+	if !found || accountEntriesChanged(old, final) || !listed {
 		whole, err := v.loadAccount(tx, a, nil)
 		if err != nil {
 			return false, err
@@ -369,6 +379,9 @@ func (v *Vault) writeAccount(tx *bolt.Tx, a *account, existed bool, old, final c
 	if err != nil {
 		return err
 	}
+	if err := v.guardWrite(tx, bucketRecords, a.tag[:]); err != nil {
+		return err
+	}
 	b := tx.Bucket(bucketRecords)
 	for _, t := range sortedTags(final) {
 		c := final[t]
@@ -400,6 +413,9 @@ func (v *Vault) writeAccount(tx *bolt.Tx, a *account, existed bool, old, final c
 	v.putNames(names, a, true)
 	sealed, err := v.sealAccount(a)
 	if err != nil {
+		return err
+	}
+	if err := v.guardWrite(tx, bucketAccounts, a.tag[:]); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketAccounts).Put(a.tag[:], sealed)
@@ -456,6 +472,9 @@ func sortedTags(cs creds) []tag {
 // summary, which holds the only copy of the key its credentials were
 // sealed under.
 func (v *Vault) removeAccount(tx *bolt.Tx, r *loadedRecord, names nameOps) error {
+	if err := v.guardRemoval(tx, r.acct.tag); err != nil {
+		return err
+	}
 	b := tx.Bucket(bucketRecords)
 	for t := range r.creds {
 		if err := b.Delete(recordKey3(r.acct.tag, t)); err != nil {

@@ -35,6 +35,7 @@ type Vault struct {
 	aead   cipher.AEAD         // AES-256-GCM under key
 	lookup []byte              // the key of the tags, derived from key
 	plain  map[tag]plainRecord // decrypted records by tag
+	guard  guardState          // pathguard.go
 
 	// decrypts counts index and record decryptions, so tests can see what a
 	// read touched.
