@@ -21,15 +21,19 @@
 // go.etcd.io/bbolt database (a copy-on-write B+tree: a commit writes the
 // pages it changed and then a meta page, with fsync, so a crash leaves the
 // last commit). store3.go lists its buckets: one sealed record per
-// credential (access, refresh or ID token, Account entry), one sealed
-// summary per account (what listings read: its usernames, environments,
-// realms and record count), shared records (app and discovery metadata,
-// the active account, unknown sections), a name index, and a sealed
-// manifest counting them. Keys are keyed hashes, values AES-256-GCM bound
-// to their key. `acctui token --account U` decrypts the manifest, U's
-// summary, U's credentials and the shared records; listing accounts
-// decrypts the summaries; a refresh re-seals one token and writes a few
-// pages. Removing an account deletes its summary and with it its key.
+// credential (access, refresh or ID token, Account entry), tagged by its
+// tenant's group and then its name (realmgroup.go), one sealed summary per
+// account (its key, usernames, environments, realms and record counts per
+// group), the listing (listing3.go: what `acctui accounts` and the TUI
+// show of each credential, never a secret, grouped by tenant), shared
+// records (app and discovery metadata, the active account, unknown
+// sections), a name index, and a sealed manifest counting them. Keys are
+// keyed hashes, values AES-256-GCM bound to their key. `acctui token
+// --account U --tenant T` decrypts the manifest, U's summary, U's
+// credentials in T, its home tenant and those without a tenant, and the
+// shared records; listing accounts decrypts the listing only; a refresh
+// re-seals one token and its listing group and writes a few pages.
+// Removing an account deletes its summary and with it its key.
 //
 // Formats 1 and 2 (one sealed file, vault.acctui, "ACCTUIVT" header;
 // format.go, table.go) are still read, and the first write converts them:
@@ -76,7 +80,9 @@
 // written: the key is unlocked and the records authenticated before a
 // write commits, meta and free list pages and the root and acctui bucket
 // trees (pagewalk.go: a page pointer cycle would overflow bbolt's
-// recursion) are checked before bbolt maps the file, and bbolt's panics on
+// recursion) are checked before bbolt maps the file, the pages an
+// operation follows in the big buckets before bbolt follows them
+// (pathguard.go), and bbolt's panics on
 // damaged pages become ErrCorrupt naming `acctui vault reset`, which moves
 // the file aside instead of deleting it.
 //
