@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -38,7 +39,8 @@ func accountsOutputOf(output string, outputSet, asJSON bool) (string, error) {
 // home_account_id, status, expires_on (RFC 3339 in UTC, empty when no
 // access token is valid), active (true or false). Text from outside acctui is made one line
 // without tabs, so columns stay columns.
-func writeAccountsTSV(w io.Writer, accounts []overview.Account, active string) error {
+func writeAccountsTSV(out io.Writer, accounts []overview.Account, active string) error {
+	w := bufio.NewWriterSize(out, 64<<10) // a line each would be a write call each
 	for _, a := range accounts {
 		expires := ""
 		if !a.ExpiresOn.IsZero() {
@@ -52,7 +54,7 @@ func writeAccountsTSV(w io.Writer, accounts []overview.Account, active string) e
 			return err
 		}
 	}
-	return nil
+	return w.Flush()
 }
 
 // accountOut is an account as accounts --output json prints it.

