@@ -147,6 +147,14 @@ func mapSize(size int64) int {
 // vault.db durable, it puts the stub at vault.acctui. The caller holds the
 // lock file.
 func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill func(tx *bolt.Tx) error) error {
+	return v.createStoreBatches(ctx, dk, size, func(update func(func(tx *bolt.Tx) error) error) error { return update(fill) })
+}
+
+// createStoreBatches is createStore whose content fill writes in as many
+// transactions as it likes (each call of update is one): a transaction
+// holds what it writes in memory until it commits. The new file replaces
+// vault.db only after the last, so the write is still all or nothing.
+func (v *Vault) createStoreBatches(ctx context.Context, dk dataKey, size int64, fill func(update func(func(tx *bolt.Tx) error) error) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("vault: %w", err)
 	}
@@ -186,9 +194,14 @@ func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill fu
 					return err
 				}
 			}
-			return fill(tx)
+			return nil
 		})
 	})
+	if err == nil {
+		err = fill(func(fn func(tx *bolt.Tx) error) error {
+			return v.guarded(func() error { return db.Update(fn) })
+		})
+	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -1,0 +1,237 @@
+package cache
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// EntryInfo is one entry of a cache file read on its own, as Parse reads
+// it: what an importer needs to file the entry without parsing the whole
+// file into a Cache.
+type EntryInfo struct {
+	// Key is where Parse files the entry: its canonical key when Indexed,
+	// else the key it was read under.
+	Key     string
+	Indexed bool
+	// Stamp decides between two indexed entries that land on one key:
+	// Parse keeps the greater, and on a tie the one later in the file.
+	Stamp int64
+	// JSON is the entry as Marshal writes it, compact.
+	JSON []byte
+}
+
+// ReadEntry reads the entry stored under key in section (one of the five
+// MSAL sections) exactly as Parse would, with Parse's errors. An entry
+// whose members are plain strings, numbers and literals, the usual case,
+// is read without encoding/json.
+func ReadEntry(section, key string, raw []byte) (EntryInfo, error) {
+	var (
+		info EntryInfo
+		err  error
+	)
+	switch section {
+	case SectionAccessToken:
+		e := new(AccessToken)
+		if e.Extra, err = decodeEntryFields(raw, credAccessToken, e.fields()); err == nil {
+			info, err = entryInfo(e, key)
+		}
+	case SectionRefreshToken:
+		e := new(RefreshToken)
+		if e.Extra, err = decodeEntryFields(raw, credRefreshToken, e.fields()); err == nil {
+			info, err = entryInfo(e, key)
+		}
+	case SectionIDToken:
+		e := new(IDToken)
+		if e.Extra, err = decodeEntryFields(raw, credIDToken, e.fields()); err == nil {
+			info, err = entryInfo(e, key)
+		}
+	case SectionAccount:
+		e := new(Account)
+		if e.Extra, err = decodeEntryFields(raw, "", e.fields()); err == nil {
+			info, err = entryInfo(e, key)
+		}
+	case SectionAppMetadata:
+		e := new(AppMetadata)
+		if e.Extra, err = decodeEntryFields(raw, "", e.fields()); err == nil {
+			info, err = entryInfo(e, key)
+		}
+	default:
+		return info, fmt.Errorf("cache: parse: %q is not an entry section", clip(section))
+	}
+	if err != nil {
+		return info, fmt.Errorf("cache: parse: %s %q: %w", section, clip(key), err)
+	}
+	return info, nil
+}
+
+// entryInfo fills in what Parse and Marshal would make of a decoded entry.
+func entryInfo[E any, P entryPtr[E]](e P, key string) (EntryInfo, error) {
+	info := EntryInfo{Key: key, Indexed: e.indexable(), Stamp: e.stamp()}
+	if info.Indexed {
+		info.Key = e.Key()
+	}
+	var buf bytes.Buffer
+	if err := e.encode(&buf); err != nil {
+		return info, err
+	}
+	info.JSON = buf.Bytes()
+	return info, nil
+}
+
+// decodeEntryFields is decodeFields, without encoding/json's map and
+// reflection when the entry is flat and plain; anything else takes
+// decodeFields, so both give the same result.
+func decodeEntryFields(data []byte, credentialType string, fields []field) (map[string]json.RawMessage, error) {
+	members, ok := flatMembers(data)
+	if !ok {
+		return decodeFields(data, credentialType, fields)
+	}
+	for i := range fields {
+		f := &fields[i]
+		j := indexMember(members, f.name)
+		if j < 0 || string(members[j].raw) == "null" {
+			continue
+		}
+		if err := f.set(members[j].raw); err != nil {
+			return nil, fmt.Errorf("member %q: %w", f.name, err)
+		}
+		members = append(members[:j], members[j+1:]...)
+	}
+	if credentialType != "" {
+		if j := indexMember(members, "credential_type"); j >= 0 && string(members[j].raw) == strconv.Quote(credentialType) {
+			members = append(members[:j], members[j+1:]...)
+		}
+	}
+	if len(members) == 0 {
+		return nil, nil
+	}
+	extra := make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		extra[m.name] = m.raw
+	}
+	return extra, nil
+}
+
+func indexMember(members []member, name string) int {
+	for i := range members {
+		if members[i].name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// flatMembers splits a JSON object whose member names and string values
+// are valid UTF-8 without escapes, and whose other values are integers,
+// true, false or null, all names distinct. ok is false for anything else
+// (including invalid JSON), which decodeFields then reads or refuses.
+func flatMembers(b []byte) (members []member, ok bool) {
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	i = skipWS(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		return nil, skipWS(b, i+1) == len(b)
+	}
+	members = make([]member, 0, 12)
+	for {
+		end, ok := plainString(b, i)
+		if !ok {
+			return nil, false
+		}
+		name := string(b[i+1 : end-1])
+		if indexMember(members, name) >= 0 {
+			return nil, false // the last would win: leave that to encoding/json
+		}
+		i = skipWS(b, end)
+		if i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i = skipWS(b, i+1)
+		vend, ok := plainValue(b, i)
+		if !ok {
+			return nil, false
+		}
+		members = append(members, member{name: name, raw: b[i:vend:vend]})
+		i = skipWS(b, vend)
+		if i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case '}':
+			return members, skipWS(b, i+1) == len(b)
+		case ',':
+			i = skipWS(b, i+1)
+		default:
+			return nil, false
+		}
+	}
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// plainString returns the end of the string at b[i] when it holds no
+// escape, no control character and only valid UTF-8.
+func plainString(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return 0, false
+	}
+	j := bytes.IndexByte(b[i+1:], '"')
+	if j < 0 {
+		return 0, false
+	}
+	body := b[i+1 : i+1+j]
+	for _, c := range body {
+		if c == '\\' || c < 0x20 {
+			return 0, false
+		}
+	}
+	if !utf8.Valid(body) {
+		return 0, false
+	}
+	return i + j + 2, true
+}
+
+// plainValue returns the end of the plain value at b[i]: a plain string,
+// an integer in JSON's grammar, true, false or null.
+func plainValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch c := b[i]; {
+	case c == '"':
+		return plainString(b, i)
+	case c == '-' || c >= '0' && c <= '9':
+		j := i
+		if b[j] == '-' {
+			j++
+		}
+		start := j
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if j == start || b[start] == '0' && j-start > 1 {
+			return 0, false
+		}
+		if j < len(b) && (b[j] == '.' || b[j] == 'e' || b[j] == 'E') {
+			return 0, false
+		}
+		return j, true
+	default:
+		for _, lit := range []string{"true", "false", "null"} {
+			if bytes.HasPrefix(b[i:], []byte(lit)) {
+				return i + len(lit), true
+			}
+		}
+		return 0, false
+	}
+}
