@@ -65,8 +65,14 @@ type importPlan struct {
 func planImport(ctx context.Context, r io.Reader, limit int64, name string) (*importPlan, error) {
 	p := &importPlan{seed: maphash.MakeSeed(), sections: map[string]*importSection{}}
 	s := newStreamScanner(ctx, r, limit, name)
-	if _, ok, err := s.peek(); err != nil || !ok {
-		return p, err // an empty file is an empty cache, as cache.Parse reads it
+	// A file of nothing but white space is an empty cache, as cache.Parse
+	// reads it.
+	if c, ok, err := s.peek(); err != nil || !ok {
+		return p, err
+	} else if c != '{' {
+		if blank, err := s.restIsSpace(); err != nil || blank {
+			return p, err
+		}
 	}
 	err := s.eachMember(func(name string) error {
 		if !knownSections[name] || name == cache.SectionMetadata {

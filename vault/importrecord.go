@@ -72,10 +72,10 @@ func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntr
 			orphans[o.Key] = o.JSON
 		}
 		for _, key := range t.order {
-			out = append(out, cred{section: section, key: key, val: appendCompact(nil, t.indexed[key].val)})
+			out = append(out, cred{section: section, key: key, val: t.indexed[key].val})
 		}
 		for _, key := range orphanOrder {
-			out = append(out, cred{section: section, key: key, val: appendCompact(nil, orphans[key])})
+			out = append(out, cred{section: section, key: key, val: orphans[key]})
 		}
 		count := len(t.order) + len(orphanOrder)
 		switch section {

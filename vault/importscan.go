@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -177,4 +178,19 @@ func (s *streamScanner) end() error {
 		return fmt.Errorf("%w: data after the top-level object", errScan)
 	}
 	return nil
+}
+
+// restIsSpace reads the rest of the file and reports whether it is white
+// space in Unicode's sense (bytes.TrimSpace's). It holds the rest whole:
+// only a file that is no JSON object comes here.
+func (s *streamScanner) restIsSpace() (bool, error) {
+	for {
+		more, err := s.fill()
+		if err != nil {
+			return false, err
+		}
+		if !more {
+			return len(bytes.TrimSpace(s.buf[s.pos:])) == 0, nil
+		}
+	}
 }

@@ -19,7 +19,8 @@ type EntryInfo struct {
 	// Stamp decides between two indexed entries that land on one key:
 	// Parse keeps the greater, and on a tie the one later in the file.
 	Stamp int64
-	// JSON is the entry as Marshal writes it, compact.
+	// JSON is the entry as Marshal writes it, compacted: the same bytes
+	// whatever whitespace the file had.
 	JSON []byte
 }
 
@@ -31,32 +32,33 @@ func ReadEntry(section, key string, raw []byte) (EntryInfo, error) {
 	var (
 		info EntryInfo
 		err  error
+		flat bool
 	)
 	switch section {
 	case SectionAccessToken:
 		e := new(AccessToken)
-		if e.Extra, err = decodeEntryFields(raw, credAccessToken, e.fields()); err == nil {
-			info, err = entryInfo(e, key)
+		if e.Extra, flat, err = decodeEntryFields(raw, credAccessToken, e.fields()); err == nil {
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
 		}
 	case SectionRefreshToken:
 		e := new(RefreshToken)
-		if e.Extra, err = decodeEntryFields(raw, credRefreshToken, e.fields()); err == nil {
-			info, err = entryInfo(e, key)
+		if e.Extra, flat, err = decodeEntryFields(raw, credRefreshToken, e.fields()); err == nil {
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
 		}
 	case SectionIDToken:
 		e := new(IDToken)
-		if e.Extra, err = decodeEntryFields(raw, credIDToken, e.fields()); err == nil {
-			info, err = entryInfo(e, key)
+		if e.Extra, flat, err = decodeEntryFields(raw, credIDToken, e.fields()); err == nil {
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
 		}
 	case SectionAccount:
 		e := new(Account)
-		if e.Extra, err = decodeEntryFields(raw, "", e.fields()); err == nil {
-			info, err = entryInfo(e, key)
+		if e.Extra, flat, err = decodeEntryFields(raw, "", e.fields()); err == nil {
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
 		}
 	case SectionAppMetadata:
 		e := new(AppMetadata)
-		if e.Extra, err = decodeEntryFields(raw, "", e.fields()); err == nil {
-			info, err = entryInfo(e, key)
+		if e.Extra, flat, err = decodeEntryFields(raw, "", e.fields()); err == nil {
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
 		}
 	default:
 		return info, fmt.Errorf("cache: parse: %q is not an entry section", clip(section))
@@ -67,27 +69,37 @@ func ReadEntry(section, key string, raw []byte) (EntryInfo, error) {
 	return info, nil
 }
 
-// entryInfo fills in what Parse and Marshal would make of a decoded entry.
-func entryInfo[E any, P entryPtr[E]](e P, key string) (EntryInfo, error) {
+// entryInfo fills in what Parse and Marshal would make of a decoded entry
+// of about size bytes; compact says its kept members may hold whitespace.
+func entryInfo[E any, P entryPtr[E]](e P, key string, size int, compact bool) (EntryInfo, error) {
 	info := EntryInfo{Key: key, Indexed: e.indexable(), Stamp: e.stamp()}
 	if info.Indexed {
 		info.Key = e.Key()
 	}
 	var buf bytes.Buffer
+	buf.Grow(size + 64)
 	if err := e.encode(&buf); err != nil {
 		return info, err
 	}
 	info.JSON = buf.Bytes()
+	if compact {
+		var out bytes.Buffer
+		if err := json.Compact(&out, info.JSON); err != nil {
+			return info, err
+		}
+		info.JSON = out.Bytes()
+	}
 	return info, nil
 }
 
 // decodeEntryFields is decodeFields, without encoding/json's map and
 // reflection when the entry is flat and plain; anything else takes
 // decodeFields, so both give the same result.
-func decodeEntryFields(data []byte, credentialType string, fields []field) (map[string]json.RawMessage, error) {
+func decodeEntryFields(data []byte, credentialType string, fields []field) (extra map[string]json.RawMessage, flat bool, err error) {
 	members, ok := flatMembers(data)
 	if !ok {
-		return decodeFields(data, credentialType, fields)
+		extra, err = decodeFields(data, credentialType, fields)
+		return extra, false, err
 	}
 	for i := range fields {
 		f := &fields[i]
@@ -96,7 +108,7 @@ func decodeEntryFields(data []byte, credentialType string, fields []field) (map[
 			continue
 		}
 		if err := f.set(members[j].raw); err != nil {
-			return nil, fmt.Errorf("member %q: %w", f.name, err)
+			return nil, true, fmt.Errorf("member %q: %w", f.name, err)
 		}
 		members = append(members[:j], members[j+1:]...)
 	}
@@ -106,13 +118,13 @@ func decodeEntryFields(data []byte, credentialType string, fields []field) (map[
 		}
 	}
 	if len(members) == 0 {
-		return nil, nil
+		return nil, true, nil
 	}
-	extra := make(map[string]json.RawMessage, len(members))
+	extra = make(map[string]json.RawMessage, len(members))
 	for _, m := range members {
 		extra[m.name] = m.raw
 	}
-	return extra, nil
+	return extra, true, nil
 }
 
 func indexMember(members []member, name string) int {
