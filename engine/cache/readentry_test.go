@@ -1,0 +1,105 @@
+package cache
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// readBothWays reads raw as an entry of section through ReadEntry and
+// through the path Parse takes (decode, then encode), and fails when they
+// differ in anything but whitespace.
+func readBothWays(t *testing.T, section string, raw []byte) {
+	t.Helper()
+	got, gerr := ReadEntry(section, "k", raw)
+	var (
+		slow    bytes.Buffer
+		werr    error
+		key     string
+		indexed bool
+		stamp   int64
+	)
+	check := func(e interface {
+		decode([]byte) error
+		encode(*bytes.Buffer) error
+		indexable() bool
+		stamp() int64
+		Key() string
+	}) {
+		if werr = e.decode(raw); werr != nil {
+			return
+		}
+		indexed, stamp, key = e.indexable(), e.stamp(), "k"
+		if indexed {
+			key = e.Key()
+		}
+		werr = e.encode(&slow)
+	}
+	switch section {
+	case SectionAccessToken:
+		check(new(AccessToken))
+	case SectionRefreshToken:
+		check(new(RefreshToken))
+	case SectionIDToken:
+		check(new(IDToken))
+	case SectionAccount:
+		check(new(Account))
+	case SectionAppMetadata:
+		check(new(AppMetadata))
+	}
+	if (gerr != nil) != (werr != nil) {
+		t.Fatalf("%s: ReadEntry: %v; decode and encode: %v", section, gerr, werr)
+	}
+	if gerr != nil {
+		if !strings.HasSuffix(gerr.Error(), werr.Error()) {
+			t.Fatalf("%s: error %q, Parse's way %q", section, gerr, werr)
+		}
+		return
+	}
+	var want bytes.Buffer
+	if err := json.Compact(&want, slow.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if got.Key != key || got.Indexed != indexed || got.Stamp != stamp || !bytes.Equal(got.JSON, want.Bytes()) {
+		t.Fatalf("%s: ReadEntry gives %q %v %d\n%s\nParse's way %q %v %d\n%s", section,
+			got.Key, got.Indexed, got.Stamp, got.JSON, key, indexed, stamp, want.Bytes())
+	}
+}
+
+// FuzzReadEntryAsParse checks that ReadEntry's reading without
+// encoding/json gives what decode and encode give, errors included.
+func FuzzReadEntryAsParse(f *testing.F) {
+	for _, name := range []string{"msal_python.json", "msal_go.json", "v1_uppercase.json"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		var doc map[string]map[string]json.RawMessage
+		if err := json.Unmarshal(data, &doc); err != nil {
+			f.Fatal(err)
+		}
+		for _, sec := range doc {
+			for _, raw := range sec {
+				f.Add([]byte(raw))
+			}
+		}
+	}
+	for _, seed := range []string{
+		`{}`, `null`, `[]`, ` { "environment" : "e" , "client_id":"c" } `,
+		`{"environment":"e","client_id":"c","cached_at":"12","expires_on":7,"x":true,"y":null,"z":-0}`,
+		`{"environment":"e","environment":"f"}`, `{"secret":"\u00e9\n"}`, `{"secret":"` + "\xff" + `"}`,
+		`{"cached_at":01}`, `{"cached_at":1.5}`, `{"cached_at":"x"}`, `{"home_account_id":7}`,
+		`{"credential_type":"AccessToken","ext_cache_key":"k","environment":"e","client_id":"c"}`,
+		`{"a":{"b":[1, 2]}}`, `{"a":tru}`, `{"a":1}x`, `{"a" 1}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		for _, section := range []string{SectionAccessToken, SectionRefreshToken, SectionIDToken, SectionAccount, SectionAppMetadata} {
+			readBothWays(t, section, raw)
+		}
+	})
+}
