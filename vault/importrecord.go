@@ -13,7 +13,8 @@ import (
 // key under its own key unless that is taken), giving the credentials a
 // write of the parsed cache would store. Each entry is parsed once, by
 // cache.ReadEntry. It also counts the record's entries per section.
-func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntry) ([]cred, cache.Counts, error) {
+// buf is a buffer to reuse.
+func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntry, buf *[]byte) ([]cred, cache.Counts, error) {
 	type filed struct {
 		stamp int64
 		val   []byte
@@ -24,13 +25,12 @@ func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntr
 		orphans []cache.EntryInfo
 	}
 	tables := map[string]*table{}
-	var buf []byte
 	for _, e := range entries {
-		raw, err := readSpan(src, e.at, seed, buf)
+		raw, err := readSpan(src, e.at, seed, *buf)
 		if err != nil {
 			return nil, cache.Counts{}, err
 		}
-		buf = raw
+		*buf = raw
 		info, err := cache.ReadEntry(e.section, e.key, raw)
 		if err != nil {
 			return nil, cache.Counts{}, err

@@ -156,7 +156,8 @@ func streamFragments(data []byte) (map[string][]byte, cache.Counts, []DroppedSec
 		recs[sharedID] = nil
 	}
 	for id, entries := range recs {
-		list, c, err := importRecordCreds(src, plan.seed, entries)
+		var buf []byte
+		list, c, err := importRecordCreds(src, plan.seed, entries, &buf)
 		if err != nil {
 			return nil, n, nil, err
 		}

@@ -28,6 +28,7 @@ type importJob struct {
 	whole   []cred // the kept unknown sections, for the shared record
 	size    int64  // the entries' bytes in the file
 	counts  cache.Counts
+	buf     []byte // the reader's, reused
 }
 
 // ids are the record ids to write, in the order of their tags, so that
@@ -45,9 +46,49 @@ func (j *importJob) ids(lookup []byte) []string {
 	return ids
 }
 
+// readAhead is how many records the reader may have ready before the
+// write takes them.
+const readAhead = 64
+
+// readRecord is one record read for the write.
+type readRecord struct {
+	id    string
+	creds creds
+	err   error
+}
+
+// readAll reads the records ids, in that order, on a goroutine of its own,
+// so reading and parsing overlap with sealing and writing. The write
+// takes them from next; stop ends the reading early and waits for it, and
+// must be called before j.counts is read.
+func (j *importJob) readAll(lookup []byte, ids []string) (next <-chan readRecord, stop func()) {
+	out := make(chan readRecord, readAhead)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for _, id := range ids {
+			nc, err := j.creds(lookup, id)
+			select {
+			case out <- readRecord{id, nc, err}:
+			case <-quit:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out, func() {
+		close(quit)
+		<-done
+	}
+}
+
 // creds reads record id's credentials and counts its entries.
 func (j *importJob) creds(lookup []byte, id string) (creds, error) {
-	list, n, err := importRecordCreds(j.src, j.seed, j.records[id])
+	list, n, err := importRecordCreds(j.src, j.seed, j.records[id], &j.buf)
 	if err != nil {
 		return nil, fmt.Errorf("vault: import %s: %w", j.path, err)
 	}
@@ -110,9 +151,11 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 	}
 	return after, v.createStoreBatches(ctx, dk, 2*j.size, func(update func(func(tx *bolt.Tx) error) error) error {
 		ids := j.ids(v.lookup)
+		next, stop := j.readAll(v.lookup, ids)
+		defer stop()
 		var m manifest
 		names := nameOps{}
-		for len(ids) > 0 {
+		for left := len(ids); left > 0; {
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("vault: %w", err)
 			}
@@ -120,28 +163,26 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 				// Keys arrive in ascending order: pages can be filled.
 				tx.Bucket(bucketRecords).FillPercent = 1
 				tx.Bucket(bucketAccounts).FillPercent = 1
-				for written := 0; len(ids) > 0 && written < importBatchBytes; {
-					id := ids[0]
-					ids = ids[1:]
-					nc, err := j.creds(v.lookup, id)
-					if err != nil {
-						return err
+				for written := 0; left > 0 && written < importBatchBytes; left-- {
+					r := <-next
+					if r.err != nil {
+						return r.err
 					}
-					written += credsBytes(nc)
-					if id == sharedID {
-						if err := v.putShared(tx, creds{}, nc); err != nil {
+					written += credsBytes(r.creds)
+					if r.id == sharedID {
+						if err := v.putShared(tx, creds{}, r.creds); err != nil {
 							return err
 						}
-						m.Shared = len(nc)
+						m.Shared = len(r.creds)
 						continue
 					}
-					if err := v.putAccount(tx, id, nil, nc, true, names); err != nil {
+					if err := v.putAccount(tx, r.id, nil, r.creds, true, names); err != nil {
 						return err
 					}
 					m.Accounts++
-					after += countAccountCreds(nc)
+					after += countAccountCreds(r.creds)
 				}
-				if len(ids) > 0 {
+				if left > 0 {
 					return nil
 				}
 				if err := names.apply(tx); err != nil {
@@ -186,11 +227,14 @@ func (v *Vault) importMerge(tx *bolt.Tx, j *importJob) (before, after int, err e
 		return before, after, errNoChange
 	}
 	names := nameOps{}
-	for _, id := range ids {
-		nc, err := j.creds(v.lookup, id)
-		if err != nil {
-			return 0, 0, err
+	next, stop := j.readAll(v.lookup, ids)
+	defer stop()
+	for range ids {
+		got := <-next
+		if got.err != nil {
+			return 0, 0, got.err
 		}
+		id, nc := got.id, got.creds
 		if id == sharedID {
 			if len(sh) > 0 {
 				if nc, err = v.mergedCreds(sh, id, nc); err != nil {
