@@ -109,3 +109,11 @@ func SetMaxImportSize(n int64) (restore func()) {
 	maxImportSize = n
 	return func() { maxImportSize = old }
 }
+
+// SetImportBatches makes an import into a new vault commit every n bytes
+// of the file and call after each commit, until restore is called.
+func SetImportBatches(n int, after func()) (restore func()) {
+	oldN, oldAfter := importBatchBytes, afterImportBatch
+	importBatchBytes, afterImportBatch = n, after
+	return func() { importBatchBytes, afterImportBatch = oldN, oldAfter }
+}

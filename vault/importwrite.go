@@ -16,7 +16,12 @@ import (
 // importBatchBytes is about how much file data one transaction of an
 // import into a new vault writes: bbolt holds a transaction's values and
 // then its pages in memory until it commits, some three times the data.
-const importBatchBytes = 8 << 20
+// A variable so tests can make batches small.
+var importBatchBytes = 8 << 20
+
+// afterImportBatch, when set (by tests), runs after each batch of an
+// import into a new vault is committed.
+var afterImportBatch func()
 
 // importJob is the second pass of an import: it reads records back from
 // the file as the write asks for them.
@@ -193,6 +198,9 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 			})
 			if err != nil {
 				return err
+			}
+			if afterImportBatch != nil {
+				afterImportBatch()
 			}
 		}
 		return nil
