@@ -115,17 +115,30 @@ func openImportFile(ctx context.Context, path string) (importSource, error) {
 
 // entryHomeID is the home_account_id an entry's value gives it as
 // encoding/json reads it (the last member of the name wins), "" when it
-// is absent, null or not a string.
+// is absent, null or not a string. Member names are compared as they are
+// spelled unless they hold an escape: no name is allocated.
 func entryHomeID(entry []byte) string {
 	var id string
-	_ = eachMember(entry, func(key string, val []byte) error {
-		if key == "home_account_id" {
+	_, _ = walkObject(entry, skipSpace(entry, 0), func(name []byte, b []byte, i int) (int, error) {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return 0, err
+		}
+		if string(name) == "home_account_id" || bytes.IndexByte(name, '\\') >= 0 && escapedName(name) == "home_account_id" {
 			id = ""
-			if len(val) > 0 && val[0] == '"' {
-				id, _ = decodeKey(val)
+			if b[i] == '"' {
+				id, _ = decodeKey(b[i:end])
 			}
 		}
-		return nil
+		return end, nil
 	})
 	return id
+}
+
+// escapedName decodes a member name that holds an escape.
+func escapedName(name []byte) string {
+	q := make([]byte, 0, len(name)+2)
+	q = append(append(append(q, '"'), name...), '"')
+	s, _ := decodeKey(q)
+	return s
 }

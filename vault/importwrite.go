@@ -169,7 +169,10 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 				tx.Bucket(bucketRecords).FillPercent = 1
 				tx.Bucket(bucketAccounts).FillPercent = 1
 				for written := 0; left > 0 && written < importBatchBytes; left-- {
-					r := <-next
+					r, ok := <-next
+					if !ok {
+						return fmt.Errorf("vault: import %s: a record was not read", j.path) // a bug
+					}
 					if r.err != nil {
 						return r.err
 					}
@@ -238,7 +241,10 @@ func (v *Vault) importMerge(tx *bolt.Tx, j *importJob) (before, after int, err e
 	next, stop := j.readAll(v.lookup, ids)
 	defer stop()
 	for range ids {
-		got := <-next
+		got, ok := <-next
+		if !ok {
+			return 0, 0, fmt.Errorf("vault: import %s: a record was not read", j.path) // a bug
+		}
 		if got.err != nil {
 			return 0, 0, got.err
 		}
