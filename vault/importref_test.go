@@ -187,7 +187,7 @@ func FuzzImportStreamEqualsWholeParse(f *testing.F) {
 	f.Add([]byte(`{"AccessToken": 5, "AccessToken": {"k": {"home_account_id": "a.b", "environment": "e", "client_id": "c", "cached_at": 2, "extra": {"x" : [1, 2.5]}}, "k": {"home_account_id": null}}}`))
 	f.Add([]byte(`{"AccessToken": {"a": {"home_account_id": "h.t", "environment": "e", "client_id": "c", "realm": "r", "target": "s", "cached_at": "5"}, "b": {"home_account_id": "H.t", "environment": "E", "client_id": "C", "realm": "R", "target": "S", "cached_at": 5}, "c": {"environment": "e"}}, "X": 1, "X": {"y": "\u00e9\xff"}}`))
 	f.Add([]byte(`{"RefreshToken": {"k\u0041": {"home_account_id": "a.b", "home_account_id": null, "client_id": "c", "environment": "e", "secret": "s\n"}}}`))
-	f.Add([]byte(`{"IdToken": {"i": {"home\\u005faccount_id": "X.y", "environment": "e", "client_id": "c"}}, "Account": {"a": {"home_account_id": "x.Y", "environment": "e"}}}`))
+	f.Add([]byte(`{"IdToken": {"i": {"home\u005faccount_id": "X.y", "environment": "e", "client_id": "c"}}, "Account": {"a": {"home_account_id": "x.Y", "environment": "e"}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, wantDropped, _ := normalizeImport(data)
 		whole, werr := cache.Parse(doc)
