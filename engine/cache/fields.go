@@ -274,7 +274,7 @@ func writeString(buf *bytes.Buffer, s string) {
 	const hex = "0123456789abcdef"
 	buf.WriteByte('"')
 	start := 0
-	for i := 0; i < len(s); {
+	for i := plainASCII(s); i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {

@@ -107,7 +107,7 @@ func decodeEntryFields(data []byte, credentialType string, fields []field) (extr
 		if j < 0 || string(members[j].raw) == "null" {
 			continue
 		}
-		if err := f.set(members[j].raw); err != nil {
+		if err := setPlain(f, members[j].raw); err != nil {
 			return nil, true, fmt.Errorf("member %q: %w", f.name, err)
 		}
 		members = append(members[:j], members[j+1:]...)
@@ -125,6 +125,20 @@ func decodeEntryFields(data []byte, credentialType string, fields []field) (extr
 		extra[m.name] = m.raw
 	}
 	return extra, true, nil
+}
+
+// setPlain is f.set for a value flatMembers checked: a string needs no
+// unquoting.
+func setPlain(f *field, raw json.RawMessage) error {
+	if len(raw) < 2 || raw[0] != '"' || f.kind != textKind && f.kind != secretKind {
+		return f.set(raw)
+	}
+	if s := string(raw[1 : len(raw)-1]); f.kind == textKind {
+		*f.text = s
+	} else {
+		*f.secret = Secret(s)
+	}
+	return nil
 }
 
 func indexMember(members []member, name string) int {
@@ -202,15 +216,39 @@ func plainString(b []byte, i int) (int, bool) {
 		return 0, false
 	}
 	body := b[i+1 : i+1+j]
-	for _, c := range body {
+	rest := body[plainASCII(body):]
+	for _, c := range rest {
 		if c == '\\' || c < 0x20 {
 			return 0, false
 		}
 	}
-	if !utf8.Valid(body) {
+	if !utf8.Valid(rest) {
 		return 0, false
 	}
 	return i + j + 2, true
+}
+
+// plainASCII returns the length of the prefix of s made of printable
+// ASCII other than '"' and '\\': what a JSON string holds as it is. It
+// looks at eight bytes at a time (tokens are long).
+func plainASCII[T string | []byte](s T) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		q, bs := x^(0x22*lo), x^(0x5c*lo)
+		// a byte below 0x20, a byte from 0x80, a '"', a '\\'
+		if ((x-0x20*lo)&^x|x|(q-lo)&^q|(bs-lo)&^bs)&hi != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+			break
+		}
+	}
+	return i
 }
 
 // plainValue returns the end of the plain value at b[i]: a plain string,

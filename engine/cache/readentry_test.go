@@ -103,3 +103,21 @@ func FuzzReadEntryAsParse(f *testing.F) {
 		}
 	})
 }
+
+func TestPlainASCII(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want int
+	}{
+		{"", 0}, {"abc", 3}, {"abcdefghijklmnop", 16}, {"abcdefghijklmno\"", 15}, {"abcdefgh\\ijk", 8},
+		{"abcdefg\x1f", 7}, {"abcdefghijklmnopqrstuvw\x7f", 24}, {"abcdefghijkl\xc3\xa9", 12}, {"\x00bcdefgh", 0},
+		{" ~ ~ ~ ~ ~ ~ ~ ~", 16}, {"abcdefgh!", 9},
+	} {
+		if got := plainASCII(tc.s); got != tc.want {
+			t.Errorf("plainASCII(%q) = %d, want %d", tc.s, got, tc.want)
+		}
+		if got := plainASCII([]byte(tc.s)); got != tc.want {
+			t.Errorf("plainASCII([]byte(%q)) = %d, want %d", tc.s, got, tc.want)
+		}
+	}
+}
