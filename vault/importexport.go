@@ -77,6 +77,12 @@ func plural(n int, one, many string) string {
 // read as MSAL Python reads it (a repeated name keeps its last value) and
 // with bounds: at most 512 MB, and unknown sections only up to 256 KB, the
 // rest named in the report. Cancelling ctx ends a read that blocks.
+//
+// A regular file is streamed, never held whole: it is read twice, and an
+// import stops with an error, changing nothing, if the file changed in
+// between. Into a new vault the import is written in several bbolt
+// transactions to a file that replaces the vault only when complete; into
+// an existing one, in one transaction.
 func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, error) {
 	src, err := openImportFile(ctx, path)
 	if err != nil {

@@ -52,9 +52,10 @@ type unknownSection struct {
 
 // importPlan is what the first pass keeps.
 type importPlan struct {
-	seed     maphash.Seed
-	sections map[string]*importSection
-	top      []*unknownSection // in order of first occurrence
+	seed      maphash.Seed
+	sections  map[string]*importSection
+	top       []*unknownSection // in order of first occurrence
+	topByName map[string]*unknownSection
 	// superseded are values a later name replaced: never imported, but
 	// the file must still be valid JSON, as Python's json.load demands.
 	superseded []fileSpan
@@ -63,7 +64,7 @@ type importPlan struct {
 
 // planImport streams an MSAL document from r (at most limit bytes).
 func planImport(ctx context.Context, r io.Reader, limit int64, name string) (*importPlan, error) {
-	p := &importPlan{seed: maphash.MakeSeed(), sections: map[string]*importSection{}}
+	p := &importPlan{seed: maphash.MakeSeed(), sections: map[string]*importSection{}, topByName: map[string]*unknownSection{}}
 	s := newStreamScanner(ctx, r, limit, name)
 	// A file of nothing but white space is an empty cache, as cache.Parse
 	// reads it.
@@ -105,14 +106,14 @@ func (p *importPlan) span(off int64, val []byte) fileSpan {
 
 // setUnknown keeps name's value in the place of its first occurrence.
 func (p *importPlan) setUnknown(name string, at fileSpan) {
-	for _, u := range p.top {
-		if u.name == name {
-			p.superseded = append(p.superseded, u.at)
-			u.at = at
-			return
-		}
+	if u := p.topByName[name]; u != nil {
+		p.superseded = append(p.superseded, u.at)
+		u.at = at
+		return
 	}
-	p.top = append(p.top, &unknownSection{name: name, at: at})
+	u := &unknownSection{name: name, at: at}
+	p.top = append(p.top, u)
+	p.topByName[name] = u
 }
 
 // readSection reads a known section's entries; a section named again
