@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"strconv"
 	"unicode/utf8"
 )
@@ -23,6 +25,22 @@ type EntryInfo struct {
 	// whatever whitespace the file had.
 	JSON []byte
 }
+
+// String shows the entry's key and size, never its JSON, which holds the
+// token. The display methods take a value receiver so that a pointer or a
+// struct holding one prints the same.
+func (e EntryInfo) String() string {
+	return fmt.Sprintf("cache.EntryInfo{Key:%q Indexed:%v Stamp:%d JSON:%d bytes}", clip(e.Key), e.Indexed, e.Stamp, len(e.JSON))
+}
+
+// GoString is String, because the default %#v would print the JSON.
+func (e EntryInfo) GoString() string { return e.String() }
+
+// Format prints String for every verb, for the same reason as GoString.
+func (e EntryInfo) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, e.String()) }
+
+// LogValue lets log/slog show String only.
+func (e EntryInfo) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
 // ReadEntry reads the entry stored under key in section (one of the five
 // MSAL sections) exactly as Parse would, with Parse's errors. An entry

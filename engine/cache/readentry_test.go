@@ -3,6 +3,8 @@ package cache
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +120,24 @@ func TestPlainASCII(t *testing.T) {
 		}
 		if got := plainASCII([]byte(tc.s)); got != tc.want {
 			t.Errorf("plainASCII([]byte(%q)) = %d, want %d", tc.s, got, tc.want)
+		}
+	}
+}
+
+func TestEntryInfoHidesItsJSON(t *testing.T) {
+	info, err := ReadEntry(SectionRefreshToken, "k", []byte(`{"environment":"e","client_id":"c","secret":"RT.very-secret"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(info.JSON), "RT.very-secret") {
+		t.Fatalf("the JSON lost the secret: %s", info.JSON)
+	}
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("entry", "info", info)
+	for _, out := range []string{fmt.Sprint(info), fmt.Sprintf("%+v %#v %s %q %x", info, info, info, info, info),
+		fmt.Sprintf("%v", &info), fmt.Sprintf("%+v", struct{ I EntryInfo }{info}), logged.String()} {
+		if strings.Contains(out, "very-secret") || strings.Contains(out, "7665") {
+			t.Errorf("printed the secret: %s", out)
 		}
 	}
 }
