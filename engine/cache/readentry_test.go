@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // readBothWays reads raw as an entry of section through ReadEntry and
@@ -140,4 +141,64 @@ func TestEntryInfoHidesItsJSON(t *testing.T) {
 			t.Errorf("printed the secret: %s", out)
 		}
 	}
+}
+
+// writeStringByteByByte is writeString as it was before it wrote plain
+// runs whole, kept to test the faster one against.
+func writeStringByteByByte(buf *bytes.Buffer, s string) {
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(c)
+			case c == '\n':
+				buf.WriteString(`\n`)
+			case c == '\r':
+				buf.WriteString(`\r`)
+			case c == '\t':
+				buf.WriteString(`\t`)
+			case c < 0x20:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hex[c>>4])
+				buf.WriteByte(hex[c&0xf])
+			default:
+				buf.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			buf.WriteString(`\ufffd`)
+		case r == '\u2028' || r == '\u2029':
+			// JavaScript line separators, escaped as encoding/json does.
+			buf.WriteString(`\u202`)
+			buf.WriteByte(hex[r&0xf])
+		default:
+			buf.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	buf.WriteByte('"')
+}
+
+// FuzzWriteStringAsBefore checks that writeString, which writes plain runs
+// whole, writes every string exactly as the byte-by-byte version did.
+func FuzzWriteStringAsBefore(f *testing.F) {
+	for _, seed := range []string{"", "plain", "a\"b\\c", "tab\there\n", "\x00\x1f\x7f", "é\u2028\u2029x", "\xff\xfe ok", strings.Repeat("0123456789abcdef", 9) + "\x01"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got, want bytes.Buffer
+		writeString(&got, s)
+		writeStringByteByByte(&want, s)
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Fatalf("writeString(%q) = %s, before %s", s, got.Bytes(), want.Bytes())
+		}
+	})
 }
