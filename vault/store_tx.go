@@ -177,6 +177,10 @@ func (v *Vault) createStoreBatches(ctx context.Context, dk dataKey, size int64, 
 	if err != nil {
 		return fail(fmt.Errorf("vault: write %s: %w", v.dbPath, err))
 	}
+	// The file counts only once it is renamed over vault.db: one sync
+	// before that makes it durable, not one per transaction (a shared
+	// disk can take a second over each).
+	db.NoSync = true
 	err = v.guarded(func() error {
 		return db.Update(func(tx *bolt.Tx) error {
 			meta, err := tx.CreateBucket(bucketMeta)
@@ -201,6 +205,9 @@ func (v *Vault) createStoreBatches(ctx context.Context, dk dataKey, size int64, 
 		err = fill(func(fn func(tx *bolt.Tx) error) error {
 			return v.guarded(func() error { return db.Update(fn) })
 		})
+	}
+	if err == nil {
+		err = v.guarded(db.Sync)
 	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = cerr
