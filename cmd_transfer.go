@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"acctui/internal/safetext"
@@ -45,9 +46,15 @@ one line each. az's files are left as they are.`,
 			source := file
 			var data []byte
 			var err error
+			// A regular file is streamed by the vault (read twice, never
+			// whole); standard input, a FIFO or a device is read here,
+			// bounded and cancellable, as it can be read only once.
+			streamed := false
 			if file == stdioFile {
 				source = "standard input"
 				data, err = readStdinLimited(a.stdin, maxMSALImportSize)
+			} else if st, serr := os.Stat(file); serr == nil && st.Mode().IsRegular() {
+				streamed = true
 			} else {
 				data, err = readUserFile(ctx, "--msal", file, maxMSALImportSize)
 			}
@@ -61,7 +68,12 @@ one line each. az's files are left as they are.`,
 			if err := a.refuseWeakNewVault(ctx, v); err != nil {
 				return err
 			}
-			report, err := v.ImportMSALData(ctx, source, data)
+			var report vault.ImportReport
+			if streamed {
+				report, err = v.ImportMSAL(ctx, file)
+			} else {
+				report, err = v.ImportMSALData(ctx, source, data)
+			}
 			if err != nil {
 				return err
 			}

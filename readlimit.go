@@ -17,12 +17,11 @@ const (
 	// maxCAFileSize: a whole system bundle (Mozilla's ~140 roots) is about
 	// 220 KB; corporate bundles add a few dozen certificates.
 	maxCAFileSize = 4 << 20
-	// maxMSALImportSize: an Azure CLI cache signed in to hundreds of
-	// tenants is a few MB (about 6 KB per account: account, ID, access and
-	// refresh token). 64 MiB holds 10 000 such accounts. An import takes
-	// about ten times the file in memory (measured: 62.7 MB, 10 000
-	// accounts, 625 MB peak RSS), so the limit also bounds that; 256 MiB
-	// would allow 2.5 GB.
+	// maxMSALImportSize bounds an import from standard input, a FIFO or a
+	// device, which is held whole in memory (a regular file is streamed by
+	// the vault, up to its own limit): an Azure CLI cache signed in to
+	// hundreds of tenants is a few MB (about 6 KB per account: account,
+	// ID, access and refresh token); 64 MiB holds 10 000 such accounts.
 	maxMSALImportSize = 64 << 20
 )
 

@@ -1,8 +1,10 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -23,7 +25,7 @@ type ImportReport struct {
 	Imported cache.Counts
 	// Dropped are the file's top-level sections that were not kept:
 	// unknown ones too large to keep, and acctui's own metadata section,
-	// which an import never takes (see normalizeImport).
+	// which an import never takes (see importPlan.unknownSections).
 	Dropped []DroppedSection
 }
 
@@ -75,27 +77,48 @@ func plural(n int, one, many string) string {
 // read as MSAL Python reads it (a repeated name keeps its last value) and
 // with bounds: at most 512 MB, and unknown sections only up to 256 KB, the
 // rest named in the report. Cancelling ctx ends a read that blocks.
+//
+// A regular file is streamed, never held whole: it is read twice, and an
+// import stops with an error, changing nothing, if the file changed in
+// between. Into a new vault the import is written in several bbolt
+// transactions to a file that replaces the vault only when complete; into
+// an existing one, in one transaction.
 func (v *Vault) ImportMSAL(ctx context.Context, path string) (ImportReport, error) {
-	data, err := readImportFile(ctx, path)
+	src, err := openImportFile(ctx, path)
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import: %w", err)
 	}
-	return v.ImportMSALData(ctx, path, data)
+	defer src.close()
+	return v.importFrom(ctx, path, src.r, maxImportSize)
 }
 
 // ImportMSALData is ImportMSAL for a file already read (the command line
 // reads it with its own size limit, cancellable); path names it in errors.
 func (v *Vault) ImportMSALData(ctx context.Context, path string, data []byte) (ImportReport, error) {
-	doc, dropped, valid := normalizeImport(data)
-	canon, counts, err := importFragments(doc, valid)
+	return v.importFrom(ctx, path, bytes.NewReader(data), max(maxImportSize, int64(len(data))))
+}
+
+// importFrom imports the MSAL file src of at most limit bytes: a first
+// pass plans it, a second writes it record by record (see importPlan).
+func (v *Vault) importFrom(ctx context.Context, path string, src io.ReaderAt, limit int64) (ImportReport, error) {
+	plan, err := planImport(ctx, io.NewSectionReader(src, 0, limit+1), limit, path)
+	if err == nil {
+		err = plan.checkSuperseded(src)
+	}
+	var rep ImportReport
+	var whole []cred
+	if err == nil {
+		whole, rep.Dropped, err = plan.unknownSections(src)
+	}
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("vault: import %s: %w", path, err)
 	}
-	rep := ImportReport{AccountsInFile: counts.Accounts, Imported: counts, Dropped: dropped}
-	rep.AccountsBefore, rep.AccountsAfter, err = v.mergeImport(ctx, canon)
+	j := &importJob{path: path, src: src, seed: plan.seed, records: plan.records(), whole: whole, size: plan.size}
+	rep.AccountsBefore, rep.AccountsAfter, err = v.writeImport(ctx, j)
 	if err != nil {
 		return ImportReport{}, err
 	}
+	rep.Imported, rep.AccountsInFile = j.counts, j.counts.Accounts
 	return rep, nil
 }
 

@@ -3,8 +3,6 @@ package vault
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +14,10 @@ import (
 // accounts is some 60 MB, and /dev/zero must end in an error, not in the
 // OOM killer. A variable so tests need not read 512 MB.
 var maxImportSize int64 = 512 << 20
+
+// maxImportInMemory bounds an import from a pipe or device, which is read
+// whole into memory (it cannot be read twice): 10 000 accounts.
+const maxImportInMemory = 64 << 20
 
 // Limits on the unknown sections an imported MSAL file may bring in.
 const (
@@ -55,18 +57,27 @@ var knownSections = map[string]bool{
 	cache.SectionMetadata:     true,
 }
 
-// readImportFile reads a user-named file up to maxImportSize. It returns
-// when ctx is cancelled even if open or read blocks (a FIFO no one writes
-// to): the blocked goroutine is left behind, and the file is closed under
-// it when it was open.
-func readImportFile(ctx context.Context, path string) ([]byte, error) {
+// importSource is an import's file: read once as a stream, then its
+// entries again at their offsets.
+type importSource struct {
+	r     io.ReaderAt
+	close func()
+}
+
+// openImportFile opens a user-named file for an import. A regular file is
+// read where it is, never whole; anything else (a FIFO, a device) is read
+// into memory up to maxImportSize. It returns when ctx is cancelled even
+// if open or read blocks (a FIFO no one writes to): the blocked goroutine
+// is left behind, and the file is closed under it when it was open.
+func openImportFile(ctx context.Context, path string) (importSource, error) {
 	type result struct {
-		data []byte
-		err  error
+		src importSource
+		err error
 	}
 	done := make(chan result, 1)
 	opened := make(chan *os.File, 1)
 	limit := maxImportSize
+	tooLarge := fmt.Errorf("%s is larger than %d MB, too large for a token cache", path, max(limit>>20, 1))
 	go func() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -74,143 +85,66 @@ func readImportFile(ctx context.Context, path string) ([]byte, error) {
 			return
 		}
 		opened <- f
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > limit {
+				f.Close()
+				err = tooLarge
+			}
+			done <- result{importSource{r: f, close: func() { f.Close() }}, err}
+			return
+		}
 		defer f.Close()
+		// held whole in memory: bounded tighter than a file read in place
+		limit := min(limit, maxImportInMemory)
 		var buf bytes.Buffer
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() <= limit {
-			buf.Grow(int(st.Size()) + bytes.MinRead) // one allocation, not a doubling series
-		}
 		_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
-		data := buf.Bytes()
-		if err == nil && int64(len(data)) > limit {
-			err = fmt.Errorf("%s is larger than %d MB, too large for a token cache", path, max(limit>>20, 1))
+		if err == nil && int64(buf.Len()) > limit {
+			err = fmt.Errorf("%s is larger than %d MB, too large for a token cache read from a pipe or device", path, limit>>20)
 		}
-		done <- result{data, err}
+		done <- result{importSource{r: bytes.NewReader(buf.Bytes()), close: func() {}}, err}
 	}()
 	select {
 	case r := <-done:
-		return r.data, r.err
+		if r.err != nil {
+			return importSource{}, r.err
+		}
+		return r.src, nil
 	case <-ctx.Done():
 		select {
 		case f := <-opened:
 			f.Close() // wakes a read blocked on a pipe
 		default:
 		}
-		return nil, ctx.Err()
+		return importSource{}, ctx.Err()
 	}
 }
 
-// normalizeImport rewrites an MSAL cache file so that cache.Parse reads it
-// the way MSAL Python's json.load does, and caps what acctui keeps of it:
-//
-//   - a top-level name that occurs twice keeps its last value, in the place
-//     of its first occurrence (Python's dict), instead of the two sections
-//     being united;
-//   - within a known section, an entry key that occurs twice keeps its last
-//     entry, whichever is newer;
-//   - unknown sections are kept up to maxUnknownSection each and
-//     maxUnknownTotal together, in file order; the rest are returned as
-//     dropped.
-//
-// Input with nothing to change is returned as it is, and so is input that
-// is not a JSON object, with valid false: cache.Parse then says what is
-// wrong in its words.
-func normalizeImport(data []byte) (doc []byte, dropped []DroppedSection, valid bool) {
-	if !json.Valid(data) {
-		return data, nil, false
-	}
-	top, changed, err := lastWins(data)
-	if err != nil {
-		return data, nil, false
-	}
-	kept := 0
-	vals := make([][]byte, len(top))
-	for i, m := range top {
-		vals[i] = m.val
-		if m.key == cache.SectionMetadata {
-			changed = true // never imported: see the output loop
-			continue
+// entryHomeID is the home_account_id an entry's value gives it as
+// encoding/json reads it (the last member of the name wins), "" when it
+// is absent, null or not a string. Member names are compared as they are
+// spelled unless they hold an escape: no name is allocated.
+func entryHomeID(entry []byte) string {
+	var id string
+	_, _ = walkObject(entry, skipSpace(entry, 0), func(name []byte, b []byte, i int) (int, error) {
+		end, err := skipValue(b, i)
+		if err != nil {
+			return 0, err
 		}
-		if !knownSections[m.key] {
-			if len(m.val) > maxUnknownSection || kept+len(m.val) > maxUnknownTotal {
-				changed = true
-			} else {
-				kept += len(m.val)
+		if string(name) == "home_account_id" || bytes.IndexByte(name, '\\') >= 0 && escapedName(name) == "home_account_id" {
+			id = ""
+			if b[i] == '"' {
+				id, _ = decodeKey(b[i:end])
 			}
-			continue
 		}
-		if entries, dup, err := lastWins(m.val); err == nil && dup {
-			vals[i], changed = renderObject(entries), true
-		}
-	}
-	if !changed {
-		return data, nil, true
-	}
-	kept = 0
-	out := make([]byte, 0, len(data))
-	out = append(out, '{')
-	for i, m := range top {
-		val := vals[i]
-		if m.key == cache.SectionMetadata {
-			// acctui's own section: settings, cached discovery documents
-			// and throttling. Taken from a file it could name another
-			// token endpoint for this vault's refresh tokens, or plant
-			// an app's credential; no MSAL client writes it.
-			dropped = append(dropped, DroppedSection{Name: m.key, Bytes: len(val), Reason: droppedAcctuiOwn})
-			continue
-		}
-		if !knownSections[m.key] {
-			if len(val) > maxUnknownSection || kept+len(val) > maxUnknownTotal {
-				dropped = append(dropped, DroppedSection{Name: m.key, Bytes: len(val)})
-				continue
-			}
-			kept += len(val)
-		}
-		if len(out) > 1 {
-			out = append(out, ',')
-		}
-		out = appendString(out, m.key)
-		out = append(out, ':')
-		out = append(out, val...)
-	}
-	return append(out, '}'), dropped, true
-}
-
-// lastWins returns the members of a JSON object in the order of their
-// first occurrence, each with the value of its last, and whether a name
-// occurred twice; an error when b is not an object.
-func lastWins(b []byte) (list []member, dup bool, err error) {
-	at := map[string]int{}
-	err = eachMember(b, func(key string, val []byte) error {
-		if i, ok := at[key]; ok {
-			list[i].val = val
-			dup = true
-			return nil
-		}
-		at[key] = len(list)
-		list = append(list, member{key, val})
-		return nil
+		return end, nil
 	})
-	if err != nil {
-		return nil, false, errors.Join(errScan, err)
-	}
-	return list, dup, nil
+	return id
 }
 
-// renderObject writes members as one JSON object.
-func renderObject(list []member) []byte {
-	size := 2
-	for _, m := range list {
-		size += len(m.key) + len(m.val) + 4
-	}
-	out := make([]byte, 0, size)
-	out = append(out, '{')
-	for i, m := range list {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = appendString(out, m.key)
-		out = append(out, ':')
-		out = append(out, m.val...)
-	}
-	return append(out, '}')
+// escapedName decodes a member name that holds an escape.
+func escapedName(name []byte) string {
+	q := make([]byte, 0, len(name)+2)
+	q = append(append(append(q, '"'), name...), '"')
+	s, _ := decodeKey(q)
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // A small JSON scanner for splitting and merging fragments. encoding/json
@@ -148,6 +149,19 @@ func decodeString(q []byte) (string, error) {
 	}
 	if plain {
 		return string(q[1 : len(q)-1]), nil
+	}
+	var s string
+	if err := json.Unmarshal(q, &s); err != nil {
+		return "", fmt.Errorf("%w: %v", errScan, err)
+	}
+	return s, nil
+}
+
+// decodeKey is decodeString for text from a user's file: invalid UTF-8
+// becomes U+FFFD, as encoding/json (and so cache.Parse) reads it.
+func decodeKey(q []byte) (string, error) {
+	if utf8.Valid(q) {
+		return decodeString(q)
 	}
 	var s string
 	if err := json.Unmarshal(q, &s); err != nil {

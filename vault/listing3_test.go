@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -177,4 +178,47 @@ func errorsOf(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// Imports list what they write: a listing after an import into a new
+// vault and into one that had accounts opens no credential.
+func TestImportedAccountsAreListed(t *testing.T) {
+	ctx := context.Background()
+	msal := func(from, to int) string {
+		c := cache.New()
+		for i := from; i < to; i++ {
+			if err := addAccount(c, i, 40); err != nil {
+				t.Fatal(err)
+			}
+		}
+		doc, err := c.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "msal.json")
+		if err := os.WriteFile(file, doc, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return file
+	}
+	v := open(t, fileOptions(t))
+	now := time.Now()
+	for _, step := range []struct {
+		name     string
+		from, to int
+		accounts int
+	}{{"into a new vault", 0, 8, 8}, {"into a vault with accounts", 5, 12, 12}} {
+		if _, err := v.ImportMSAL(ctx, msal(step.from, step.to)); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		checkOverview(t, v, now, step.name)
+		before := v.Decryptions()
+		if _, err := v.Overview(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		// the manifest, then each account's head and two groups
+		if n, want := v.Decryptions()-before, int64(1+step.accounts*3); n != want {
+			t.Errorf("%s: listing decrypted %d things, want %d (no credential)", step.name, n, want)
+		}
+	}
 }

@@ -178,6 +178,14 @@ func mapSize(size int64) int {
 // vault.db durable, it puts the stub at vault.acctui. The caller holds the
 // lock file.
 func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill func(tx *bolt.Tx) error) error {
+	return v.createStoreBatches(ctx, dk, size, func(update func(func(tx *bolt.Tx) error) error) error { return update(fill) })
+}
+
+// createStoreBatches is createStore whose content fill writes in as many
+// transactions as it likes (each call of update is one): a transaction
+// holds what it writes in memory until it commits. The new file replaces
+// vault.db only after the last, so the write is still all or nothing.
+func (v *Vault) createStoreBatches(ctx context.Context, dk dataKey, size int64, fill func(update func(func(tx *bolt.Tx) error) error) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("vault: %w", err)
 	}
@@ -196,10 +204,24 @@ func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill fu
 		os.Remove(tmp)
 		return err
 	}
-	db, err := bolt.Open(tmp, 0o600, v.storeOptions(size))
+	// The path guard reads the file a transaction sees: from the second
+	// transaction on, this one's pages are on disk.
+	opts := v.storeOptions(size)
+	var file *os.File
+	opts.OpenFile = func(name string, flag int, mode os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, mode)
+		file = f
+		return f, err
+	}
+	db, err := bolt.Open(tmp, 0o600, opts)
 	if err != nil {
 		return fail(fmt.Errorf("vault: write %s: %w", v.dbPath, err))
 	}
+	v.guard.opened(db, file)
+	// The file counts only once it is renamed over vault.db: one sync
+	// before that makes it durable, not one per transaction (a shared
+	// disk can take a second over each).
+	db.NoSync = true
 	err = v.guarded(func() error {
 		return db.Update(func(tx *bolt.Tx) error {
 			meta, err := tx.CreateBucket(bucketMeta)
@@ -217,9 +239,17 @@ func (v *Vault) createStore(ctx context.Context, dk dataKey, size int64, fill fu
 					return err
 				}
 			}
-			return fill(tx)
+			return nil
 		})
 	})
+	if err == nil {
+		err = fill(func(fn func(tx *bolt.Tx) error) error {
+			return v.guarded(func() error { return db.Update(fn) })
+		})
+	}
+	if err == nil {
+		err = v.guarded(db.Sync)
+	}
 	if cerr := db.Close(); err == nil && cerr != nil {
 		err = cerr
 	}

@@ -269,12 +269,19 @@ func writeFieldValue(buf *bytes.Buffer, f *field) {
 
 // writeString writes s as a JSON string. Unlike encoding/json it leaves <, >
 // and & alone (scopes are URLs); invalid UTF-8 becomes U+FFFD as there.
+// Runs that need no escape are written whole: tokens are long.
 func writeString(buf *bytes.Buffer, s string) {
 	const hex = "0123456789abcdef"
 	buf.WriteByte('"')
-	for i := 0; i < len(s); {
+	start := 0
+	for i := plainASCII(s); i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf.WriteString(s[start:i])
 			switch {
 			case c == '"' || c == '\\':
 				buf.WriteByte('\\')
@@ -285,29 +292,33 @@ func writeString(buf *bytes.Buffer, s string) {
 				buf.WriteString(`\r`)
 			case c == '\t':
 				buf.WriteString(`\t`)
-			case c < 0x20:
+			default:
 				buf.WriteString(`\u00`)
 				buf.WriteByte(hex[c>>4])
 				buf.WriteByte(hex[c&0xf])
-			default:
-				buf.WriteByte(c)
 			}
 			i++
+			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
+			buf.WriteString(s[start:i])
 			buf.WriteString(`\ufffd`)
 		case r == '\u2028' || r == '\u2029':
 			// JavaScript line separators, escaped as encoding/json does.
+			buf.WriteString(s[start:i])
 			buf.WriteString(`\u202`)
 			buf.WriteByte(hex[r&0xf])
 		default:
-			buf.WriteString(s[i : i+size])
+			i += size
+			continue
 		}
 		i += size
+		start = i
 	}
+	buf.WriteString(s[start:])
 	buf.WriteByte('"')
 }
 

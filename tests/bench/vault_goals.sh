@@ -43,8 +43,9 @@ import (
 
 func main() {
 	v, err := vault.Open(context.Background(), vault.Options{Dir: os.Args[2], Backend: vault.BackendFile,
+		PassphraseEnv: "GOALS_PASSPHRASE",
 		Getenv: func(k string) string {
-			if k == vault.PassphraseEnv {
+			if k == "GOALS_PASSPHRASE" {
 				return "correct horse battery staple"
 			}
 			return ""

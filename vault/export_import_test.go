@@ -1,0 +1,17 @@
+package vault
+
+// SetImportBatches makes an import into a new vault commit every n bytes
+// of the file and call after each commit, until restore is called.
+func SetImportBatches(n int, after func()) (restore func()) {
+	oldN, oldAfter := importBatchBytes, afterImportBatch
+	importBatchBytes, afterImportBatch = n, after
+	return func() { importBatchBytes, afterImportBatch = oldN, oldAfter }
+}
+
+// SetImportReadAhead sets how many records an import reads ahead of its
+// write until restore is called.
+func SetImportReadAhead(n int) (restore func()) {
+	old := readAhead
+	readAhead = n
+	return func() { readAhead = old }
+}
