@@ -18,8 +18,11 @@ const KindAccount Kind = "account"
 // without its secret: a store can keep entries beside the tokens and list
 // accounts from them without opening a token (the vault does).
 type Entry struct {
-	Kind          Kind
-	Key           string // the entry's cache key in lower case: orders ties as the cache does
+	Kind Kind
+	// Key is the entry's cache key in lower case: it orders ties as the
+	// cache does. A store may leave it empty; it is then made from the
+	// fields when a tie needs it.
+	Key           string
 	HomeAccountID string
 	Environment   string
 	Realm         string
@@ -164,7 +167,7 @@ type homeEntries struct {
 // do: access tokens by expiry, newest first, refresh tokens by last
 // change, then one ID token per tenant.
 func (g *homeEntries) assemble(now time.Time) Account {
-	byKey := func(x, y *Entry) int { return cmp.Compare(x.Key, y.Key) }
+	byKey := func(x, y *Entry) int { return cmp.Compare(x.key(), y.key()) }
 	slices.SortFunc(g.accounts, byKey)
 	first := g.accounts[0]
 	a := Account{HomeAccountID: first.HomeAccountID, Environment: first.Environment, TenantID: cache.HomeTenant(first.HomeAccountID)}
@@ -178,7 +181,7 @@ func (g *homeEntries) assemble(now time.Time) Account {
 		a.Realms = appendUnique(a.Realms, e.Realm)
 	}
 	newestFirst := func(at func(*Entry) int64) func(x, y *Entry) int {
-		return func(x, y *Entry) int { return cmp.Or(cmp.Compare(at(y), at(x)), cmp.Compare(x.Key, y.Key)) }
+		return func(x, y *Entry) int { return cmp.Or(cmp.Compare(at(y), at(x)), cmp.Compare(x.key(), y.key())) }
 	}
 	slices.SortFunc(g.access, newestFirst(func(e *Entry) int64 { return e.ExpiresOn }))
 	for _, e := range g.access {
@@ -224,9 +227,29 @@ func (g *homeEntries) idToken(realm string) *Entry {
 			continue
 		}
 		env, bestEnv := strings.ToLower(e.Environment), strings.ToLower(best.Environment)
-		if env < bestEnv || env == bestEnv && e.Key < best.Key {
+		if env < bestEnv || env == bestEnv && e.key() < best.key() {
 			best = e
 		}
 	}
 	return best
+}
+
+// key is e.Key, made from the fields when the store left it out.
+func (e *Entry) key() string {
+	if e.Key != "" {
+		return e.Key
+	}
+	var k string
+	switch e.Kind {
+	case KindAccount:
+		k = cache.Account{HomeAccountID: e.HomeAccountID, Environment: e.Environment, Realm: e.Realm}.Key()
+	case KindAccess:
+		k = cache.AccessToken{HomeAccountID: e.HomeAccountID, Environment: e.Environment, ClientID: e.ClientID, Realm: e.Realm, Target: e.Target}.Key()
+	case KindRefresh:
+		k = cache.RefreshToken{HomeAccountID: e.HomeAccountID, Environment: e.Environment, ClientID: e.ClientID, Target: e.Target}.Key()
+	case KindID:
+		k = cache.IDToken{HomeAccountID: e.HomeAccountID, Environment: e.Environment, ClientID: e.ClientID, Realm: e.Realm}.Key()
+	}
+	e.Key = strings.ToLower(k)
+	return e.Key
 }

