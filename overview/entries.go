@@ -151,11 +151,23 @@ func SortAccounts(list []Account) {
 	slices.SortFunc(idx, func(i, j int) int {
 		return cmp.Or(cmp.Compare(keys[i].username, keys[j].username), cmp.Compare(keys[i].home, keys[j].home))
 	})
-	sorted := make([]Account, len(list))
-	for i, k := range idx {
-		sorted[i] = list[k]
+	// Put each account where idx says, cycle by cycle, in place: a copy
+	// of the list would be 12 MB more at 50 000 accounts.
+	for i := range idx {
+		if idx[i] < 0 {
+			continue
+		}
+		tmp := list[i]
+		j := i
+		for idx[j] != i {
+			list[j] = list[idx[j]]
+			next := idx[j]
+			idx[j] = -1
+			j = next
+		}
+		list[j] = tmp
+		idx[j] = -1
 	}
-	copy(list, sorted)
 }
 
 // homeEntries are one home account's entries by kind.
