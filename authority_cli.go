@@ -52,9 +52,17 @@ func (a *app) defaultScopes() []string {
 // accountPlace says where an account lives, for one line of output (see
 // overview.Place); "tenant <id>" when the authority setting is unusable.
 func (a *app) accountPlace(homeAccountID string) string {
+	return a.accountPlacer()(homeAccountID)
+}
+
+// accountPlacer is accountPlace with the authority parsed once, for a
+// list of thousands.
+func (a *app) accountPlacer() func(homeAccountID string) string {
 	authority, err := a.authority()
-	if err != nil {
-		return "tenant " + tenantOf(homeAccountID)
+	return func(homeAccountID string) string {
+		if err != nil {
+			return "tenant " + tenantOf(homeAccountID)
+		}
+		return overview.Place(authority, homeAccountID)
 	}
-	return overview.Place(authority, homeAccountID)
 }

@@ -67,7 +67,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 					fmt.Fprintln(a.stderr, "No accounts yet. Sign in with: acctui login")
 					return nil
 				}
-				printAccounts(a.stdout, accounts, now, active, a.accountPlace)
+				printAccounts(a.stdout, accounts, now, active, a.accountPlacer())
 				printPrincipals(a.stdout, apps, now, len(accounts) > 0)
 				return nil
 			})
@@ -83,17 +83,19 @@ func printAccounts(out io.Writer, accounts []overview.Account, now time.Time, ac
 	// 8 000 write calls, half the command's time)
 	w := bufio.NewWriterSize(out, 64<<10)
 	defer w.Flush()
+	// one tabwriter, flushed per account: each account's rows line up
+	// among themselves, as before, without a writer made per account
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for i, acct := range accounts {
 		if i > 0 {
-			fmt.Fprintln(w)
+			w.WriteString("\n")
 		}
 		name := ""
 		if acct.Name != "" {
 			name = "  (" + safetext.Line(acct.Name) + ")"
 		}
-		fmt.Fprintf(w, "%s%s  %s%s\n", safetext.Line(acct.Username), name, statusText(acct.Status, acct.ExpiresOn, now), activeMark(acct, active))
-		fmt.Fprintf(w, "  %s  home account %s\n", safetext.Line(place(acct.HomeAccountID)), safetext.Line(acct.HomeAccountID))
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		w.WriteString(safetext.Line(acct.Username) + name + "  " + statusText(acct.Status, acct.ExpiresOn, now) + activeMark(acct, active) + "\n")
+		w.WriteString("  " + safetext.Line(place(acct.HomeAccountID)) + "  home account " + safetext.Line(acct.HomeAccountID) + "\n")
 		for _, t := range acct.Tokens {
 			expiry := "-"
 			if !t.ExpiresOn.IsZero() {
@@ -103,7 +105,7 @@ func printAccounts(out io.Writer, accounts []overview.Account, now time.Time, ac
 			if scopes == "" {
 				scopes = "-"
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", t.Kind, t.Status, expiry, scopes)
+			tw.Write([]byte("  " + string(t.Kind) + "\t" + string(t.Status) + "\t" + expiry + "\t" + scopes + "\n"))
 		}
 		tw.Flush()
 	}
