@@ -41,6 +41,22 @@ func Compact(s string) string {
 // bidi control, no invalid UTF-8. Line and Block return such strings
 // unchanged.
 func IsClean(s string) bool {
+	// Most text is printable ASCII: one byte at a time until it is not
+	// (listing 10 000 accounts spent 7% of its time here rune by rune).
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return isCleanRunes(s[i:])
+		}
+		if (c < 0x20 || c == 0x7f) && unsafeRune(rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isCleanRunes is IsClean rune by rune.
+func isCleanRunes(s string) bool {
 	for i, r := range s {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(s[i:]); size <= 1 {

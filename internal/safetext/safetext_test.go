@@ -47,6 +47,9 @@ func FuzzLine(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if IsClean(s) != isCleanRunes(s) {
+			t.Fatalf("IsClean(%q) = %v, rune by rune %v", s, IsClean(s), isCleanRunes(s))
+		}
 		for _, out := range []string{Line(s), Block(s)} {
 			if !utf8.ValidString(out) {
 				t.Fatalf("output not UTF-8: %q", out)
