@@ -40,7 +40,10 @@ func TestTUIServicePrincipalInTmux(t *testing.T) {
 	// The list is sorted by name: the app (named by its client id, which
 	// starts with a digit) is the first row.
 	s.keys("g", "Enter")
-	screen = s.waitForText("App-token claims")
+	// the claims are read after the detail is drawn ("reading…" first)
+	screen = s.waitFor("the app token's claims", func(screen string) bool {
+		return strings.Contains(screen, "App-token claims") && !strings.Contains(screen, "reading…")
+	})
 	for _, want := range []string{"azp", cliSPClientID, "oid", "idtyp"} {
 		if !strings.Contains(screen, want) {
 			t.Errorf("the detail lacks %q:\n%s", want, screen)
