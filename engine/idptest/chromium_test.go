@@ -210,8 +210,25 @@ func (c *cdp) waitLoad(what string) {
 	}
 }
 
+// forgetLoads drops the events already delivered, so the next waitLoad
+// waits for a page the coming action loads, not one an earlier redirect
+// loaded after its wait returned.
+func (c *cdp) forgetLoads() {
+	for {
+		select {
+		case _, ok := <-c.events:
+			if !ok {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
 func (c *cdp) navigate(u string) {
 	c.t.Helper()
+	c.forgetLoads()
 	c.call(c.session, "Page.navigate", map[string]any{"url": u}, nil)
 	c.waitLoad("open " + u)
 }
@@ -226,6 +243,7 @@ func (c *cdp) typeInto(id, text string) {
 // pressEnter sends the Enter key to the focused element.
 func (c *cdp) pressEnter() {
 	c.t.Helper()
+	c.forgetLoads()
 	for _, typ := range []string{"keyDown", "keyUp"} {
 		params := map[string]any{"type": typ, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13}
 		if typ == "keyDown" {
