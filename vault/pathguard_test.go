@@ -132,8 +132,13 @@ func TestBranchPointerDamage(t *testing.T) {
 			"resolveX": "good", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "writeY": "ok", "overview": "good"},
 		"names": {"accounts": "good", "status": "good", "readall": "good", "readX": "good", "readY": "good",
 			"resolveX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "writeY": "ok", "overview": "good"},
+		// writeY may fail here: Y's listing write can rewrite the damaged
+		// branch (bbolt once refused it at commit: "circular dependency",
+		// a child pointer naming the page it was written to). checkOp
+		// still requires any failure to be ErrCorrupt with the file
+		// unchanged.
 		"listing": {"accounts": "good", "status": "good", "readall": "good", "readX": "good", "readY": "good",
-			"resolveX": "good", "writeX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "writeY": "ok", "overview": "fail"},
+			"resolveX": "good", "writeX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "overview": "fail"},
 	}
 	for _, bucket := range []string{"accounts", "records", "names", "listing"} {
 		path := f.path(f.roots[bucket], keys(x)[bucket])
