@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -132,11 +133,18 @@ func loopbackHandler(path, state string, responses chan<- url.Values) http.Handl
 	})
 }
 
-var loopbackPage = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+// loopbackPage is parsed when a browser sign-in first needs it, not at
+// every start: html/template's parse was most of this package's init,
+// which `acctui token` paid too.
+var loopbackPage = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(loopbackPageText))
+})
+
+const loopbackPageText = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}} - acctui</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head>
-<body><h1>{{.Title}}</h1><p>{{.Text}}</p></body></html>`))
+<body><h1>{{.Title}}</h1><p>{{.Text}}</p></body></html>`
 
 func renderLoopbackPage(w http.ResponseWriter, title, text string) {
-	_ = loopbackPage.Execute(w, struct{ Title, Text string }{title, text})
+	_ = loopbackPage().Execute(w, struct{ Title, Text string }{title, text})
 }
