@@ -163,3 +163,6 @@ func (v *Vault) UngroupForTest(id string) error {
 		return nil
 	})
 }
+
+// KernelPut caches a key in the kernel keyring.
+var KernelPut = kernelPut

@@ -44,6 +44,16 @@ func kernelGet(name string) ([]byte, error) {
 // possesses it and may set its permissions and timeout, then linked into
 // the user keyring and unlinked from the session keyring.
 func kernelPut(name string, data []byte, ttl time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		ownThread()
+		done <- kernelPutHere(name, data, ttl)
+	}()
+	return <-done
+}
+
+// kernelPutHere is kernelPut's work, on a thread no other goroutine uses.
+func kernelPutHere(name string, data []byte, ttl time.Duration) error {
 	id, err := unix.AddKey("user", name, data, unix.KEY_SPEC_SESSION_KEYRING)
 	if err != nil {
 		return err

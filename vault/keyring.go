@@ -98,7 +98,7 @@ func (k *keyStore) get(ctx context.Context, id keyID) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	item, err := call(ctx, k.opts.Timeout, backend, "read the data key", func() (keyring.Item, error) { return ring.Get(name) })
+	item, err := call(ctx, k.opts.Timeout, backend, opReadKey, func() (keyring.Item, error) { return ring.Get(name) })
 	switch {
 	case errors.Is(err, keyring.ErrKeyNotFound):
 		return nil, k.missing(backend, id)
@@ -315,10 +315,16 @@ func suggestion(backend string) string {
 	return "try another backend, e.g. --vault-backend file"
 }
 
+// opReadKey is call's name for reading the data key.
+const opReadKey = "read the data key"
+
 // call runs f with a deadline. A backend that hangs (a D-Bus service
 // waiting for a prompt no one sees, a pass that waits for pinentry) is left
 // behind in its goroutine: the keyring library takes no context, and a late
 // answer is harmless because nothing reads it.
+//
+// The keyctl backend opens and stores on a thread of its own (see
+// ownThread); reading makes no key, so it needs none.
 func call[T any](ctx context.Context, timeout time.Duration, backend, op string, f func() (T, error)) (T, error) {
 	type result struct {
 		v   T
@@ -326,6 +332,9 @@ func call[T any](ctx context.Context, timeout time.Duration, backend, op string,
 	}
 	done := make(chan result, 1)
 	go func() {
+		if backend == BackendKeyctl && op != opReadKey {
+			ownThread()
+		}
 		v, err := f()
 		done <- result{v, err}
 	}()
