@@ -262,11 +262,8 @@ func (v *Vault) openGroup(k, sealed []byte, fn func(t tag, e overview.Entry)) er
 // with each listed account's entries (in a buffer fn must not keep),
 // checking each account's groups against its head. listed are the account
 // tags it found.
-func (v *Vault) readListing(b *bolt.Bucket, fn func([]overview.Entry)) (listed map[tag]bool, err error) {
+func (v *Vault) readListing(tx *bolt.Tx, fn func([]overview.Entry)) (listed map[tag]bool, err error) {
 	listed = map[tag]bool{}
-	if b == nil {
-		return listed, nil
-	}
 	var acct tag
 	var entries []overview.Entry
 	want, found := 0, 0
@@ -279,35 +276,36 @@ func (v *Vault) readListing(b *bolt.Bucket, fn func([]overview.Entry)) (listed m
 		entries = entries[:0]
 		return nil
 	}
-	if err := v.guardBucket(b.Tx(), bucketListing); err != nil {
-		return nil, err
-	}
-	c := b.Cursor()
-	for k, val := c.First(); k != nil; k, val = c.Next() {
+	err = v.scanBucket(tx, bucketListing, func(k, val []byte) error {
 		if len(k) != 2*tagLen {
-			return nil, v.damaged("a listing key of the wrong length")
+			return v.damaged("a listing key of the wrong length")
 		}
 		if [tagLen]byte(k[tagLen:]) == headGroup {
 			if len(listed) > 0 {
 				if err := done(); err != nil {
-					return nil, err
+					return err
 				}
 			}
 			acct = tag(k[:tagLen])
 			listed[acct] = true
+			var err error
 			if want, err = v.openHead(k, val); err != nil {
-				return nil, err
+				return err
 			}
 			found = 0
-			continue
+			return nil
 		}
 		if len(listed) == 0 || tag(k[:tagLen]) != acct {
-			return nil, v.damaged(fmt.Sprintf("listing group %x has no head", k[tagLen:tagLen+4]))
+			return v.damaged(fmt.Sprintf("listing group %x has no head", k[tagLen:tagLen+4]))
 		}
 		if err := v.openGroup(k, val, add); err != nil {
-			return nil, err
+			return err
 		}
 		found++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(listed) > 0 {
 		err = done()
@@ -483,7 +481,7 @@ func (v *Vault) Overview(ctx context.Context, now time.Time) ([]overview.Account
 			}
 			list = overview.AppendAssembled(list, entries, now)
 		}
-		listed, err := v.readListing(tx.Bucket(bucketListing), assemble)
+		listed, err := v.readListing(tx, assemble)
 		switch {
 		case err != nil:
 			return err

@@ -65,7 +65,10 @@ type pathGuard struct {
 	pages   map[uint64]*checkedPage
 	whole   map[string]bool // buckets walked whole
 	scratch []byte          // a page being checked
-	reads   int             // pages read, for tests
+	// lastID is the page scratch holds while it is the last page read
+	// (0: none), for a scan that wants the leaf it just checked.
+	lastID uint64
+	reads  int // pages read, for tests
 }
 
 // guardKey checks the pages a Get of key in bucket follows.

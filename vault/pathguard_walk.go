@@ -38,6 +38,7 @@ func (g *pathGuard) page(id, parent uint64, index int, lo, hi []byte) (*checkedP
 		return nil, fmt.Errorf("page %d points at page %d, the root of %s (a page pointer cycle)", parent, id, name)
 	}
 	g.reads++
+	g.lastID = 0
 	if g.scratch == nil {
 		g.scratch = make([]byte, g.ps)
 	}
@@ -67,6 +68,8 @@ func (g *pathGuard) page(id, parent uint64, index int, lo, hi []byte) (*checkedP
 	}
 	if flags == pageBranch {
 		buf = bytes.Clone(buf) // a branch's keys are kept
+	} else {
+		g.lastID = id
 	}
 	p := &checkedPage{parent: parent, index: index, leaf: flags == pageLeaf, count: count}
 	if err := p.parse(id, buf, lo, hi); err != nil {
