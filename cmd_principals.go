@@ -56,19 +56,6 @@ func principalOverview(c *cache.Cache, now time.Time) []principalJSON {
 	return out
 }
 
-// accountsWithPrincipals is the accounts --json array: people, then apps
-// and identities.
-func accountsWithPrincipals[T any](people []T, apps []principalJSON) []any {
-	out := make([]any, 0, len(people)+len(apps))
-	for _, p := range people {
-		out = append(out, p)
-	}
-	for _, p := range apps {
-		out = append(out, p)
-	}
-	return out
-}
-
 // printPrincipals lists apps and identities after the people.
 func printPrincipals(w io.Writer, apps []principalJSON, now time.Time, afterPeople bool) {
 	for i, p := range apps {

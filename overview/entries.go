@@ -100,6 +100,17 @@ func Assemble(entries []Entry, now time.Time) []Account {
 // unsorted: a store can assemble account by account and keep only the
 // accounts, then sort them once.
 func AppendAssembled(dst []Account, entries []Entry, now time.Time) []Account {
+	if oneHome(entries) {
+		// A store hands an account at a time: no map.
+		var g homeEntries
+		for i := range entries {
+			g.add(&entries[i])
+		}
+		if len(g.accounts) > 0 {
+			dst = append(dst, g.assemble(now))
+		}
+		return dst
+	}
 	groups := map[string]*homeEntries{}
 	var homes []*homeEntries
 	var g *homeEntries
@@ -119,16 +130,7 @@ func AppendAssembled(dst []Account, entries []Entry, now time.Time) []Account {
 			}
 			groups[e.HomeAccountID] = g
 		}
-		switch e.Kind {
-		case KindAccount:
-			g.accounts = append(g.accounts, e)
-		case KindAccess:
-			g.access = append(g.access, e)
-		case KindRefresh:
-			g.refresh = append(g.refresh, e)
-		case KindID:
-			g.id = append(g.id, e)
-		}
+		g.add(e)
 	}
 	for _, g := range homes {
 		if len(g.accounts) > 0 { // tokens of no account are not listed
@@ -149,7 +151,7 @@ func SortAccounts(list []Account) {
 		idx[i] = i
 	}
 	slices.SortFunc(idx, func(i, j int) int {
-		return cmp.Or(cmp.Compare(keys[i].username, keys[j].username), cmp.Compare(keys[i].home, keys[j].home))
+		return CompareSortKeys(keys[i].username, keys[i].home, keys[j].username, keys[j].home)
 	})
 	// Put each account where idx says, cycle by cycle, in place: a copy
 	// of the list would be 12 MB more at 50 000 accounts.
@@ -170,26 +172,46 @@ func SortAccounts(list []Account) {
 	}
 }
 
+// oneHome reports whether every entry has the first one's home account
+// id, spelled the same.
+func oneHome(entries []Entry) bool {
+	for i := range entries {
+		if entries[i].HomeAccountID != entries[0].HomeAccountID {
+			return false
+		}
+	}
+	return true
+}
+
 // homeEntries are one home account's entries by kind.
 type homeEntries struct {
 	accounts, access, refresh, id []*Entry
+}
+
+// add files e by its kind.
+func (g *homeEntries) add(e *Entry) {
+	switch e.Kind {
+	case KindAccount:
+		g.accounts = append(g.accounts, e)
+	case KindAccess:
+		g.access = append(g.access, e)
+	case KindRefresh:
+		g.refresh = append(g.refresh, e)
+	case KindID:
+		g.id = append(g.id, e)
+	}
 }
 
 // assemble makes the account, ordering its tokens as the cache's queries
 // do: access tokens by expiry, newest first, refresh tokens by last
 // change, then one ID token per tenant.
 func (g *homeEntries) assemble(now time.Time) Account {
-	byKey := func(x, y *Entry) int { return cmp.Compare(x.key(), y.key()) }
-	slices.SortFunc(g.accounts, byKey)
-	first := g.accounts[0]
-	a := Account{HomeAccountID: first.HomeAccountID, Environment: first.Environment, TenantID: cache.HomeTenant(first.HomeAccountID)}
+	first, username := identity(g.accounts)
+	a := Account{HomeAccountID: first.HomeAccountID, Username: username, Environment: first.Environment, TenantID: cache.HomeTenant(first.HomeAccountID)}
 	if n := len(g.access) + len(g.refresh) + len(g.id); n > 0 {
 		a.Tokens = make([]Token, 0, n)
 	}
 	for _, e := range g.accounts {
-		if a.Username == "" {
-			a.Username = e.Username
-		}
 		a.Realms = appendUnique(a.Realms, e.Realm)
 	}
 	newestFirst := func(at func(*Entry) int64) func(x, y *Entry) int {
@@ -224,6 +246,44 @@ func (g *homeEntries) assemble(now time.Time) Account {
 	a.Status, a.ExpiresOn = summarise(a.Tokens)
 	slices.SortStableFunc(a.Tokens, func(x, y Token) int { return cmp.Compare(x.Kind, y.Kind) })
 	return a
+}
+
+// identity sorts a home account's Account entries (at least one) as the
+// cache orders them and returns the first, whose home account id and
+// environment the account takes, and the first username among them.
+func identity(accounts []*Entry) (first *Entry, username string) {
+	slices.SortFunc(accounts, func(x, y *Entry) int { return cmp.Compare(x.key(), y.key()) })
+	for _, e := range accounts {
+		if e.Username != "" {
+			username = e.Username
+			break
+		}
+	}
+	return accounts[0], username
+}
+
+// SortKey is what SortAccounts orders the account the entries of one home
+// account make by (username, then home account id, in lower case),
+// without assembling it; false when the entries make no account (they
+// hold no Account entry).
+func SortKey(entries []Entry) (username, home string, ok bool) {
+	var accounts []*Entry
+	for i := range entries {
+		if entries[i].Kind == KindAccount {
+			accounts = append(accounts, &entries[i])
+		}
+	}
+	if len(accounts) == 0 {
+		return "", "", false
+	}
+	first, username := identity(accounts)
+	return strings.ToLower(username), strings.ToLower(first.HomeAccountID), true
+}
+
+// CompareSortKeys orders two SortKey results as SortAccounts orders
+// accounts.
+func CompareSortKeys(username1, home1, username2, home2 string) int {
+	return cmp.Or(cmp.Compare(username1, username2), cmp.Compare(home1, home2))
 }
 
 // idToken picks the realm's ID token as cache.FindIDToken does: from the

@@ -41,6 +41,16 @@ func checkOverview(t *testing.T, v *vault.Vault, now time.Time, when string) []o
 	if want := wholeOverview(t, v, now); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%s: listing\n%+v\nwhole cache\n%+v", when, got, want)
 	}
+	var streamed []overview.Account
+	if err := v.EachOverview(context.Background(), now, func(a overview.Account) error {
+		streamed = append(streamed, a)
+		return nil
+	}); err != nil {
+		t.Fatalf("%s: EachOverview: %v", when, err)
+	}
+	if !reflect.DeepEqual(streamed, got) {
+		t.Fatalf("%s: EachOverview\n%+v\nOverview\n%+v", when, streamed, got)
+	}
 	return got
 }
 
@@ -72,8 +82,25 @@ func TestOverviewOpensNoCredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Another account with account 7's username (sorted after it by home
+	// account id), and tokens of a home account with no Account entry,
+	// which no listing shows.
+	twin, orphan := "ffffffff-1111-2222-3333-000000000007."+otherTenant, "eeeeeeee-1111-2222-3333-000000000000."+otherTenant
+	err = v.Update(ctx, func(c *cache.Cache) error {
+		return errorsOf(
+			c.SaveAccount(cache.Account{HomeAccountID: twin, Environment: testEnv, Realm: otherTenant, Username: username(7), AuthorityType: cache.AuthorityTypeMSSTS}),
+			c.SaveAccessToken(cache.AccessToken{HomeAccountID: orphan, Environment: testEnv, ClientID: testClientID, Realm: otherTenant,
+				Target: "https://graph.microsoft.com/.default", Secret: randomSecret("AT.", 40), CachedAt: now.Unix(), ExpiresOn: now.Unix() + 900}),
+		)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	list := checkOverview(t, v, now, "after sign-ins")
+	if len(list) != 13 || list[7].Username != username(7) || list[8].HomeAccountID != twin {
+		t.Fatalf("listed %d accounts, 7th %q, 8th %q; want 13 with the twin after account 7", len(list), list[7].Username, list[8].HomeAccountID)
+	}
 	before := v.Decryptions()
 	if _, err := v.Overview(ctx, now); err != nil {
 		t.Fatal(err)
@@ -81,7 +108,7 @@ func TestOverviewOpensNoCredential(t *testing.T) {
 	// The manifest, then per account its listing head and its groups (its
 	// tenant's and the one without a tenant: the refresh token); account 3
 	// has one more group. No summary, no credential.
-	if n, want := v.Decryptions()-before, int64(1+12*(1+2)+1); n != want {
+	if n, want := v.Decryptions()-before, int64(1+12*(1+2)+1+2*(1+1)); n != want {
 		t.Errorf("listing decrypted %d things, want %d (no credential)", n, want)
 	}
 	three := list[3]
@@ -109,8 +136,8 @@ func TestOverviewOpensNoCredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list := checkOverview(t, v, now, "after removals"); len(list) != 11 {
-		t.Errorf("%d accounts listed after removing one of 12", len(list))
+	if list := checkOverview(t, v, now, "after removals"); len(list) != 12 {
+		t.Errorf("%d accounts listed after removing one of 13", len(list))
 	}
 }
 
