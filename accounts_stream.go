@@ -111,47 +111,85 @@ type tableAccounts struct {
 	active string
 	place  func(string) string
 	n      int
-	cells  [][3]string
+	line   []byte // the block being made
+	expiry []byte // the tokens' expiry cells, one after another
+	ends   []int  // where each token's expiry cell ends in expiry
+	widths [3]int // of the kind, status and expiry columns
 }
 
 func (t *tableAccounts) account(acct overview.Account) error {
-	w := t.w
+	b := t.line[:0]
 	if t.n > 0 {
-		w.WriteByte('\n')
+		b = append(b, '\n')
 	}
 	t.n++
-	w.WriteString(safetext.Line(acct.Username))
+	b = append(b, safetext.Line(acct.Username)...)
 	if acct.Name != "" {
-		w.WriteString("  (" + safetext.Line(acct.Name) + ")")
+		b = append(append(append(b, "  ("...), safetext.Line(acct.Name)...), ')')
 	}
-	w.WriteString("  " + statusText(acct.Status, acct.ExpiresOn, t.now) + activeMark(acct, t.active) + "\n")
-	w.WriteString("  " + safetext.Line(t.place(acct.HomeAccountID)) + "  home account " + safetext.Line(acct.HomeAccountID) + "\n")
-	t.cells = t.cells[:0]
-	var width [3]int
+	b = appendStatusText(append(b, "  "...), acct.Status, acct.ExpiresOn, t.now)
+	b = append(append(b, activeMark(acct, t.active)...), '\n')
+	b = append(append(b, "  "...), safetext.Line(t.place(acct.HomeAccountID))...)
+	b = append(append(append(b, "  home account "...), safetext.Line(acct.HomeAccountID)...), '\n')
+
+	t.expiry, t.ends, t.widths = t.expiry[:0], t.ends[:0], [3]int{}
 	for _, tok := range acct.Tokens {
-		expiry := "-"
-		if !tok.ExpiresOn.IsZero() {
-			expiry = tok.ExpiresOn.Local().Format("2006-01-02 15:04 MST") + " (" + overview.Relative(tok.ExpiresOn, t.now) + ")"
+		start := len(t.expiry)
+		if tok.ExpiresOn.IsZero() {
+			t.expiry = append(t.expiry, '-')
+		} else {
+			t.expiry = tok.ExpiresOn.Local().AppendFormat(t.expiry, "2006-01-02 15:04 MST")
+			t.expiry = append(overview.AppendRelative(append(t.expiry, " ("...), tok.ExpiresOn, t.now), ')')
 		}
-		row := [3]string{"  " + string(tok.Kind), string(tok.Status), expiry}
-		for i, c := range row {
-			width[i] = max(width[i], utf8.RuneCountInString(c))
-		}
-		t.cells = append(t.cells, row)
+		t.ends = append(t.ends, len(t.expiry))
+		t.widths[0] = max(t.widths[0], 2+utf8.RuneCountInString(string(tok.Kind)))
+		t.widths[1] = max(t.widths[1], utf8.RuneCountInString(string(tok.Status)))
+		t.widths[2] = max(t.widths[2], utf8.RuneCount(t.expiry[start:]))
 	}
+	start := 0
 	for i, tok := range acct.Tokens {
-		for j, c := range t.cells[i] {
-			w.WriteString(c)
-			w.WriteString(strings.Repeat(" ", width[j]-utf8.RuneCountInString(c)+2))
-		}
-		scopes := safetext.Line(strings.Join(tok.Scopes, " "))
-		if scopes == "" {
-			scopes = "-"
-		}
-		w.WriteString(scopes)
-		w.WriteByte('\n')
+		exp := t.expiry[start:t.ends[i]]
+		start = t.ends[i]
+		b = pad(append(append(b, "  "...), tok.Kind...), t.widths[0]-2-utf8.RuneCountInString(string(tok.Kind))+2)
+		b = pad(append(b, tok.Status...), t.widths[1]-utf8.RuneCountInString(string(tok.Status))+2)
+		b = pad(append(b, exp...), t.widths[2]-utf8.RuneCount(exp)+2)
+		b = append(appendScopes(b, tok.Scopes), '\n')
 	}
-	return nil
+	t.line = b
+	_, err := t.w.Write(b)
+	return err
+}
+
+// pad appends n spaces.
+func pad(b []byte, n int) []byte {
+	for range n {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendScopes appends scopes joined by spaces, made safe to print as
+// one line, or "-" for none.
+func appendScopes(b []byte, scopes []string) []byte {
+	if len(scopes) == 0 {
+		return append(b, '-')
+	}
+	for _, s := range scopes {
+		if !safetext.IsClean(s) {
+			return append(b, safetext.Line(strings.Join(scopes, " "))...)
+		}
+	}
+	start := len(b)
+	for i, s := range scopes {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s...)
+	}
+	if len(b) == start {
+		return append(b, '-') // only empty scopes
+	}
+	return b
 }
 
 func (t *tableAccounts) finish(apps []principalJSON) error {

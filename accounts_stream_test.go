@@ -34,6 +34,10 @@ func sampleAccounts(now time.Time) []overview.Account {
 				Environment: a.Environment, Realm: a.TenantID, Scopes: []string{"https://graph.microsoft.com/User.Read", fmt.Sprintf("scope%d", j)},
 				ExpiresOn: exp, Status: overview.StatusValid})
 		}
+		if i == 3 { // scopes from outside: a control, an empty one
+			a.Tokens[0].Scopes = []string{"https://graph.microsoft.com/.default", "\x1b]52;c;aGk=\x07"}
+			a.Tokens[1].Scopes = []string{""}
+		}
 		if i != 3 {
 			a.Tokens = append(a.Tokens, overview.Token{Kind: overview.KindRefresh, ClientID: "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
 				Environment: a.Environment, FamilyID: "1", Status: overview.StatusHeld})

@@ -80,8 +80,13 @@ func newAccountsCommand(a *app) *cobra.Command {
 
 // statusText is an account's state in words, readable without colour.
 func statusText(s overview.Status, expires time.Time, now time.Time) string {
+	return string(appendStatusText(nil, s, expires, now))
+}
+
+// appendStatusText appends statusText(s, expires, now) to dst.
+func appendStatusText(dst []byte, s overview.Status, expires time.Time, now time.Time) []byte {
 	if s == overview.StatusValid && !expires.IsZero() {
-		return fmt.Sprintf("valid, %s left", overview.HumanDuration(expires.Sub(now)))
+		return append(overview.AppendHumanDuration(append(dst, "valid, "...), expires.Sub(now)), " left"...)
 	}
-	return string(s)
+	return append(dst, s...)
 }

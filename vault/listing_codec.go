@@ -77,7 +77,7 @@ func appendEntries(dst []byte, tags []tag, entries []overview.Entry) []byte {
 		body = binary.AppendVarint(body, e.ExpiresOn)
 		body = binary.AppendVarint(body, e.Modified)
 	}
-	// sized exactly: EachOverview keeps 50 000 of these
+	// sized to fit (no room for growth): EachOverview keeps 50 000
 	size := uvarintLen(uint64(len(table))) + len(body)
 	for _, s := range table {
 		size += uvarintLen(uint64(len(s))) + len(s)
@@ -116,57 +116,83 @@ func walkEntries(b []byte, tagged bool, fn func(t tag, e overview.Entry)) bool {
 		return true
 	}
 	s := unsafe.String(&b[0], len(b))
-	i := 0
-	uvarint := func() (uint64, bool) {
-		n, k := binary.Uvarint(b[i:])
-		if k <= 0 {
-			return 0, false
-		}
-		i += k
-		return n, true
-	}
-	n, ok := uvarint()
-	if !ok || n > uint64(len(s)) {
+	r := entryReader{b: b}
+	n, ok := r.uvarint()
+	if !ok || n > uint64(len(b)) {
 		return false
 	}
-	table := make([]string, n)
-	for j := range table {
-		l, ok := uvarint()
-		if !ok || l > uint64(len(s)-i) {
+	var small [24]string
+	table := small[:0]
+	if n > uint64(len(small)) {
+		table = make([]string, 0, n)
+	}
+	for range n {
+		l, ok := r.uvarint()
+		if !ok || l > uint64(len(b)-r.i) {
 			return false
 		}
-		table[j] = s[i : i+int(l)]
-		i += int(l)
+		table = append(table, s[r.i:r.i+int(l)])
+		r.i += int(l)
 	}
 	tagSize := 0
 	if tagged {
 		tagSize = tagLen
 	}
-	for i < len(s) {
+	for r.i < len(b) {
 		var t tag
 		var e overview.Entry
-		if len(s)-i < tagSize+1 || int(s[i+tagSize]) >= len(factKinds) {
+		if len(b)-r.i < tagSize+1 || int(b[r.i+tagSize]) >= len(factKinds) {
 			return false
 		}
-		copy(t[:tagSize], s[i:])
-		e.Kind = factKinds[s[i+tagSize]]
-		i += tagSize + 1
-		for _, dst := range []*string{&e.HomeAccountID, &e.Environment, &e.Realm, &e.ClientID, &e.Target, &e.FamilyID, &e.Username, &e.Name} {
-			r, ok := uvarint()
-			if !ok || r >= uint64(len(table)) {
-				return false
-			}
-			*dst = table[r]
-		}
-		for _, dst := range []*int64{&e.ExpiresOn, &e.Modified} {
-			x, k := binary.Varint(b[i:])
-			if k <= 0 {
-				return false
-			}
-			*dst = x
-			i += k
+		copy(t[:tagSize], b[r.i:])
+		e.Kind = factKinds[b[r.i+tagSize]]
+		r.i += tagSize + 1
+		ok := r.str(table, &e.HomeAccountID) && r.str(table, &e.Environment) && r.str(table, &e.Realm) &&
+			r.str(table, &e.ClientID) && r.str(table, &e.Target) && r.str(table, &e.FamilyID) &&
+			r.str(table, &e.Username) && r.str(table, &e.Name) && r.varint(&e.ExpiresOn) && r.varint(&e.Modified)
+		if !ok {
+			return false
 		}
 		fn(t, e)
 	}
+	return true
+}
+
+// entryReader reads the numbers of an encoding from b at i.
+type entryReader struct {
+	b []byte
+	i int
+}
+
+func (r *entryReader) uvarint() (uint64, bool) {
+	if r.i < len(r.b) && r.b[r.i] < 0x80 { // most are one byte
+		r.i++
+		return uint64(r.b[r.i-1]), true
+	}
+	n, k := binary.Uvarint(r.b[r.i:])
+	if k <= 0 {
+		return 0, false
+	}
+	r.i += k
+	return n, true
+}
+
+// str sets *dst to the table's string the next number names.
+func (r *entryReader) str(table []string, dst *string) bool {
+	n, ok := r.uvarint()
+	if !ok || n >= uint64(len(table)) {
+		return false
+	}
+	*dst = table[n]
+	return true
+}
+
+func (r *entryReader) varint(dst *int64) bool {
+	x, k := binary.Varint(r.b[r.i:])
+	if k <= 0 {
+		return false
+	}
+	*dst = x
+	r.i += k
 	return true
 }

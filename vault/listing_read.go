@@ -215,12 +215,12 @@ func (v *Vault) EachOverview(ctx context.Context, now time.Time, fn func(overvie
 	var unpacked []overview.Entry
 	unpack := func(_ tag, e overview.Entry) { unpacked = append(unpacked, e) }
 	keep := func(entries []overview.Entry) {
-		packed := packEntries(entries)
-		unpacked = unpacked[:0]
-		walkEntries(packed, false, unpack)
-		if user, home, ok := overview.SortKey(unpacked); ok { // else no Account entry: not listed
-			order = append(order, pending{username: user, home: home, packed: packed})
+		user, home, ok := overview.SortKey(entries)
+		if !ok {
+			return // no Account entry: not listed
 		}
+		key := user + home // a copy: entries point into the groups
+		order = append(order, pending{username: key[:len(user)], home: key[len(user):], packed: packEntries(entries)})
 	}
 	v.mu.Lock()
 	err = v.txStore(ctx, false, func(tx *bolt.Tx) error {
@@ -244,11 +244,17 @@ func (v *Vault) EachOverview(ctx context.Context, now time.Time, fn func(overvie
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(order, func(a, b pending) int {
+	// Sorted by index: moving the entries themselves cost write barriers.
+	sorted := make([]int32, len(order))
+	for i := range sorted {
+		sorted[i] = int32(i)
+	}
+	slices.SortFunc(sorted, func(i, j int32) int {
+		a, b := &order[i], &order[j]
 		return overview.CompareSortKeys(a.username, a.home, b.username, b.home)
 	})
 	var one []overview.Account
-	for i := range order {
+	for _, i := range sorted {
 		unpacked = unpacked[:0]
 		walkEntries(order[i].packed, false, unpack) // packed here: it is whole
 		one = overview.AppendAssembled(one[:0], unpacked, now)
