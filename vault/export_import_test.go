@@ -15,3 +15,11 @@ func SetImportReadAhead(n int) (restore func()) {
 	readAhead = n
 	return func() { readAhead = old }
 }
+
+// SetImportCopyBytes makes a merge of an import larger than n bytes go
+// into a copy of the vault, until restore is called.
+func SetImportCopyBytes(n int64) (restore func()) {
+	old := importCopyBytes
+	importCopyBytes = n
+	return func() { importCopyBytes = old }
+}

@@ -3,10 +3,13 @@ package vault
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"maps"
+	"math"
+	"os"
 	"slices"
 
 	"acctui/engine/cache"
@@ -22,7 +25,7 @@ import (
 var importBatchBytes = 4 << 20
 
 // afterImportBatch, when set (by tests), runs after each batch of an
-// import into a new vault is committed.
+// import into a new vault, or into a copy of the vault, is committed.
 var afterImportBatch func()
 
 // importJob is the second pass of an import: it reads records back from
@@ -117,7 +120,7 @@ func credsBytes(cs creds) int {
 }
 
 // writeImport writes the import under the lock: into a new vault, or
-// merged into the existing one in one transaction. It returns the vault's
+// merged into the existing one, all or nothing. It returns the vault's
 // Account entries before and after.
 func (v *Vault) writeImport(ctx context.Context, j *importJob) (before, after int, err error) {
 	v.mu.Lock()
@@ -135,10 +138,59 @@ func (v *Vault) writeImport(ctx context.Context, j *importJob) (before, after in
 		after, err = v.importNew(ctx, j)
 		return 0, after, err
 	}
+	if j.size > importCopyBytes {
+		return v.importMergeCopy(ctx, j)
+	}
 	err = v.txStore(ctx, true, func(tx *bolt.Tx) error {
-		before, after, err = v.importMerge(tx, j)
+		before, after, err = v.importMerge(ctx, func(fn func(*bolt.Tx) error) error { return fn(tx) }, j, math.MaxInt)
 		return err
 	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return before, after, nil
+}
+
+// importCopyBytes is the size of an import (its entries' bytes in the
+// file) above which a merge goes into a copy of the vault, in batches,
+// rather than into the vault in one transaction. A transaction holds every
+// page it changes in memory until it commits, and a large import's
+// accounts, spread over the whole key space, change nearly every page:
+// merging 10 000 accounts into a vault of 10 000 in one held 450 MB, into
+// 40 000 nearly 1 GB. A variable so tests can make it small.
+var importCopyBytes int64 = 8 << 20
+
+// importMergeCopy merges a large import into a copy of the vault (bbolt's
+// Compact, its transactions bounded too) in batches, and renames the copy
+// over the vault: all or nothing, as one transaction is, in memory that
+// does not grow with the vault.
+func (v *Vault) importMergeCopy(ctx context.Context, j *importJob) (before, after int, err error) {
+	// The data key is loaded (and the file read as a store) first.
+	if err := v.txStore(ctx, false, func(*bolt.Tx) error { return nil }); err != nil {
+		return 0, 0, err
+	}
+	var size int64
+	if st, err := os.Stat(v.dbPath); err == nil {
+		size = st.Size()
+	}
+	copyVault := func(dst *bolt.DB) error {
+		src, err := v.openStore(ctx, false, false)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		if err := v.guardFile(src); err != nil { // Compact follows every page
+			return err
+		}
+		return v.guarded(func() error { return bolt.Compact(dst, src, int64(importBatchBytes)) })
+	}
+	err = v.replaceStore(ctx, size+2*j.size, copyVault, func(update func(func(tx *bolt.Tx) error) error) error {
+		before, after, err = v.importMerge(ctx, update, j, importBatchBytes)
+		return err
+	})
+	if errors.Is(err, errNoChange) {
+		return before, after, nil
+	}
 	if err != nil {
 		return 0, 0, err
 	}
@@ -212,24 +264,27 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 	})
 }
 
-// importMerge merges the import into an existing vault in tx, a record at
-// a time: a record the vault lacks is stored as it is, one it has is
-// merged with cache.Merge (never dropping an entry; the newer wins).
-// Records the import does not touch are neither decrypted nor sealed
-// again: the counts come from the summaries.
-func (v *Vault) importMerge(tx *bolt.Tx, j *importJob) (before, after int, err error) {
-	m, err := v.readManifest(tx)
-	if err != nil {
-		return 0, 0, err
-	}
-	sh, err := v.sharedCreds(tx, m)
-	if err != nil {
-		return 0, 0, err
-	}
-	before = countAccountCreds(sh)
-	err = v.eachAccount(tx, m, func(a *account) error {
-		before += a.sum.Entries
-		return nil
+// importMerge merges the import into an existing vault, a record at a
+// time, in the transactions update runs (a new one after about batch
+// bytes of records): a record the vault lacks is stored as it is, one it
+// has is merged with cache.Merge (never dropping an entry; the newer
+// wins). Records the import does not touch are neither decrypted nor
+// sealed again: the counts come from the summaries.
+func (v *Vault) importMerge(ctx context.Context, update func(func(tx *bolt.Tx) error) error, j *importJob, batch int) (before, after int, err error) {
+	var m manifest
+	var sh creds
+	err = update(func(tx *bolt.Tx) error {
+		if m, err = v.readManifest(tx); err != nil {
+			return err
+		}
+		if sh, err = v.sharedCreds(tx, m); err != nil {
+			return err
+		}
+		before = countAccountCreds(sh)
+		return v.eachAccount(tx, m, func(a *account) error {
+			before += a.sum.Entries
+			return nil
+		})
 	})
 	if err != nil {
 		return 0, 0, err
@@ -242,56 +297,86 @@ func (v *Vault) importMerge(tx *bolt.Tx, j *importJob) (before, after int, err e
 	names := nameOps{}
 	next, stop := j.readAll(v.lookup, ids)
 	defer stop()
-	for range ids {
-		got, ok := <-next
-		if !ok {
-			return 0, 0, fmt.Errorf("vault: import %s: a record was not read", j.path) // a bug
+	for left := len(ids); left > 0; {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, fmt.Errorf("vault: %w", err)
 		}
-		if got.err != nil {
-			return 0, 0, got.err
-		}
-		id, nc := got.id, got.creds
-		if id == sharedID {
-			if len(sh) > 0 {
-				if nc, err = v.mergedCreds(sh, id, nc); err != nil {
-					return 0, 0, err
+		err := update(func(tx *bolt.Tx) error {
+			for written := 0; left > 0 && written < batch; left-- {
+				got, ok := <-next
+				if !ok {
+					return fmt.Errorf("vault: import %s: a record was not read", j.path) // a bug
 				}
+				if got.err != nil {
+					return got.err
+				}
+				written += credsBytes(got.creds)
+				n, err := v.mergeRecord(tx, &m, &sh, got.id, got.creds, names)
+				if err != nil {
+					return err
+				}
+				after += n
 			}
-			if err := v.putShared(tx, sh, nc); err != nil {
-				return 0, 0, err
+			if left > 0 {
+				return nil
 			}
-			m.Shared = len(nc)
-			after += countAccountCreds(nc) - countAccountCreds(sh)
-			continue
-		}
-		a, err := v.findAccount(tx, id)
+			if err := names.apply(tx); err != nil {
+				return err
+			}
+			m.Generation++
+			return v.writeManifest(tx, m)
+		})
 		if err != nil {
 			return 0, 0, err
 		}
-		var r *loadedRecord
-		if a == nil {
-			m.Accounts++
-			after += countAccountCreds(nc)
-		} else {
-			old, err := v.accountCreds(tx, a)
-			if err != nil {
-				return 0, 0, err
-			}
-			r = &loadedRecord{acct: a, creds: old}
-			if nc, err = v.mergedCreds(old, id, nc); err != nil {
-				return 0, 0, err
-			}
-			after += countAccountCreds(nc) - countAccountCreds(old)
-		}
-		if _, err := v.putAccount(tx, id, r, nc, false, names); err != nil {
-			return 0, 0, err
+		if afterImportBatch != nil && batch < math.MaxInt {
+			afterImportBatch()
 		}
 	}
-	if err := names.apply(tx); err != nil {
-		return 0, 0, err
+	return before, after, nil
+}
+
+// mergeRecord merges one imported record into the vault in tx and returns
+// by how many Account entries it changed the count.
+func (v *Vault) mergeRecord(tx *bolt.Tx, m *manifest, sh *creds, id string, nc creds, names nameOps) (int, error) {
+	var err error
+	if id == sharedID {
+		if len(*sh) > 0 {
+			if nc, err = v.mergedCreds(*sh, id, nc); err != nil {
+				return 0, err
+			}
+		}
+		if err := v.putShared(tx, *sh, nc); err != nil {
+			return 0, err
+		}
+		m.Shared = len(nc)
+		delta := countAccountCreds(nc) - countAccountCreds(*sh)
+		*sh = nc
+		return delta, nil
 	}
-	m.Generation++
-	return before, after, v.writeManifest(tx, m)
+	a, err := v.findAccount(tx, id)
+	if err != nil {
+		return 0, err
+	}
+	var r *loadedRecord
+	delta := countAccountCreds(nc)
+	if a == nil {
+		m.Accounts++
+	} else {
+		old, err := v.accountCreds(tx, a)
+		if err != nil {
+			return 0, err
+		}
+		r = &loadedRecord{acct: a, creds: old}
+		if nc, err = v.mergedCreds(old, id, nc); err != nil {
+			return 0, err
+		}
+		delta = countAccountCreds(nc) - countAccountCreds(old)
+	}
+	if _, err := v.putAccount(tx, id, r, nc, false, names); err != nil {
+		return 0, err
+	}
+	return delta, nil
 }
 
 // mergedCreds unites a record's stored credentials with imported ones by

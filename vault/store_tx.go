@@ -192,6 +192,36 @@ func (v *Vault) createStoreBatches(ctx context.Context, dk dataKey, size int64, 
 	if err := v.useKey(dk); err != nil {
 		return err
 	}
+	empty := func(db *bolt.DB) error {
+		return db.Update(func(tx *bolt.Tx) error {
+			meta, err := tx.CreateBucket(bucketMeta)
+			if err != nil {
+				return err
+			}
+			if err := meta.Put(metaFormat, []byte("3")); err != nil {
+				return err
+			}
+			if err := meta.Put(metaKeyID, dk.id[:]); err != nil {
+				return err
+			}
+			for _, b := range [][]byte{bucketAccounts, bucketRecords, bucketShared, bucketNames} {
+				if _, err := tx.CreateBucket(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return v.replaceStore(ctx, size, empty, fill)
+}
+
+// replaceStore writes a new file beside the vault, starting with what
+// seed writes into it, then fill's transactions, and renames it over
+// vault.db after the last. The caller holds the lock file.
+func (v *Vault) replaceStore(ctx context.Context, size int64, seed func(db *bolt.DB) error, fill func(update func(func(tx *bolt.Tx) error) error) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
 	dir := filepath.Dir(v.dbPath)
 	removeStaleTemps(dir)
 	f, err := os.CreateTemp(dir, tempPrefix+"*")
@@ -217,31 +247,12 @@ func (v *Vault) createStoreBatches(ctx context.Context, dk dataKey, size int64, 
 	if err != nil {
 		return fail(fmt.Errorf("vault: write %s: %w", v.dbPath, err))
 	}
-	v.guard.opened(db, file)
 	// The file counts only once it is renamed over vault.db: one sync
 	// before that makes it durable, not one per transaction (a shared
 	// disk can take a second over each).
 	db.NoSync = true
-	err = v.guarded(func() error {
-		return db.Update(func(tx *bolt.Tx) error {
-			meta, err := tx.CreateBucket(bucketMeta)
-			if err != nil {
-				return err
-			}
-			if err := meta.Put(metaFormat, []byte("3")); err != nil {
-				return err
-			}
-			if err := meta.Put(metaKeyID, dk.id[:]); err != nil {
-				return err
-			}
-			for _, b := range [][]byte{bucketAccounts, bucketRecords, bucketShared, bucketNames} {
-				if _, err := tx.CreateBucket(b); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	})
+	err = seed(db)
+	v.guard.opened(db, file) // after seed, which may open the old file
 	if err == nil {
 		err = fill(func(fn func(tx *bolt.Tx) error) error {
 			return v.guarded(func() error { return db.Update(fn) })
