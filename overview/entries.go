@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"acctui/engine"
 	"acctui/engine/cache"
 )
 
@@ -78,11 +77,8 @@ func RefreshEntry(rt cache.RefreshToken) Entry {
 func IDEntry(it cache.IDToken) Entry {
 	e := Entry{Kind: KindID, Key: strings.ToLower(it.Key()), HomeAccountID: it.HomeAccountID, Environment: it.Environment,
 		Realm: it.Realm, ClientID: it.ClientID}
-	if decoded, err := engine.DecodeClaimsUnverified(it.Secret.Reveal()); err == nil {
-		e.Name, _ = decoded.Claims["name"].(string)
-		if exp, ok := decoded.Claims["exp"].(float64); ok {
-			e.ExpiresOn = int64(exp)
-		}
+	if name, exp, ok := idTokenClaims(it.Secret.Reveal()); ok {
+		e.Name, e.ExpiresOn = name, exp
 	}
 	return e
 }
