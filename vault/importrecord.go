@@ -16,8 +16,9 @@ import (
 // buf is a buffer to reuse.
 func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntry, buf *[]byte) ([]cred, cache.Counts, error) {
 	type filed struct {
-		stamp int64
-		val   []byte
+		stamp  int64
+		val    []byte
+		parsed any
 	}
 	type table struct {
 		indexed map[string]filed
@@ -51,7 +52,7 @@ func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntr
 		if !ok {
 			t.order = append(t.order, info.Key)
 		}
-		t.indexed[info.Key] = filed{info.Stamp, info.JSON}
+		t.indexed[info.Key] = filed{info.Stamp, info.JSON, info.Entry}
 	}
 	var out []cred
 	var n cache.Counts
@@ -60,7 +61,7 @@ func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntr
 		if t == nil {
 			continue
 		}
-		orphans := map[string][]byte{}
+		orphans := map[string]cache.EntryInfo{}
 		var orphanOrder []string
 		for _, o := range t.orphans {
 			if _, taken := t.indexed[o.Key]; taken {
@@ -69,13 +70,14 @@ func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntr
 			if _, ok := orphans[o.Key]; !ok {
 				orphanOrder = append(orphanOrder, o.Key)
 			}
-			orphans[o.Key] = o.JSON
+			orphans[o.Key] = o
 		}
 		for _, key := range t.order {
-			out = append(out, cred{section: section, key: key, val: t.indexed[key].val})
+			f := t.indexed[key]
+			out = append(out, cred{section: section, key: key, val: f.val, parsed: f.parsed})
 		}
 		for _, key := range orphanOrder {
-			out = append(out, cred{section: section, key: key, val: orphans[key]})
+			out = append(out, cred{section: section, key: key, val: orphans[key].JSON, parsed: orphans[key].Entry})
 		}
 		count := len(t.order) + len(orphanOrder)
 		switch section {

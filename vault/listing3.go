@@ -53,6 +53,18 @@ func factOf(c cred) (overview.Entry, bool) {
 	if c.whole {
 		return overview.Entry{}, false
 	}
+	switch e := c.parsed.(type) {
+	case *cache.Account:
+		return overview.AccountEntry(*e), true
+	case *cache.AccessToken:
+		return overview.AccessEntry(*e), true
+	case *cache.RefreshToken:
+		return overview.RefreshEntry(*e), true
+	case *cache.IDToken:
+		return overview.IDEntry(*e), true
+	case *cache.AppMetadata:
+		return overview.Entry{}, false
+	}
 	if e, ok := quickFact(c); ok {
 		return e, true
 	}

@@ -78,6 +78,9 @@ type cred struct {
 	section string
 	key     string
 	val     []byte
+	// parsed, when set, is val decoded (cache.EntryInfo.Entry), which an
+	// import has at hand: the listing takes its fields from it.
+	parsed any
 }
 
 // name is what a credential's tag is made of.

@@ -24,6 +24,10 @@ type EntryInfo struct {
 	// JSON is the entry as Marshal writes it, compacted: the same bytes
 	// whatever whitespace the file had.
 	JSON []byte
+	// Entry is the entry decoded: an *AccessToken, *RefreshToken,
+	// *IDToken, *Account or *AppMetadata, for a reader that wants its
+	// fields without decoding JSON again.
+	Entry any
 }
 
 // String shows the entry's key and size, never its JSON, which holds the
@@ -90,7 +94,7 @@ func ReadEntry(section, key string, raw []byte) (EntryInfo, error) {
 // entryInfo fills in what Parse and Marshal would make of a decoded entry
 // of about size bytes; compact says its kept members may hold whitespace.
 func entryInfo[E any, P entryPtr[E]](e P, key string, size int, compact bool) (EntryInfo, error) {
-	info := EntryInfo{Key: key, Indexed: e.indexable(), Stamp: e.stamp()}
+	info := EntryInfo{Key: key, Indexed: e.indexable(), Stamp: e.stamp(), Entry: e}
 	if info.Indexed {
 		info.Key = e.Key()
 	}
