@@ -179,10 +179,7 @@ func (v *Vault) importMergeCopy(ctx context.Context, j *importJob) (before, afte
 			return err
 		}
 		defer src.Close()
-		if err := v.guardFile(src); err != nil { // Compact follows every page
-			return err
-		}
-		return v.guarded(func() error { return bolt.Compact(dst, src, int64(importBatchBytes)) })
+		return v.guarded(func() error { return v.copyStore(dst, src) })
 	}
 	err = v.replaceStore(ctx, size+2*j.size, copyVault, func(update func(func(tx *bolt.Tx) error) error) error {
 		before, after, err = v.importMerge(ctx, update, j, importBatchBytes)
@@ -262,6 +259,60 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 		}
 		return nil
 	})
+}
+
+// copyStore copies every bucket of src into dst in key order, with full
+// pages, committing about every importBatchBytes. It reads src with
+// pread (scanBucket) rather than through bbolt's map, as Compact would:
+// through the map each page read also maps its cached neighbours, and a
+// copy of a 750 MB vault held most of the file in memory.
+func (v *Vault) copyStore(dst, src *bolt.DB) error {
+	srcTx, err := src.Begin(false)
+	if err != nil {
+		return err
+	}
+	defer srcTx.Rollback()
+	var names [][]byte
+	if err := srcTx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		names = append(names, bytes.Clone(name))
+		return nil
+	}); err != nil {
+		return err
+	}
+	tx, err := dst.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer func() { tx.Rollback() }()
+	for _, name := range names {
+		b, err := tx.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		b.FillPercent = 1
+		size := 0
+		err = v.scanBucket(srcTx, name, func(k, val []byte) error {
+			if size >= importBatchBytes {
+				if err := tx.Commit(); err != nil {
+					return err
+				}
+				if tx, err = dst.Begin(true); err != nil {
+					return err
+				}
+				b = tx.Bucket(name)
+				b.FillPercent = 1
+				size = 0
+			}
+			size += len(k) + len(val)
+			// bbolt keeps what Put is given until the commit; the scan's
+			// buffer is reused
+			return b.Put(bytes.Clone(k), bytes.Clone(val))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // importMerge merges the import into an existing vault, a record at a
