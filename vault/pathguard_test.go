@@ -127,18 +127,18 @@ func TestBranchPointerDamage(t *testing.T) {
 	// file's result; the others may do either.
 	expect := map[string]map[string]string{
 		"accounts": {"accounts": "fail", "status": "fail", "readall": "fail", "readX": "fail", "readY": "good",
-			"resolveX": "fail", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "writeY": "ok", "overview": "good"},
+			"resolveX": "fail", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good"},
 		"records": {"accounts": "good", "status": "good", "readall": "fail", "readX": "fail", "readY": "good",
-			"resolveX": "good", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "writeY": "ok", "overview": "good"},
+			"resolveX": "good", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good"},
 		"names": {"accounts": "good", "status": "good", "readall": "good", "readX": "good", "readY": "good",
-			"resolveX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "writeY": "ok", "overview": "good"},
+			"resolveX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good"},
 		// writeY may fail here: Y's listing write can rewrite the damaged
 		// branch (bbolt once refused it at commit: "circular dependency",
 		// a child pointer naming the page it was written to). checkOp
 		// still requires any failure to be ErrCorrupt with the file
 		// unchanged.
 		"listing": {"accounts": "good", "status": "good", "readall": "good", "readX": "good", "readY": "good",
-			"resolveX": "good", "writeX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "overview": "fail"},
+			"resolveX": "good", "writeX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "importcopy": "fail", "overview": "fail"},
 	}
 	for _, bucket := range []string{"accounts", "records", "names", "listing"} {
 		path := f.path(f.roots[bucket], keys(x)[bucket])
@@ -317,6 +317,24 @@ func pathguardOps(spec childSpec) []pathguardOp {
 		}},
 		{"writeY", write(y, func(c *cache.Cache) error { return refreshOne(c, y) })},
 		{"compact", func(ctx context.Context, v *vault.Vault) (string, error) { return "", v.CompactNow(ctx) }},
+		{"importcopy", func(ctx context.Context, v *vault.Vault) (string, error) {
+			// a merge into a copy of the vault reads every page of it
+			defer vault.SetImportCopyBytes(0)()
+			c := cache.New()
+			if err := addTinyAccount(c, spec.N+2); err != nil {
+				return "", err
+			}
+			doc, err := c.Marshal()
+			if err != nil {
+				return "", err
+			}
+			in := filepath.Join(filepath.Dir(spec.File), "import.json")
+			if err := os.WriteFile(in, doc, 0o600); err != nil {
+				return "", err
+			}
+			rep, err := v.ImportMSAL(ctx, in)
+			return fmt.Sprint(rep.AccountsBefore, rep.AccountsAfter), err
+		}},
 	}
 }
 
