@@ -249,3 +249,32 @@ func TestImportedAccountsAreListed(t *testing.T) {
 		}
 	}
 }
+
+// EachOverview hands accounts over with the vault unlocked: a caller that
+// prints them to a pipe nobody reads (`acctui accounts | less`) keeps no
+// other process from writing. What it hands over is the listing as it was
+// when it read it.
+func TestEachOverviewHandsAccountsOverUnlocked(t *testing.T) {
+	ctx := context.Background()
+	opts := fileOptions(t)
+	opts.LockTimeout = 200 * time.Millisecond
+	v := open(t, opts)
+	fill(t, v, 0, 5, 40)
+	other := open(t, opts)
+	now := time.Now()
+	n := 0
+	err := v.EachOverview(ctx, now, func(overview.Account) error {
+		if n++; n == 1 {
+			if err := other.Update(ctx, func(c *cache.Cache) error { return addAccount(c, 9, 40) }); err != nil {
+				t.Errorf("a write while accounts are handed over: %v", err)
+			}
+		}
+		return nil
+	})
+	if err != nil || n != 5 {
+		t.Fatalf("EachOverview handed over %d accounts: %v", n, err)
+	}
+	if list := checkOverview(t, v, now, "after the write"); len(list) != 6 {
+		t.Errorf("%d accounts after the write, want 6", len(list))
+	}
+}
