@@ -206,59 +206,73 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 		return 0, err
 	}
 	return after, v.createStoreBatches(ctx, dk, 2*j.size, func(update func(func(tx *bolt.Tx) error) error) error {
-		ids := j.ids(v.lookup)
-		next, stop := j.readAll(v.lookup, ids)
-		defer stop()
 		var m manifest
 		names := nameOps{}
-		for left := len(ids); left > 0; {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("vault: %w", err)
+		put := func(tx *bolt.Tx, r readRecord) error {
+			// Keys arrive in ascending order: pages can be filled.
+			tx.Bucket(bucketRecords).FillPercent = 1
+			tx.Bucket(bucketAccounts).FillPercent = 1
+			if r.id == sharedID {
+				m.Shared = len(r.creds)
+				return v.putShared(tx, creds{}, r.creds)
 			}
-			err := update(func(tx *bolt.Tx) error {
-				// Keys arrive in ascending order: pages can be filled.
-				tx.Bucket(bucketRecords).FillPercent = 1
-				tx.Bucket(bucketAccounts).FillPercent = 1
-				for written := 0; left > 0 && written < importBatchBytes; left-- {
-					r, ok := <-next
-					if !ok {
-						return fmt.Errorf("vault: import %s: a record was not read", j.path) // a bug
-					}
-					if r.err != nil {
-						return r.err
-					}
-					written += credsBytes(r.creds)
-					if r.id == sharedID {
-						if err := v.putShared(tx, creds{}, r.creds); err != nil {
-							return err
-						}
-						m.Shared = len(r.creds)
-						continue
-					}
-					if _, err := v.putAccount(tx, r.id, nil, r.creds, true, names); err != nil {
-						return err
-					}
-					m.Accounts++
-					after += countAccountCreds(r.creds)
-				}
-				if left > 0 {
-					return nil
-				}
-				if err := names.apply(tx); err != nil {
-					return err
-				}
-				m.Generation++
-				return v.writeManifest(tx, m)
-			})
-			if err != nil {
+			if _, err := v.putAccount(tx, r.id, nil, r.creds, true, names); err != nil {
 				return err
 			}
-			if afterImportBatch != nil {
-				afterImportBatch()
-			}
+			m.Accounts++
+			after += countAccountCreds(r.creds)
+			return nil
 		}
-		return nil
+		finish := func(tx *bolt.Tx) error {
+			if err := names.apply(tx); err != nil {
+				return err
+			}
+			m.Generation++
+			return v.writeManifest(tx, m)
+		}
+		return v.inBatches(ctx, j, update, importBatchBytes, put, finish)
 	})
+}
+
+// inBatches reads the import's records and hands each to put in the
+// transactions update runs, a new one after about batch bytes of
+// records, then runs finish in the last; it looks at ctx before each.
+func (v *Vault) inBatches(ctx context.Context, j *importJob, update func(func(tx *bolt.Tx) error) error, batch int,
+	put func(tx *bolt.Tx, r readRecord) error, finish func(tx *bolt.Tx) error) error {
+	ids := j.ids(v.lookup)
+	next, stop := j.readAll(v.lookup, ids)
+	defer stop()
+	for left := len(ids); left > 0; {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("vault: %w", err)
+		}
+		err := update(func(tx *bolt.Tx) error {
+			for written := 0; left > 0 && written < batch; left-- {
+				r, ok := <-next
+				if !ok {
+					return fmt.Errorf("vault: import %s: a record was not read", j.path) // a bug
+				}
+				if r.err != nil {
+					return r.err
+				}
+				written += credsBytes(r.creds)
+				if err := put(tx, r); err != nil {
+					return err
+				}
+			}
+			if left > 0 {
+				return nil
+			}
+			return finish(tx)
+		})
+		if err != nil {
+			return err
+		}
+		if afterImportBatch != nil && batch < math.MaxInt {
+			afterImportBatch()
+		}
+	}
+	return nil
 }
 
 // copyStore copies every bucket of src into dst in key order, with full
@@ -341,48 +355,24 @@ func (v *Vault) importMerge(ctx context.Context, update func(func(tx *bolt.Tx) e
 		return 0, 0, err
 	}
 	after = before
-	ids := j.ids(v.lookup)
-	if len(ids) == 0 {
+	if len(j.records) == 0 && len(j.whole) == 0 {
 		return before, after, errNoChange
 	}
 	names := nameOps{}
-	next, stop := j.readAll(v.lookup, ids)
-	defer stop()
-	for left := len(ids); left > 0; {
-		if err := ctx.Err(); err != nil {
-			return 0, 0, fmt.Errorf("vault: %w", err)
+	put := func(tx *bolt.Tx, r readRecord) error {
+		n, err := v.mergeRecord(tx, &m, &sh, r.id, r.creds, names)
+		after += n
+		return err
+	}
+	finish := func(tx *bolt.Tx) error {
+		if err := names.apply(tx); err != nil {
+			return err
 		}
-		err := update(func(tx *bolt.Tx) error {
-			for written := 0; left > 0 && written < batch; left-- {
-				got, ok := <-next
-				if !ok {
-					return fmt.Errorf("vault: import %s: a record was not read", j.path) // a bug
-				}
-				if got.err != nil {
-					return got.err
-				}
-				written += credsBytes(got.creds)
-				n, err := v.mergeRecord(tx, &m, &sh, got.id, got.creds, names)
-				if err != nil {
-					return err
-				}
-				after += n
-			}
-			if left > 0 {
-				return nil
-			}
-			if err := names.apply(tx); err != nil {
-				return err
-			}
-			m.Generation++
-			return v.writeManifest(tx, m)
-		})
-		if err != nil {
-			return 0, 0, err
-		}
-		if afterImportBatch != nil && batch < math.MaxInt {
-			afterImportBatch()
-		}
+		m.Generation++
+		return v.writeManifest(tx, m)
+	}
+	if err := v.inBatches(ctx, j, update, batch, put, finish); err != nil {
+		return 0, 0, err
 	}
 	return before, after, nil
 }
