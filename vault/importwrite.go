@@ -223,15 +223,20 @@ func (v *Vault) importNew(ctx context.Context, j *importJob) (after int, err err
 			after += countAccountCreds(r.creds)
 			return nil
 		}
-		finish := func(tx *bolt.Tx) error {
-			if err := names.apply(tx); err != nil {
-				return err
-			}
-			m.Generation++
-			return v.writeManifest(tx, m)
-		}
-		return v.inBatches(ctx, j, update, importBatchBytes, put, finish)
+		return v.inBatches(ctx, j, update, importBatchBytes, put, v.importFinish(names, &m))
 	})
+}
+
+// importFinish is the end of an import's last transaction: the name
+// changes and the manifest m.
+func (v *Vault) importFinish(names nameOps, m *manifest) func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
+		if err := names.apply(tx); err != nil {
+			return err
+		}
+		m.Generation++
+		return v.writeManifest(tx, *m)
+	}
 }
 
 // inBatches reads the import's records and hands each to put in the
@@ -364,14 +369,7 @@ func (v *Vault) importMerge(ctx context.Context, update func(func(tx *bolt.Tx) e
 		after += n
 		return err
 	}
-	finish := func(tx *bolt.Tx) error {
-		if err := names.apply(tx); err != nil {
-			return err
-		}
-		m.Generation++
-		return v.writeManifest(tx, m)
-	}
-	if err := v.inBatches(ctx, j, update, batch, put, finish); err != nil {
+	if err := v.inBatches(ctx, j, update, batch, put, v.importFinish(names, &m)); err != nil {
 		return 0, 0, err
 	}
 	return before, after, nil

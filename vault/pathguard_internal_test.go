@@ -10,6 +10,38 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// guardHome is the home account id of account i of manyAccounts.
+func guardHome(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-000000000000.tenant", i) }
+
+// manyAccounts is a vault of 600 accounts, enough for buckets with
+// branch pages; more, when set, adds to the cache of the same write.
+func manyAccounts(t *testing.T, more func(c *cache.Cache) error) *Vault {
+	t.Helper()
+	v, err := Open(context.Background(), Options{Dir: filepath.Join(t.TempDir(), "acctui"), Backend: BackendFile,
+		Getenv: func(string) string { return "a passphrase" }, PassphraseEnv: "P", ResetCommand: "acctui vault reset"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { v.Close() })
+	err = v.Update(context.Background(), func(c *cache.Cache) error {
+		for i := range 600 {
+			err := c.SaveAccount(cache.Account{HomeAccountID: guardHome(i), Environment: "login.example", Realm: "tenant",
+				Username: fmt.Sprintf("user%d@example", i), AuthorityType: cache.AuthorityTypeMSSTS})
+			if err != nil {
+				return err
+			}
+		}
+		if more != nil {
+			return more(c)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // TestGuardReadsThePathOnce: in a vault of 600 accounts, checking one
 // account's records reads a few pages of the hundreds the bucket has, the
 // same check again in the transaction reads none, a lookup beside it
@@ -18,29 +50,10 @@ import (
 // after a write reads the path again.
 func TestGuardReadsThePathOnce(t *testing.T) {
 	ctx := context.Background()
-	v, err := Open(ctx, Options{Dir: filepath.Join(t.TempDir(), "acctui"), Backend: BackendFile,
-		Getenv: func(string) string { return "a passphrase" }, PassphraseEnv: "P", ResetCommand: "acctui vault reset"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	home := func(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-000000000000.tenant", i) }
-	err = v.Update(ctx, func(c *cache.Cache) error {
-		for i := range 600 {
-			err := c.SaveAccount(cache.Account{HomeAccountID: home(i), Environment: "login.example", Realm: "tenant",
-				Username: fmt.Sprintf("user%d@example", i), AuthorityType: cache.AuthorityTypeMSSTS})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := manyAccounts(t, nil)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	err = v.txStore(ctx, false, func(tx *bolt.Tx) error {
+	err := v.txStore(ctx, false, func(tx *bolt.Tx) error {
 		g := v.guardOf(tx)
 		reads := func(check func() error) int {
 			t.Helper()
@@ -50,7 +63,7 @@ func TestGuardReadsThePathOnce(t *testing.T) {
 			}
 			return g.reads - before
 		}
-		a, b := recordTag(v.lookup, recordID(home(7))), recordTag(v.lookup, recordID(home(8)))
+		a, b := recordTag(v.lookup, recordID(guardHome(7))), recordTag(v.lookup, recordID(guardHome(8)))
 		first := reads(func() error { return v.guardPrefix(tx, bucketRecords, a[:]) })
 		if first == 0 || first > 6 {
 			t.Errorf("one account's records: %d pages read; want the path, 2 to 6", first)
@@ -77,7 +90,7 @@ func TestGuardReadsThePathOnce(t *testing.T) {
 
 	// The next transaction sees the same file: it reads nothing again.
 	// After a write it reads the path anew.
-	a := recordTag(v.lookup, recordID(home(7)))
+	a := recordTag(v.lookup, recordID(guardHome(7)))
 	pathReads := func() (n int) {
 		t.Helper()
 		err := v.txStore(ctx, false, func(tx *bolt.Tx) error {
@@ -95,7 +108,7 @@ func TestGuardReadsThePathOnce(t *testing.T) {
 	}
 	v.mu.Unlock()
 	err = v.Update(ctx, func(c *cache.Cache) error {
-		return c.SaveAccount(cache.Account{HomeAccountID: home(1000), Environment: "login.example", Realm: "tenant",
+		return c.SaveAccount(cache.Account{HomeAccountID: guardHome(1000), Environment: "login.example", Realm: "tenant",
 			Username: "new@example", AuthorityType: cache.AuthorityTypeMSSTS})
 	})
 	v.mu.Lock()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,21 +19,7 @@ import (
 // error of the caller's comes back as it is, not as damage.
 func TestScanBucketMatchesCursor(t *testing.T) {
 	ctx := context.Background()
-	v, err := Open(ctx, Options{Dir: filepath.Join(t.TempDir(), "acctui"), Backend: BackendFile,
-		Getenv: func(string) string { return "a passphrase" }, PassphraseEnv: "P", ResetCommand: "acctui vault reset"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer v.Close()
-	home := func(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-000000000000.tenant", i) }
-	err = v.Update(ctx, func(c *cache.Cache) error {
-		for i := range 600 {
-			err := c.SaveAccount(cache.Account{HomeAccountID: home(i), Environment: "login.example", Realm: "tenant",
-				Username: fmt.Sprintf("user%d@example", i), AuthorityType: cache.AuthorityTypeMSSTS})
-			if err != nil {
-				return err
-			}
-		}
+	v := manyAccounts(t, func(c *cache.Cache) error {
 		// 600 scopes, 14 KB: these accounts' listing groups and records
 		// span overflow pages, two apart so that a page read after
 		// another's overflow must not take its tail
@@ -43,7 +28,7 @@ func TestScanBucketMatchesCursor(t *testing.T) {
 			for j := range 600 {
 				scopes = append(scopes, fmt.Sprintf("https://example%d/scope%d", i, j))
 			}
-			err := c.SaveAccessToken(cache.AccessToken{HomeAccountID: home(i), Environment: "login.example", ClientID: "client",
+			err := c.SaveAccessToken(cache.AccessToken{HomeAccountID: guardHome(i), Environment: "login.example", ClientID: "client",
 				Realm: "tenant", Target: strings.Join(scopes, " "), Secret: "secret", ExpiresOn: 2e9, CachedAt: 1e9})
 			if err != nil {
 				return err
@@ -51,13 +36,10 @@ func TestScanBucketMatchesCursor(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	type kv struct{ k, v []byte }
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	err = v.txStore(ctx, false, func(tx *bolt.Tx) error {
+	err := v.txStore(ctx, false, func(tx *bolt.Tx) error {
 		for _, bucket := range [][]byte{bucketListing, bucketRecords} {
 			var want []kv
 			c := tx.Bucket(bucket).Cursor()
