@@ -39,6 +39,11 @@ var claimCases = []string{
 	`{}`,
 	`null`,
 	`[1,2]`,
+	`{"n\u0061me":"Escaped key","\u0065xp":7}`,
+	`{"a":"}{\"","b":[{"name":"inner"},"]"],"name":"after \"quotes\" and \\","exp":12}`,
+	"{\"name\":\"bad \xff utf-8\",\"exp\":3}",
+	`{ "name" : "spaced" , "exp" : 1.5e3 }`,
+	`{"exp":1e400,"name":"too big"}`,
 	`{"name":"unterminated`,
 	`not json`,
 }
