@@ -41,7 +41,7 @@ func (a *app) findPrincipal(ctx context.Context, name string) (principal, bool, 
 		list, err = listPrincipals(ctx, v)
 	} else {
 		var res vault.Resolution
-		res, err = v.ReadSharedResolving(ctx, name, func(c *cache.Cache) error {
+		res, err = v.ReadMetadataResolving(ctx, name, []string{principals.Key}, func(c *cache.Cache) error {
 			var err error
 			list, err = readPrincipals(c)
 			return err

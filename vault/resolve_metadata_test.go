@@ -9,16 +9,20 @@ import (
 	"acctui/vault"
 )
 
-// TestReadSharedResolving: one transaction gives what Read of the shared
-// record and ResolveAccount give, for a person's name, an unknown name
-// and a home account id, and opens the file once where the two calls
-// open it twice.
-func TestReadSharedResolving(t *testing.T) {
+// TestReadMetadataResolving: one transaction gives the metadata value Read
+// of the shared record gives and what ResolveAccount gives, for a
+// person's name, an unknown name and a home account id; it opens the file
+// once where the two calls open it twice, and hands over only the
+// metadata asked for.
+func TestReadMetadataResolving(t *testing.T) {
 	ctx := context.Background()
 	v := open(t, fileOptions(t))
 	fill(t, v, 0, 3, 20)
-	const mark = "acctui.test_mark"
+	const mark, other = "acctui.test_mark", "acctui.other_mark"
 	if err := v.Write(ctx, cache.Hint{Shared: true}, func(c *cache.Cache) error {
+		if err := c.SetMetadata(other, []byte(`"not asked for"`), 0); err != nil {
+			return err
+		}
 		return c.SetMetadata(mark, []byte(`{"x":1}`), 0)
 	}); err != nil {
 		t.Fatal(err)
@@ -44,15 +48,18 @@ func TestReadSharedResolving(t *testing.T) {
 
 			before := v.FileOpens()
 			var gotMark string
-			res, err := v.ReadSharedResolving(ctx, name, func(c *cache.Cache) error {
+			res, err := v.ReadMetadataResolving(ctx, name, []string{mark}, func(c *cache.Cache) error {
 				gotMark = sharedMark(c)
 				if n := len(c.Accounts()); n != 0 {
-					t.Errorf("the shared record came with %d accounts", n)
+					t.Errorf("the metadata came with %d accounts", n)
+				}
+				if raw, ok := c.Metadata(other, 0); ok {
+					t.Errorf("metadata not asked for came too: %s", raw)
 				}
 				return nil
 			})
 			if err != nil || res.Err != nil {
-				t.Fatalf("ReadSharedResolving: %v, %v", err, res.Err)
+				t.Fatalf("ReadMetadataResolving: %v, %v", err, res.Err)
 			}
 			if opens := v.FileOpens() - before; opens != 1 {
 				t.Errorf("opened the file %d times, want 1", opens)
@@ -72,12 +79,12 @@ func TestReadSharedResolving(t *testing.T) {
 	}
 }
 
-// TestReadSharedResolvingNoVault: with no vault yet, the shared record is
-// empty and no name resolves.
-func TestReadSharedResolvingNoVault(t *testing.T) {
+// TestReadMetadataResolvingNoVault: with no vault yet, there is no
+// metadata and no name resolves.
+func TestReadMetadataResolvingNoVault(t *testing.T) {
 	v := open(t, fileOptions(t))
 	called := false
-	res, err := v.ReadSharedResolving(context.Background(), username(0), func(c *cache.Cache) error {
+	res, err := v.ReadMetadataResolving(context.Background(), username(0), []string{"acctui.test_mark"}, func(c *cache.Cache) error {
 		called = true
 		return nil
 	})
