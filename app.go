@@ -46,6 +46,9 @@ type app struct {
 	// newVaultKey is set by vault reset: the next passphrase asked for
 	// protects a new key.
 	newVaultKey bool
+	// resolved is findPrincipal's lookup of its name among people, taken
+	// by the next resolveAccount (principals.go).
+	resolved *resolvedName
 }
 
 func newApp() *app {

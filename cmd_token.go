@@ -135,7 +135,7 @@ func (a *app) pickAccount(ctx context.Context, wanted string) (engine.Account, e
 	}
 	var found []engine.Account
 	if wanted != "" {
-		summaries, err := v.ResolveAccount(ctx, wanted)
+		summaries, err := a.resolveAccount(ctx, v, wanted)
 		if err != nil {
 			return engine.Account{}, err
 		}

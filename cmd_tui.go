@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"acctui/tui"
 	"acctui/vault"
@@ -120,8 +121,9 @@ func (a *app) chooseVaultPassphrase(ctx context.Context) (string, error) {
 	return a.chooseNewPassphrase(ctx, "acctui keeps tokens in an encrypted vault; this machine has no keyring service, so a passphrase protects it.")
 }
 
-// themeLine is a top-level theme setting in config.toml.
-var themeLine = regexp.MustCompile(`^\s*theme\s*=`)
+// themeLine is a top-level theme setting in config.toml, compiled on first
+// use rather than in the start of every command.
+var themeLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*theme\s*=`) })
 
 // saveThemeSetting remembers the theme picked in the TUI in config.toml:
 // it replaces the top-level theme line, or adds one at the top, and leaves
@@ -141,7 +143,7 @@ func saveThemeSetting(path, name string) error {
 		if strings.HasPrefix(strings.TrimSpace(l), "[") {
 			break // a table starts: what follows is not top-level
 		}
-		if themeLine.MatchString(l) {
+		if themeLine().MatchString(l) {
 			lines[i], replaced = setting, true
 			break
 		}

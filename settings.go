@@ -74,7 +74,7 @@ var globalFlags = []globalFlag{
 // registerGlobalFlags adds the persistent flags to the root command.
 func registerGlobalFlags(root *cobra.Command, s *settings) {
 	for _, f := range globalFlags {
-		usage := fmt.Sprintf("%s [$%s]", f.usage, f.env)
+		usage := f.usage + " [$" + f.env + "]"
 		root.PersistentFlags().StringVar(f.value(s), f.name, f.def, usage)
 	}
 }
@@ -122,24 +122,43 @@ func configPath(getenv func(string) string) string {
 	return filepath.Join(dir, "acctui", "config.toml")
 }
 
+// loadConfigFile reads config.toml; without one every setting has its
+// default.
 func loadConfigFile(ctx context.Context, getenv func(string) string) (*settings, error) {
-	var file settings
 	path := configPath(getenv)
 	if path == "" {
-		return &file, nil
+		return &settings{}, nil
+	}
+	// Most machines have no config file: a stat says so without
+	// readUserFile's goroutine, whose start wakes a second thread. The
+	// signals readUserFile's ctx would pass on are not armed yet here, so a
+	// stat that hangs still ends with the process on Ctrl-C.
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return noConfigFile(path, getenv)
 	}
 	raw, err := readUserFile(ctx, "config file", path, maxConfigSize)
 	if errors.Is(err, fs.ErrNotExist) {
-		if getenv("ACCTUI_CONFIG") != "" {
-			// Named on purpose: a typo must not quietly mean defaults.
-			return nil, usageError{fmt.Errorf("config file %s (ACCTUI_CONFIG) does not exist", path)}
-		}
-		return &file, nil
+		return noConfigFile(path, getenv)
 	}
 	if err != nil {
 		return nil, usageError{err}
 	}
-	err = toml.NewDecoder(bytes.NewReader(raw)).DisallowUnknownFields().Decode(&file)
+	return decodeConfig(path, raw)
+}
+
+// noConfigFile is the defaults, unless ACCTUI_CONFIG named the missing
+// file on purpose: a typo must not quietly mean defaults.
+func noConfigFile(path string, getenv func(string) string) (*settings, error) {
+	if getenv("ACCTUI_CONFIG") != "" {
+		return nil, usageError{fmt.Errorf("config file %s (ACCTUI_CONFIG) does not exist", path)}
+	}
+	return &settings{}, nil
+}
+
+// decodeConfig reads config.toml's settings, refusing unknown keys.
+func decodeConfig(path string, raw []byte) (*settings, error) {
+	var file settings
+	err := toml.NewDecoder(bytes.NewReader(raw)).DisallowUnknownFields().Decode(&file)
 	var unknown *toml.StrictMissingError
 	var syntax *toml.DecodeError
 	switch {

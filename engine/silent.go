@@ -31,10 +31,6 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 	if err != nil {
 		return Result{}, err
 	}
-	if o.correlationID == "" {
-		// one id for the whole silent call, whichever refresh tokens it tries
-		o.correlationID = newCorrelationID()
-	}
 	a, err := c.callAuthority(o)
 	if err != nil {
 		return Result{}, err
@@ -49,6 +45,11 @@ func (c *Client) AcquireTokenSilent(ctx context.Context, scopes []string, accoun
 			return *cached, nil
 		}
 		aging = cached
+	}
+	if o.correlationID == "" {
+		// one id for the whole silent call, whichever refresh tokens it
+		// tries; made only now, as a token from the cache sends nothing
+		o.correlationID = newCorrelationID()
 	}
 	var seen string
 	if o.forceRefresh {

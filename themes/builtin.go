@@ -2,6 +2,7 @@ package themes
 
 import (
 	"image/color"
+	"sync"
 
 	"charm.land/lipgloss/v2"
 )
@@ -10,14 +11,17 @@ import (
 var order = []string{DefaultName, "light", "high-contrast", "catppuccin", "dracula"}
 
 // registry holds every built-in theme by name. Colour literals of acctui
-// appear in this file only.
-var registry = map[string]builtin{
-	DefaultName:     {light: defaultTheme(false), dark: defaultTheme(true), adaptive: true},
-	"light":         {light: light(), dark: light()},
-	"high-contrast": {light: highContrast(false), dark: highContrast(true), adaptive: true},
-	"catppuccin":    {light: catppuccinLatte(), dark: catppuccinMocha(), adaptive: true},
-	"dracula":       {light: dracula(), dark: dracula()},
-}
+// appear in this file only. It is built on first use: a command that never
+// styles anything (acctui token) should not pay for ten palettes at start.
+var registry = sync.OnceValue(func() map[string]builtin {
+	return map[string]builtin{
+		DefaultName:     {light: defaultTheme(false), dark: defaultTheme(true), adaptive: true},
+		"light":         {light: light(), dark: light()},
+		"high-contrast": {light: highContrast(false), dark: highContrast(true), adaptive: true},
+		"catppuccin":    {light: catppuccinLatte(), dark: catppuccinMocha(), adaptive: true},
+		"dracula":       {light: dracula(), dark: dracula()},
+	}
+})
 
 // defaultTheme uses the 256-colour palette so it looks the same in every
 // terminal that has one, with a light and a dark variant.

@@ -79,7 +79,7 @@ func GetFor(name string, dark bool) (Theme, bool) {
 	if name == PlainName {
 		return Plain(), true
 	}
-	b, ok := registry[name]
+	b, ok := registry()[name]
 	if !ok {
 		return Theme{}, false
 	}
@@ -92,7 +92,7 @@ func GetFor(name string, dark bool) (Theme, bool) {
 // Adaptive reports whether the theme has distinct light and dark variants,
 // so a caller knows whether the terminal's background colour matters.
 func Adaptive(name string) bool {
-	b, ok := registry[strings.ToLower(strings.TrimSpace(name))]
+	b, ok := registry()[strings.ToLower(strings.TrimSpace(name))]
 	return ok && b.adaptive
 }
 

@@ -13,6 +13,9 @@ import (
 // tests can tell what a read touched.
 func (v *Vault) Decryptions() int64 { return v.decrypts.Load() }
 
+// FileOpens returns how many times v opened the format 3 file.
+func (v *Vault) FileOpens() int64 { return v.opens.Load() }
+
 // KernelName is the kernel keyring description of a cached data key.
 func (v *Vault) KernelName(keyIDHex string) string {
 	return v.opts.ServiceName + ":vault-key-" + keyIDHex

@@ -26,7 +26,14 @@ type streamScanner struct {
 const windowChunk = 256 << 10
 
 // errTruncated is JSON that ends in the middle.
-var errTruncated = fmt.Errorf("%w: unexpected end of the file", errScan)
+var errTruncated error = truncatedError{}
+
+// truncatedError is errScan ending early; a type rather than fmt.Errorf so
+// that no package init formats it in every command's start.
+type truncatedError struct{}
+
+func (truncatedError) Error() string { return errScan.Error() + ": unexpected end of the file" }
+func (truncatedError) Unwrap() error { return errScan }
 
 func newStreamScanner(ctx context.Context, r io.Reader, limit int64, name string) *streamScanner {
 	return &streamScanner{ctx: ctx, r: r, limit: limit, name: name, buf: make([]byte, 0, windowChunk)}

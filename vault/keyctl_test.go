@@ -92,3 +92,39 @@ func kernelKeyHasTimeout(t *testing.T, name string) bool {
 	t.Logf("%s not in /proc/keys", name)
 	return true
 }
+
+// TestKernelKeyOneOpen: with the data key in the kernel keyring cache, a
+// process's first read opens the vault file once; the key is taken inside
+// the transaction that found its id, not after closing and reopening.
+func TestKernelKeyOneOpen(t *testing.T) {
+	ctx := context.Background()
+	opts := fileOptions(t)
+	opts.ServiceName = kernelTestService(t, opts)
+	opts.KeyctlCache = time.Minute
+	fill(t, open(t, opts), 0, 1, 2)
+
+	later := opts
+	later.Getenv = env{}.get // no passphrase: the key must come from the kernel
+	w := open(t, later)
+	if err := w.Read(ctx, cache.Hint{Shared: true}, func(*cache.Cache) error { return nil }); err != nil {
+		t.Skipf("no kernel keyring here: %v", err)
+	}
+	if got := w.FileOpens(); got != 1 {
+		t.Errorf("first read from the kernel cache opened the file %d times, want 1", got)
+	}
+	if st, err := w.Status(ctx); err != nil || !st.KeyFromKernel {
+		t.Errorf("Status = %+v, %v; want KeyFromKernel", st, err)
+	}
+
+	// Without the cache the key comes from the backend, with the file
+	// closed: two opens, the second under the key.
+	off := opts
+	off.KeyctlCache = 0
+	x := open(t, off)
+	if err := x.Read(ctx, cache.Hint{Shared: true}, func(*cache.Cache) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.FileOpens(); got != 2 {
+		t.Errorf("first read through the backend opened the file %d times, want 2", got)
+	}
+}

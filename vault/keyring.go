@@ -41,10 +41,8 @@ func (k *keyStore) kernelName(id keyID) string { return k.opts.ServiceName + ":"
 // is on and holds it, else from the backend (caching it in the kernel
 // keyring afterwards when the backend is the file backend).
 func (k *keyStore) load(ctx context.Context, id keyID) (dataKey, error) {
-	if k.opts.KeyctlCache > 0 {
-		if key, err := kernelGet(k.kernelName(id)); err == nil && len(key) == keySize {
-			return dataKey{id: id, key: key, fromKernel: true}, nil
-		}
+	if dk, ok := k.fromKernel(id); ok {
+		return dk, nil
 	}
 	key, err := k.get(ctx, id)
 	if err != nil {
@@ -52,6 +50,20 @@ func (k *keyStore) load(ctx context.Context, id keyID) (dataKey, error) {
 	}
 	k.cacheInKernel(id, key)
 	return dataKey{id: id, key: key}, nil
+}
+
+// fromKernel returns the data key with id from the kernel keyring cache,
+// when the cache is on and holds it. It never prompts or waits on a
+// backend: two system calls.
+func (k *keyStore) fromKernel(id keyID) (dataKey, bool) {
+	if k.opts.KeyctlCache <= 0 {
+		return dataKey{}, false
+	}
+	key, err := kernelGet(k.kernelName(id))
+	if err != nil || len(key) != keySize {
+		return dataKey{}, false
+	}
+	return dataKey{id: id, key: key, fromKernel: true}, true
 }
 
 // cacheInKernel keeps a key unlocked through the file backend in the

@@ -90,43 +90,52 @@ func (v *Vault) storeAccounts(ctx context.Context) ([]AccountSummary, error) {
 func (v *Vault) storeResolve(ctx context.Context, name string) ([]AccountSummary, error) {
 	var out []AccountSummary
 	err := v.txStore(ctx, false, func(tx *bolt.Tx) error {
-		out = nil
 		if _, err := v.readManifest(tx); err != nil {
 			return err
 		}
-		nt := nameTag(v.lookup, name)
-		if err := v.guardPrefix(tx, bucketNames, nt[:]); err != nil {
-			return err
-		}
-		c := tx.Bucket(bucketNames).Cursor()
-		accounts := tx.Bucket(bucketAccounts)
-		for k, _ := c.Seek(nt[:]); k != nil && bytes.HasPrefix(k, nt[:]); k, _ = c.Next() {
-			if len(k) != 2*tagLen {
-				return v.damaged("a name key of the wrong length")
-			}
-			var t tag
-			copy(t[:], k[tagLen:])
-			if err := v.guardKey(tx, bucketAccounts, t[:]); err != nil {
-				return err
-			}
-			sealed := accounts.Get(t[:])
-			if sealed == nil {
-				return v.damaged("a name of no account")
-			}
-			a, err := v.openAccount(t, sealed)
-			if err != nil {
-				return err
-			}
-			s := a.sum.Account
-			if s != nil && (strings.EqualFold(s.HomeAccountID, name) || containsFold(s.Usernames, name)) {
-				out = append(out, *s)
-			}
-		}
-		return nil
+		var err error
+		out, err = v.resolveIn(tx, name)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b AccountSummary) int { return strings.Compare(a.HomeAccountID, b.HomeAccountID) })
 	return cloneSummaries(out), nil
+}
+
+// resolveIn is storeResolve's lookup in a transaction whose manifest the
+// caller has read: the accounts name matches, sorted by home account id.
+// The summaries are not yet cloned.
+func (v *Vault) resolveIn(tx *bolt.Tx, name string) ([]AccountSummary, error) {
+	var out []AccountSummary
+	nt := nameTag(v.lookup, name)
+	if err := v.guardPrefix(tx, bucketNames, nt[:]); err != nil {
+		return nil, err
+	}
+	c := tx.Bucket(bucketNames).Cursor()
+	accounts := tx.Bucket(bucketAccounts)
+	for k, _ := c.Seek(nt[:]); k != nil && bytes.HasPrefix(k, nt[:]); k, _ = c.Next() {
+		if len(k) != 2*tagLen {
+			return nil, v.damaged("a name key of the wrong length")
+		}
+		var t tag
+		copy(t[:], k[tagLen:])
+		if err := v.guardKey(tx, bucketAccounts, t[:]); err != nil {
+			return nil, err
+		}
+		sealed := accounts.Get(t[:])
+		if sealed == nil {
+			return nil, v.damaged("a name of no account")
+		}
+		a, err := v.openAccount(t, sealed)
+		if err != nil {
+			return nil, err
+		}
+		s := a.sum.Account
+		if s != nil && (strings.EqualFold(s.HomeAccountID, name) || containsFold(s.Usernames, name)) {
+			out = append(out, *s)
+		}
+	}
+	slices.SortFunc(out, func(a, b AccountSummary) int { return strings.Compare(a.HomeAccountID, b.HomeAccountID) })
+	return out, nil
 }

@@ -182,6 +182,7 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 	db, err = bolt.Open(v.dbPath, 0o600, opts)
 	switch {
 	case err == nil:
+		v.opens.Add(1)
 		v.guard.opened(db, file)
 		return db, nil
 	case errors.Is(err, bolterrors.ErrTimeout):

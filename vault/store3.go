@@ -227,10 +227,30 @@ func (v *Vault) readManifest(tx *bolt.Tx) (manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	if err := json.Unmarshal(plain, &m); err != nil {
+	if m, err = parseManifest(plain); err != nil {
 		return m, v.damaged("the manifest: " + err.Error())
 	}
 	return m, nil
+}
+
+// parseManifest decodes a manifest written by encoding/json with the
+// scanner, as parseSummary3 does summaries: every transaction reads the
+// manifest, and encoding/json's first decode of a type is costly.
+func parseManifest(b []byte) (manifest, error) {
+	var m manifest
+	err := eachMemberRaw(b, func(name, val []byte) error {
+		var err error
+		switch string(name) {
+		case "generation":
+			m.Generation, err = strconv.ParseUint(string(val), 10, 64)
+		case "accounts":
+			m.Accounts, err = strconv.Atoi(string(val))
+		case "shared":
+			m.Shared, err = strconv.Atoi(string(val))
+		}
+		return err
+	})
+	return m, err
 }
 
 // storeKeyID reads the data key's id and checks the format.

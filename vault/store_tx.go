@@ -15,7 +15,9 @@ import (
 
 // errNeedKey ends a transaction that found the file under a key not yet
 // unlocked: the keyring (perhaps a passphrase prompt) is asked with the
-// file closed, so no bbolt lock is held while a person types.
+// file closed, so no bbolt lock is held while a person types. Only the
+// kernel keyring cache, which cannot prompt or wait, is read with the file
+// open (unlockFromKernel).
 var errNeedKey = errors.New("vault: data key needed")
 
 // errNoChange rolls back a write transaction that changed nothing, so an
@@ -43,7 +45,7 @@ func (v *Vault) txStore(ctx context.Context, write bool, fn func(tx *bolt.Tx) er
 				if err != nil {
 					return err
 				}
-				if v.key == nil || v.key.id != id {
+				if (v.key == nil || v.key.id != id) && !v.unlockFromKernel(id) {
 					want = id
 					return errNeedKey
 				}
@@ -66,6 +68,15 @@ func (v *Vault) txStore(ctx context.Context, write bool, fn func(tx *bolt.Tx) er
 			return err
 		}
 	}
+}
+
+// unlockFromKernel makes the kernel keyring's cached copy of key id the
+// current key. It cannot prompt or wait, so a transaction takes it with the
+// file open: the first read of a process with the key cached opens the
+// file once instead of twice.
+func (v *Vault) unlockFromKernel(id keyID) bool {
+	dk, ok := v.keys.fromKernel(id)
+	return ok && v.useKey(dk) == nil
 }
 
 // loaded are records read in a transaction, by record id: the shared

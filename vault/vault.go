@@ -40,6 +40,9 @@ type Vault struct {
 	// decrypts counts index and record decryptions, so tests can see what a
 	// read touched.
 	decrypts atomic.Int64
+	// opens counts opens of the format 3 file, so tests can see how many
+	// transactions' worth of opening a command paid.
+	opens atomic.Int64
 }
 
 // snapshot is one version of the vault file, held open: a rename by

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -14,30 +15,32 @@ import (
 // Microsoft's own APIs accept v1.0 access tokens (their manifests leave
 // accessTokenAcceptedVersion empty), so Entra issues v1 tokens for them
 // whichever endpoint was asked; an app's own API gets v2 tokens.
-var v1Resources = map[string]bool{
-	"https://management.azure.com":              true, // Azure Resource Manager
-	"https://management.core.windows.net":       true, // ARM, as the Azure CLI names it
-	"https://vault.azure.net":                   true, // Key Vault
-	"499b84ac-1321-427f-aa17-267ca6975798":      true, // Azure DevOps
-	"https://app.vssps.visualstudio.com":        true, // Azure DevOps, by URL
-	"https://storage.azure.com":                 true,
-	"https://database.windows.net":              true,
-	"https://graph.windows.net":                 true, // Azure AD Graph
-	graphResource:                               true,
-	"00000003-0000-0000-c000-000000000000":      true, // Microsoft Graph, by app id
-	"https://outlook.office.com":                true,
-	"https://api.loganalytics.io":               true,
-	"https://cognitiveservices.azure.com":       true,
-	"https://servicebus.azure.net":              true,
-	"https://eventhubs.azure.net":               true,
-	"https://ossrdbms-aad.database.windows.net": true,
-}
+var v1Resources = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"https://management.azure.com":              true, // Azure Resource Manager
+		"https://management.core.windows.net":       true, // ARM, as the Azure CLI names it
+		"https://vault.azure.net":                   true, // Key Vault
+		"499b84ac-1321-427f-aa17-267ca6975798":      true, // Azure DevOps
+		"https://app.vssps.visualstudio.com":        true, // Azure DevOps, by URL
+		"https://storage.azure.com":                 true,
+		"https://database.windows.net":              true,
+		"https://graph.windows.net":                 true, // Azure AD Graph
+		graphResource:                               true,
+		"00000003-0000-0000-c000-000000000000":      true, // Microsoft Graph, by app id
+		"https://outlook.office.com":                true,
+		"https://api.loganalytics.io":               true,
+		"https://cognitiveservices.azure.com":       true,
+		"https://servicebus.azure.net":              true,
+		"https://eventhubs.azure.net":               true,
+		"https://ossrdbms-aad.database.windows.net": true,
+	}
+})
 
 // resourceKey is a resource as the tables above name it: trailing slashes
 // vary between callers (the Azure CLI asks for ...windows.net//.default).
 func resourceKey(resource string) string { return strings.ToLower(strings.TrimRight(resource, "/")) }
 
-func isV1Resource(resource string) bool { return v1Resources[resourceKey(resource)] }
+func isV1Resource(resource string) bool { return v1Resources()[resourceKey(resource)] }
 
 func isGraph(resource string) bool {
 	k := resourceKey(resource)

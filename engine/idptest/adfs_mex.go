@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -23,8 +24,14 @@ func (s *Server) adfsBase(domain string) string {
 // read: policies (username over transport for WS-Trust 1.3 and 2005,
 // Windows integrated and certificate ones that a username client must
 // skip), SOAP 1.2 bindings with their soapAction, and the service's ports.
-// Names, namespaces and nesting are AD FS's.
-var mexTemplate = template.Must(template.New("mex").Parse(`<?xml version="1.0" encoding="utf-8"?>
+// Names, namespaces and nesting are AD FS's. It is parsed on first use:
+// idptest is linked into acctui, whose every command would otherwise parse
+// it at start.
+var mexTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("mex").Parse(mexText))
+})
+
+const mexText = `<?xml version="1.0" encoding="utf-8"?>
 <wsdl:definitions name="SecurityTokenService" targetNamespace="http://tempuri.org/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:tns="http://tempuri.org/" xmlns:wsa10="http://www.w3.org/2005/08/addressing" xmlns:wsam="http://www.w3.org/2007/05/addressing/metadata">
 <wsp:Policy wsu:Id="CertificateWSTrustBinding_IWSTrustFeb2005Async_policy"><wsp:ExactlyOne><wsp:All>
 <sp:TransportBinding xmlns:sp="http://schemas.xmlsoap.org/ws/2005/07/securitypolicy"><wsp:Policy><sp:TransportToken><wsp:Policy><sp:HttpsToken RequireClientCertificate="true"/></wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout></wsp:Policy></sp:TransportBinding>
@@ -59,7 +66,7 @@ var mexTemplate = template.Must(template.New("mex").Parse(`<?xml version="1.0" e
 {{if .With13}}<wsdl:port name="UserNameWSTrustBinding_IWSTrust13Async" binding="tns:UserNameWSTrustBinding_IWSTrust13Async"><soap12:address location="{{.Base}}/13/usernamemixed"/><wsa10:EndpointReference><wsa10:Address>{{.Base}}/13/usernamemixed</wsa10:Address></wsa10:EndpointReference></wsdl:port>
 {{end}}</wsdl:service>
 </wsdl:definitions>
-`))
+`
 
 // handleMex is GET /sts/{domain}/adfs/services/trust/mex.
 func (s *Server) handleMex(w http.ResponseWriter, r *http.Request) {
@@ -72,7 +79,7 @@ func (s *Server) handleMex(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/soap+xml; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	_ = mexTemplate.Execute(w, struct {
+	_ = mexTemplate().Execute(w, struct {
 		Base   string
 		With13 bool
 	}{s.adfsBase(fed.Domain), !fed.Only2005})

@@ -63,7 +63,7 @@ func (f Fault) validate() error {
 	default:
 		return fmt.Errorf("idptest: unknown fault kind %q", f.Kind)
 	}
-	if f.Endpoint != "" && !knownEndpoints[f.Endpoint] {
+	if f.Endpoint != "" && !knownEndpoints()[f.Endpoint] {
 		return fmt.Errorf("idptest: unknown endpoint %q", f.Endpoint)
 	}
 	return nil

@@ -41,8 +41,6 @@ const (
 	ArcPath        = "/arc/metadata/identity/oauth2/token"
 )
 
-func init() { knownEndpoints[EndpointManagedIdentity] = true }
-
 func (s *Server) managedIdentityRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+IMDSPath, s.endpoint(EndpointManagedIdentity, s.handleIMDS))
 	mux.HandleFunc("GET "+AppServicePath, s.endpoint(EndpointManagedIdentity, s.handleAppService))

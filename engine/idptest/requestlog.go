@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,11 +45,16 @@ const (
 	EndpointADFSSignIn = "adfs-signin"
 )
 
-var knownEndpoints = map[string]bool{
-	EndpointOpenIDConfiguration: true, EndpointInstanceDiscovery: true, EndpointUserRealm: true,
-	EndpointKeys: true, EndpointAuthorize: true, EndpointLogin: true, EndpointToken: true,
-	EndpointDeviceCode: true, EndpointDeviceLogin: true, EndpointMex: true, EndpointWSTrust: true, EndpointADFSSignIn: true,
-}
+// knownEndpoints is made on first use, not in the init of every acctui
+// command.
+var knownEndpoints = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		EndpointOpenIDConfiguration: true, EndpointInstanceDiscovery: true, EndpointUserRealm: true,
+		EndpointKeys: true, EndpointAuthorize: true, EndpointLogin: true, EndpointToken: true,
+		EndpointDeviceCode: true, EndpointDeviceLogin: true, EndpointMex: true, EndpointWSTrust: true, EndpointADFSSignIn: true,
+		EndpointManagedIdentity: true,
+	}
+})
 
 // Requests returns the log of answered requests, oldest first.
 func (s *Server) Requests() []RequestRecord {

@@ -5,7 +5,7 @@ package passphrase
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -14,7 +14,15 @@ import (
 const MinLength = 8
 
 // ErrTooShort is returned by Check for a passphrase under MinLength.
-var ErrTooShort = fmt.Errorf("the passphrase must have at least %d characters", MinLength)
+var ErrTooShort error = tooShortError{}
+
+// tooShortError formats its message when asked, not in a package init that
+// every acctui command would pay for.
+type tooShortError struct{}
+
+func (tooShortError) Error() string {
+	return "the passphrase must have at least " + strconv.Itoa(MinLength) + " characters"
+}
 
 // ErrMismatch is returned by Confirm when the second entry differs.
 var ErrMismatch = errors.New("the two passphrases differ")

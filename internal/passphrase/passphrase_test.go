@@ -36,3 +36,10 @@ func TestConfirm(t *testing.T) {
 		t.Fatalf("short accepted: %v", err)
 	}
 }
+
+func TestTooShortNamesMinLength(t *testing.T) {
+	const want = "the passphrase must have at least 8 characters"
+	if got := Check("short").Error(); got != want {
+		t.Fatalf("Check(short) = %q, want %q", got, want)
+	}
+}

@@ -9,11 +9,11 @@ func TestBigTextCoversEntraCodes(t *testing.T) {
 	// Entra and the emulator draw user codes from these characters.
 	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	for _, r := range alphabet + "IO01-" {
-		if _, ok := glyphs[r]; !ok {
+		if _, ok := glyphs()[r]; !ok {
 			t.Errorf("no glyph for %q", r)
 		}
 	}
-	for r, g := range glyphs {
+	for r, g := range glyphs() {
 		for _, row := range g {
 			if len(row) != len(g[0]) {
 				t.Errorf("glyph %q has rows of different widths", r)
