@@ -46,8 +46,11 @@ func appendEntries(dst []byte, tags []tag, entries []overview.Entry) []byte {
 	table := make([]string, 0, 16)
 	ref := func(s string) int {
 		if index == nil {
-			if i := slices.Index(table, s); i >= 0 {
-				return i
+			for i, t := range table {
+				// entries walked from one group share their strings
+				if len(t) == len(s) && (unsafe.StringData(t) == unsafe.StringData(s) || t == s) {
+					return i
+				}
 			}
 			if len(table) == 32 {
 				index = make(map[string]int, 64)
@@ -179,6 +182,11 @@ func (r *entryReader) uvarint() (uint64, bool) {
 
 // str sets *dst to the table's string the next number names.
 func (r *entryReader) str(table []string, dst *string) bool {
+	if r.i < len(r.b) && r.b[r.i] < 0x80 && int(r.b[r.i]) < len(table) { // one byte, the usual case
+		*dst = table[r.b[r.i]]
+		r.i++
+		return true
+	}
 	n, ok := r.uvarint()
 	if !ok || n >= uint64(len(table)) {
 		return false

@@ -33,6 +33,9 @@ func randomEntries(r *rand.Rand, n int) ([]tag, []overview.Entry) {
 			ExpiresOn:     r.Int64N(1<<40) - 1<<39,
 			Modified:      int64(r.IntN(300)) - 150,
 		}
+		if n > 128 { // a table of more strings than one byte indexes
+			entries[i].Name = fmt.Sprintf("unique %d", i)
+		}
 	}
 	return tags, entries
 }
@@ -41,7 +44,9 @@ func randomEntries(r *rand.Rand, n int) ([]tag, []overview.Entry) {
 // without; every cut of an encoding is refused, never a panic.
 func TestListingCodecRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{0, 1, 5, 40} { // 40 entries: a table past the small one
+	// 40 entries: a table past the small one; 300: past 128 strings,
+	// where an index takes two bytes
+	for _, n := range []int{0, 1, 5, 40, 300} {
 		tags, entries := randomEntries(r, n)
 		for _, tagged := range []bool{true, false} {
 			var enc []byte
