@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -276,5 +277,24 @@ func TestEachOverviewHandsAccountsOverUnlocked(t *testing.T) {
 	}
 	if list := checkOverview(t, v, now, "after the write"); len(list) != 6 {
 		t.Errorf("%d accounts after the write, want 6", len(list))
+	}
+}
+
+// An error of the caller's ends EachOverview at once and comes back as it
+// is (the goroutine assembling ahead is stopped).
+func TestEachOverviewStopsAtTheCallersError(t *testing.T) {
+	ctx := context.Background()
+	v := open(t, fileOptions(t))
+	fill(t, v, 0, 200, 20)
+	stop := errors.New("enough")
+	n := 0
+	err := v.EachOverview(ctx, time.Now(), func(overview.Account) error {
+		if n++; n == 3 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || n != 3 {
+		t.Errorf("EachOverview after the caller's error: %v, %d accounts handed over", err, n)
 	}
 }
