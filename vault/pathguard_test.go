@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"acctui/engine/cache"
+	"acctui/overview"
 	"acctui/vault"
 )
 
@@ -127,18 +128,18 @@ func TestBranchPointerDamage(t *testing.T) {
 	// file's result; the others may do either.
 	expect := map[string]map[string]string{
 		"accounts": {"accounts": "fail", "status": "fail", "readall": "fail", "readX": "fail", "readY": "good",
-			"resolveX": "fail", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good"},
+			"resolveX": "fail", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good", "eachoverview": "good"},
 		"records": {"accounts": "good", "status": "good", "readall": "fail", "readX": "fail", "readY": "good",
-			"resolveX": "good", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good"},
+			"resolveX": "good", "writeX": "fail", "update": "fail", "logoutX": "fail", "export": "fail", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good", "eachoverview": "good"},
 		"names": {"accounts": "good", "status": "good", "readall": "good", "readX": "good", "readY": "good",
-			"resolveX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good"},
+			"resolveX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "importcopy": "fail", "writeY": "ok", "overview": "good", "eachoverview": "good"},
 		// writeY may fail here: Y's listing write can rewrite the damaged
 		// branch (bbolt once refused it at commit: "circular dependency",
 		// a child pointer naming the page it was written to). checkOp
 		// still requires any failure to be ErrCorrupt with the file
 		// unchanged.
 		"listing": {"accounts": "good", "status": "good", "readall": "good", "readX": "good", "readY": "good",
-			"resolveX": "good", "writeX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "importcopy": "fail", "overview": "fail"},
+			"resolveX": "good", "writeX": "fail", "logoutX": "fail", "export": "good", "compact": "fail", "importcopy": "fail", "overview": "fail", "eachoverview": "fail"},
 	}
 	for _, bucket := range []string{"accounts", "records", "names", "listing"} {
 		path := f.path(f.roots[bucket], keys(x)[bucket])
@@ -285,6 +286,14 @@ func pathguardOps(spec childSpec) []pathguardOp {
 		}},
 		{"overview", func(ctx context.Context, v *vault.Vault) (string, error) {
 			list, err := v.Overview(ctx, time.Unix(1e9, 0))
+			return fmt.Sprint(list), err
+		}},
+		{"eachoverview", func(ctx context.Context, v *vault.Vault) (string, error) {
+			var list []overview.Account
+			err := v.EachOverview(ctx, time.Unix(1e9, 0), func(a overview.Account) error {
+				list = append(list, a)
+				return nil
+			})
 			return fmt.Sprint(list), err
 		}},
 		{"status", func(ctx context.Context, v *vault.Vault) (string, error) {
