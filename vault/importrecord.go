@@ -74,10 +74,10 @@ func importRecordCreds(src io.ReaderAt, seed maphash.Seed, entries []*importEntr
 		}
 		for _, key := range t.order {
 			f := t.indexed[key]
-			out = append(out, cred{section: section, key: key, val: f.val, parsed: f.parsed})
+			out = append(out, cred{section: section, key: key, val: f.val, listed: listedOf(f.parsed)})
 		}
 		for _, key := range orphanOrder {
-			out = append(out, cred{section: section, key: key, val: orphans[key].JSON, parsed: orphans[key].Entry})
+			out = append(out, cred{section: section, key: key, val: orphans[key].JSON, listed: listedOf(orphans[key].Entry)})
 		}
 		count := len(t.order) + len(orphanOrder)
 		switch section {

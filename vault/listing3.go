@@ -53,22 +53,31 @@ func factOf(c cred) (overview.Entry, bool) {
 	if c.whole {
 		return overview.Entry{}, false
 	}
-	switch e := c.parsed.(type) {
-	case *cache.Account:
-		return overview.AccountEntry(*e), true
-	case *cache.AccessToken:
-		return overview.AccessEntry(*e), true
-	case *cache.RefreshToken:
-		return overview.RefreshEntry(*e), true
-	case *cache.IDToken:
-		return overview.IDEntry(*e), true
-	case *cache.AppMetadata:
-		return overview.Entry{}, false
+	if c.listed != nil {
+		return c.listed.entry, c.listed.ok
 	}
 	if e, ok := quickFact(c); ok {
 		return e, true
 	}
 	return cacheFact(c)
+}
+
+// listedOf is factOf of a credential from the entry the cache's decoder
+// made of it (cache.EntryInfo.Entry); nil for an entry of another type.
+func listedOf(decoded any) *listedFact {
+	switch e := decoded.(type) {
+	case *cache.Account:
+		return &listedFact{overview.AccountEntry(*e), true}
+	case *cache.AccessToken:
+		return &listedFact{overview.AccessEntry(*e), true}
+	case *cache.RefreshToken:
+		return &listedFact{overview.RefreshEntry(*e), true}
+	case *cache.IDToken:
+		return &listedFact{overview.IDEntry(*e), true}
+	case *cache.AppMetadata:
+		return &listedFact{}
+	}
+	return nil
 }
 
 // cacheFact is factOf through the cache's own decoder.

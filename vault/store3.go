@@ -10,6 +10,7 @@ import (
 	"maps"
 	"strconv"
 
+	"acctui/overview"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -78,9 +79,16 @@ type cred struct {
 	section string
 	key     string
 	val     []byte
-	// parsed, when set, is val decoded (cache.EntryInfo.Entry), which an
-	// import has at hand: the listing takes its fields from it.
-	parsed any
+	// listed, when set, is what the listing shows of the credential, made
+	// by an import's reader from the entry it decoded (listedOf), so the
+	// writer neither scans val again nor spends its time on it.
+	listed *listedFact
+}
+
+// listedFact is a credential's listing entry, or that it has none.
+type listedFact struct {
+	entry overview.Entry
+	ok    bool
 }
 
 // name is what a credential's tag is made of.
