@@ -53,7 +53,7 @@ func newAccountsCommand(a *app) *cobra.Command {
 				// account (1 000 accounts made 8 000 write calls).
 				w := bufio.NewWriterSize(a.stdout, 64<<10)
 				out := newAccountsWriter(format, w, now, active, a.accountPlacer())
-				defer listingGC()()
+				defer batchGC()()
 				people := 0
 				err = v.EachOverview(ctx, now, func(acct overview.Account) error {
 					people++

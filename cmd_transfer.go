@@ -70,7 +70,10 @@ one line each. az's files are left as they are.`,
 			}
 			var report vault.ImportReport
 			if streamed {
+				// the file is streamed: the import holds a batch, not it
+				restore := batchGC()
 				report, err = v.ImportMSAL(ctx, file)
+				restore()
 			} else {
 				report, err = v.ImportMSALData(ctx, source, data)
 			}
