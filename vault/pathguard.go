@@ -92,6 +92,19 @@ func (v *Vault) guardWrite(tx *bolt.Tx, bucket, prefix []byte) error {
 
 // guardBucket checks every page of bucket, for a scan of all of it.
 func (v *Vault) guardBucket(tx *bolt.Tx, bucket []byte) error {
+	return v.guardTree(tx, bucket, func(g *pathGuard, root uint64) error {
+		if err := g.walkAll(root, 0, 0, nil, nil, 0); err != nil {
+			return err
+		}
+		g.whole[string(bucket)] = true
+		return nil
+	})
+}
+
+// guardTree runs walk over bucket's tree from its root page, unless the
+// guard is off, the bucket is inline or missing, or this transaction has
+// checked all of it; walk's error is damage.
+func (v *Vault) guardTree(tx *bolt.Tx, bucket []byte, walk func(g *pathGuard, root uint64) error) error {
 	if pathGuardOff {
 		return nil
 	}
@@ -103,10 +116,9 @@ func (v *Vault) guardBucket(tx *bolt.Tx, bucket []byte) error {
 	if err != nil || root == 0 {
 		return v.guardError(err)
 	}
-	if err := g.walkAll(root, 0, 0, nil, nil, 0); err != nil {
+	if err := walk(g, root); err != nil {
 		return v.guardError(fmt.Errorf("bucket %s: %w", bucket, err))
 	}
-	g.whole[string(bucket)] = true
 	return nil
 }
 
@@ -128,22 +140,11 @@ func (v *Vault) guardFile(db *bolt.DB) error {
 // visits to reach the first key at or past end, write the siblings a
 // rebalance may merge.
 func (v *Vault) guardRange(tx *bolt.Tx, bucket, from, end []byte, scan, write bool) error {
-	if pathGuardOff {
-		return nil
-	}
-	g := v.guardOf(tx)
-	if g.whole[string(bucket)] {
-		return nil
-	}
-	root, err := g.root(bucket)
-	if err != nil || root == 0 {
-		return v.guardError(err)
-	}
-	r := rangeWalk{g: g, from: from, end: end, scan: scan, write: write}
-	if _, err := r.walk(root, 0, 0, nil, nil, 0); err != nil {
-		return v.guardError(fmt.Errorf("bucket %s: %w", bucket, err))
-	}
-	return nil
+	return v.guardTree(tx, bucket, func(g *pathGuard, root uint64) error {
+		r := rangeWalk{g: g, from: from, end: end, scan: scan, write: write}
+		_, err := r.walk(root, 0, 0, nil, nil, 0)
+		return err
+	})
 }
 
 // guardError is err as the vault's damage error.
