@@ -136,8 +136,11 @@ func Run(ctx context.Context, opts Options) error {
 			return clipboard.SpawnClearer(exe, w, after, text)
 		})
 	}
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+	size := newSizeKeeper(os.Stdout)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFilter(size.filter))
+	stopWatching := size.watch(p)
 	_, err := p.Run()
+	stopWatching()
 	m.shutdown()
 	// A copy under way finishes and leaves its clearer before acctui exits.
 	m.clip.Wait(copier.Timeout)
