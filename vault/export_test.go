@@ -159,7 +159,7 @@ func (v *Vault) UngroupForTest(id string) error {
 				return err
 			}
 			k := recordKey3(a.tag, makeTag(v.lookup, "cred", c.name()))
-			if err := b.Put(k, seal3(aead, c.encode(), recordAAD3(k))); err != nil {
+			if err := b.Put(k, sealCred(aead, c, recordAAD3(k))); err != nil {
 				return err
 			}
 		}

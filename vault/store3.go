@@ -100,9 +100,25 @@ func (c cred) name() string {
 	return flag + c.section + "\x00" + c.key
 }
 
-// encode is a credential's plaintext: flag, section, key, value.
-func (c cred) encode() []byte {
-	b := make([]byte, 0, 1+2*binary.MaxVarintLen32+len(c.section)+len(c.key)+len(c.val))
+// encodedCap is room enough for a credential's plaintext.
+func (c cred) encodedCap() int {
+	return 1 + 2*binary.MaxVarintLen32 + len(c.section) + len(c.key) + len(c.val)
+}
+
+// sealCred seals c's plaintext under aead in one buffer: the plaintext is
+// written where the ciphertext goes and sealed in place, so a write makes
+// one copy of each credential, not two.
+func sealCred(aead cipher.AEAD, c cred, aad []byte) []byte {
+	n := newNonce()
+	buf := make([]byte, nonceSize, nonceSize+c.encodedCap()+aead.Overhead())
+	copy(buf, n[:])
+	plain := c.appendEncoded(buf[nonceSize:nonceSize])
+	return aead.Seal(buf, n[:], plain, aad)
+}
+
+// appendEncoded appends a credential's plaintext to b: flag, section, key,
+// value.
+func (c cred) appendEncoded(b []byte) []byte {
 	if c.whole {
 		b = append(b, 'w')
 	} else {
@@ -115,7 +131,7 @@ func (c cred) encode() []byte {
 	return append(b, c.val...)
 }
 
-// decodeCred reads what encode wrote.
+// decodeCred reads what appendEncoded wrote.
 func decodeCred(b []byte) (cred, bool) {
 	var c cred
 	if len(b) < 1 || b[0] != 'e' && b[0] != 'w' {

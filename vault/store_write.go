@@ -170,7 +170,7 @@ func (v *Vault) putShared(tx *bolt.Tx, old, nc creds) error {
 		if o, ok := old[t]; ok && sameCred(o, c) {
 			continue
 		}
-		if err := b.Put(t[:], seal3(v.aead, c.encode(), sharedAAD3(t[:]))); err != nil {
+		if err := b.Put(t[:], sealCred(v.aead, c, sharedAAD3(t[:]))); err != nil {
 			return err
 		}
 	}
@@ -389,7 +389,7 @@ func (v *Vault) writeAccount(tx *bolt.Tx, a *account, existed bool, old, final c
 			continue
 		}
 		k := recordKey3(a.tag, t)
-		if err := b.Put(k, seal3(aead, c.encode(), recordAAD3(k))); err != nil {
+		if err := b.Put(k, sealCred(aead, c, recordAAD3(k))); err != nil {
 			return err
 		}
 	}
