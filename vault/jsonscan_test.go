@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 
 	"acctui/engine/cache"
@@ -51,6 +52,38 @@ func TestScannerOnAwkwardJSON(t *testing.T) {
 	}
 }
 
+// checkSummarizeCreds holds summarizeCreds, which writes use, to summarize
+// of the fragment the credentials of frag render.
+func checkSummarizeCreds(t *testing.T, frag []byte) {
+	t.Helper()
+	cs, err := fragmentCreds([]byte("lookup key"), frag)
+	if err != nil {
+		return
+	}
+	want, wantOK := summarize(cs.fragment())
+	got, gotOK := summarizeCreds(cs)
+	if gotOK != wantOK || wantOK && !reflect.DeepEqual(got, want) {
+		t.Errorf("summarizeCreds = %+v, %v; summarize = %+v, %v, of %s", got, gotOK, want, wantOK, frag)
+	}
+}
+
+// TestSummarizeCredsAsFragment: an account's summary made from its
+// credentials is the one made from its fragment, with several Account
+// entries (the first by key names the home account), spaces in values,
+// escapes, and entries lacking members.
+func TestSummarizeCredsAsFragment(t *testing.T) {
+	for _, frag := range []string{
+		`{"Account":{"b":{"home_account_id":"h2","username":"z@x","environment":"e","realm":"r2"},` +
+			`"a":{ "home_account_id" : "h1", "username":"a\u0041@x", "realm":"r1" }}}`,
+		`{"Account":{"k":{"username":"u"}},"AccessToken":{"t":{"home_account_id":"h","secret":"s"}}}`,
+		`{"Account":{"k":{"home_account_id":"h","username":"u","environment":"e","realm":"r"},` +
+			`"l":{"home_account_id":"h","username":"u","environment":"e","realm":"r"}},"X":{"Account":1}}`,
+		`{"AccessToken":{"t":{"home_account_id":"h"}}}`,
+	} {
+		checkSummarizeCreds(t, []byte(frag))
+	}
+}
+
 func FuzzSplitMerge(f *testing.F) {
 	f.Add([]byte(`{"Account":{"k":{"home_account_id":"a","username":"u"}},"X":[1,"]"]}`))
 	f.Add([]byte(`{"AccessToken":{"k":{"home_account_id":"a\u0041","secret":"s\\\""}}}`))
@@ -66,7 +99,7 @@ func FuzzSplitMerge(f *testing.F) {
 		for _, fr := range frags {
 			list = append(list, fr)
 			parseSummary(fr)
-			summarize(fr)
+			checkSummarizeCreds(t, fr)
 		}
 		merged, err := mergeFragments(list)
 		if err != nil {

@@ -183,27 +183,60 @@ func appendMergedSection(out []byte, vals [][]byte) []byte {
 
 // summarize reads the Account entries of an account's fragment into its
 // summary; ok is false when the fragment holds no Account entry.
-func summarize(frag []byte) (s AccountSummary, ok bool) {
+func summarize(frag []byte) (AccountSummary, bool) {
+	var b summaryBuilder
 	_ = eachMember(frag, func(name string, sec []byte) error {
 		if name != cache.SectionAccount {
 			return nil
 		}
 		return eachMember(sec, func(_ string, entry []byte) error {
-			f := stringMembers(entry, "home_account_id", "username", "environment", "realm")
-			if s.HomeAccountID == "" {
-				s.HomeAccountID = f[0]
-			}
-			s.Usernames = appendUnique(s.Usernames, f[1])
-			s.Environments = appendUnique(s.Environments, f[2])
-			s.Realms = appendUnique(s.Realms, f[3])
-			ok = true
+			b.add(entry)
 			return nil
 		})
 	})
-	slices.Sort(s.Usernames)
-	slices.Sort(s.Environments)
-	slices.Sort(s.Realms)
-	return s, ok && s.HomeAccountID != ""
+	return b.done()
+}
+
+// summarizeCreds is summarize of cs's fragment without rendering it: the
+// Account entries of cs in key order, as the fragment lists them.
+func summarizeCreds(cs creds) (AccountSummary, bool) {
+	var accts []cred
+	for _, c := range cs {
+		if !c.whole && c.section == cache.SectionAccount {
+			accts = append(accts, c)
+		}
+	}
+	slices.SortFunc(accts, func(a, b cred) int { return strings.Compare(a.key, b.key) })
+	var b summaryBuilder
+	for _, c := range accts {
+		b.add(c.val)
+	}
+	return b.done()
+}
+
+// summaryBuilder gathers a summary from Account entries, in order: the
+// first names the home account.
+type summaryBuilder struct {
+	s  AccountSummary
+	ok bool
+}
+
+func (b *summaryBuilder) add(entry []byte) {
+	f := stringMembers(entry, "home_account_id", "username", "environment", "realm")
+	if b.s.HomeAccountID == "" {
+		b.s.HomeAccountID = f[0]
+	}
+	b.s.Usernames = appendUnique(b.s.Usernames, f[1])
+	b.s.Environments = appendUnique(b.s.Environments, f[2])
+	b.s.Realms = appendUnique(b.s.Realms, f[3])
+	b.ok = true
+}
+
+func (b *summaryBuilder) done() (AccountSummary, bool) {
+	slices.Sort(b.s.Usernames)
+	slices.Sort(b.s.Environments)
+	slices.Sort(b.s.Realms)
+	return b.s, b.ok && b.s.HomeAccountID != ""
 }
 
 // appendUnique appends v unless it is empty or already there.

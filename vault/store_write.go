@@ -347,7 +347,7 @@ func (v *Vault) partSummary(a *account, old, final creds, groups map[group]bool)
 			added[t] = c
 		}
 	}
-	if s, ok := summarize(added.fragment()); ok {
+	if s, ok := summarizeCreds(added); ok {
 		sum.Account = unionSummary(sum.Account, s)
 	}
 	return sum, nil
@@ -424,14 +424,8 @@ func (v *Vault) writeAccount(tx *bolt.Tx, a *account, existed bool, old, final c
 // summaryOf summarises an account's credentials: their number and what
 // its Account entries say.
 func summaryOf(id string, cs creds) summary {
-	accts := creds{}
-	for t, c := range cs {
-		if !c.whole && c.section == cache.SectionAccount {
-			accts[t] = c
-		}
-	}
-	sum := summary{ID: id, Records: len(cs), Entries: len(accts), Layout: layoutRealm, Groups: encodeGroups(groupCounts(cs))}
-	if s, ok := summarize(accts.fragment()); ok {
+	sum := summary{ID: id, Records: len(cs), Entries: countAccountCreds(cs), Layout: layoutRealm, Groups: encodeGroups(groupCounts(cs))}
+	if s, ok := summarizeCreds(cs); ok {
 		sum.Account = &s
 	}
 	return sum
