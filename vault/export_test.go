@@ -169,3 +169,12 @@ func (v *Vault) UngroupForTest(id string) error {
 
 // KernelPut caches a key in the kernel keyring.
 var KernelPut = kernelPut
+
+// fragment renders credentials as a fragment in splitCache's form: what
+// reads parsed before parseFragment, kept for the tests that compare.
+func (cs creds) fragment() []byte {
+	entries := map[string][]member{}
+	var whole []member
+	cs.appendTo(entries, &whole)
+	return renderFragment(entries, whole)
+}

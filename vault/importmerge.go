@@ -23,14 +23,14 @@ func canonicalFragment(c *cache.Cache, id string) ([]byte, error) {
 	return frags[id], nil
 }
 
-// mergeFragment unites a record's stored credentials with an imported
-// fragment by cache.Merge and returns the record's canonical fragment.
-func mergeFragment(old creds, id string, frag []byte) ([]byte, error) {
-	stored, err := cache.Parse(old.fragment())
+// mergeFragment unites a record's stored credentials with imported ones
+// by cache.Merge and returns the record's canonical fragment.
+func mergeFragment(old creds, id string, imported creds) ([]byte, error) {
+	stored, err := old.parse()
 	if err != nil {
 		return nil, fmt.Errorf("vault: import: %w", err)
 	}
-	in, err := cache.Parse(frag)
+	in, err := imported.parse()
 	if err != nil {
 		return nil, fmt.Errorf("vault: import: %w", err)
 	}

@@ -421,7 +421,7 @@ func (v *Vault) mergeRecord(tx *bolt.Tx, m *manifest, sh *creds, id string, nc c
 // mergedCreds unites a record's stored credentials with imported ones by
 // cache.Merge.
 func (v *Vault) mergedCreds(old creds, id string, nc creds) (creds, error) {
-	frag, err := mergeFragment(old, id, nc.fragment())
+	frag, err := mergeFragment(old, id, nc)
 	if err != nil {
 		return nil, err
 	}

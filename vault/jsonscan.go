@@ -204,6 +204,24 @@ func appendCompact(dst, src []byte) []byte {
 	return dst
 }
 
+// isCompact reports whether src has no whitespace between tokens, so that
+// appendCompact would copy it unchanged.
+func isCompact(src []byte) bool {
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case ' ', '\n', '\r', '\t':
+			return false
+		case '"':
+			end, err := skipString(src, i)
+			if err != nil {
+				return true // appendCompact copies the rest as it is
+			}
+			i = end - 1
+		}
+	}
+	return true
+}
+
 // stringMembers returns the string values of the named members of object
 // b, in the order of names; "" for a member that is absent, null or not a
 // string.

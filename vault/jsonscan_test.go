@@ -84,6 +84,43 @@ func TestSummarizeCredsAsFragment(t *testing.T) {
 	}
 }
 
+// checkParseFragment holds parseFragment, which reads use, to cache.Parse
+// of the rendered fragment: both fail, or both marshal to the same bytes.
+func checkParseFragment(t *testing.T, entries map[string][]member, whole []member) {
+	t.Helper()
+	doc := renderFragment(entries, whole)
+	want, werr := cache.Parse(doc)
+	got, gerr := parseFragment(entries, whole)
+	if (werr != nil) != (gerr != nil) {
+		t.Fatalf("Parse: %v; parseFragment: %v; of %s", werr, gerr, doc)
+	}
+	if werr != nil {
+		return
+	}
+	w, _ := want.Marshal()
+	g, _ := got.Marshal()
+	if !bytes.Equal(g, w) {
+		t.Fatalf("parseFragment marshals to\n%s\nParse of the fragment to\n%s", g, w)
+	}
+}
+
+// TestParseFragmentAsRendered: records read back give the cache their
+// rendered fragment gives, with two entries under one key (the later
+// wins), whitespace in a stored value, metadata, and whole sections,
+// one of them named as an entry section.
+func TestParseFragmentAsRendered(t *testing.T) {
+	at := func(secret string) []byte {
+		return []byte(`{"home_account_id":"h.t","environment":"e","client_id":"c","realm":"t","target":"a b","secret":"` + secret + `","cached_at":"5","x":{ "y" : [1, 2] }}`)
+	}
+	entries := map[string][]member{
+		cache.SectionAccessToken: {{"k2", at("second")}, {"k1", at("first")}, {"k2", at("third")}},
+		cache.SectionAccount:     {{"a", []byte(`{"home_account_id":"h.t","environment":"e","realm":"t","username":"u"}`)}},
+		cache.SectionMetadata:    {{"m", []byte(`{"value":"v","expires_on":"9"}`)}},
+	}
+	whole := []member{{"Z", []byte(`[1, {"a": "\u2028"}]`)}, {"Z", []byte(`{"later": true}`)}, {cache.SectionAccount, []byte(`{}`)}}
+	checkParseFragment(t, entries, whole)
+}
+
 func FuzzSplitMerge(f *testing.F) {
 	f.Add([]byte(`{"Account":{"k":{"home_account_id":"a","username":"u"}},"X":[1,"]"]}`))
 	f.Add([]byte(`{"AccessToken":{"k":{"home_account_id":"a\u0041","secret":"s\\\""}}}`))
@@ -100,6 +137,12 @@ func FuzzSplitMerge(f *testing.F) {
 			list = append(list, fr)
 			parseSummary(fr)
 			checkSummarizeCreds(t, fr)
+			if cs, err := fragmentCreds([]byte("lookup key"), fr); err == nil {
+				entries := map[string][]member{}
+				var whole []member
+				cs.appendTo(entries, &whole)
+				checkParseFragment(t, entries, whole)
+			}
 		}
 		merged, err := mergeFragments(list)
 		if err != nil {

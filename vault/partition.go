@@ -2,10 +2,12 @@ package vault
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"acctui/engine/cache"
 )
@@ -87,18 +89,11 @@ func isEmptyKnownSection(name string, raw []byte) bool {
 // one compact JSON object, sections and keys sorted, the last of equal
 // keys kept.
 func renderFragment(entries map[string][]member, whole []member) []byte {
-	sections := map[string][]byte{}
-	for _, w := range whole {
-		sections[w.key] = appendCompact(nil, w.val)
-	}
+	sections := wholeSections(whole)
 	size := 2
 	for name, list := range entries {
-		slices.SortStableFunc(list, func(a, b member) int { return strings.Compare(a.key, b.key) })
 		b := []byte{'{'}
-		for i, m := range list {
-			if i+1 < len(list) && list[i+1].key == m.key {
-				continue // a later entry under the same key wins
-			}
+		for _, m := range canonicalMembers(list) {
 			if len(b) > 1 {
 				b = append(b, ',')
 			}
@@ -122,6 +117,69 @@ func renderFragment(entries map[string][]member, whole []member) []byte {
 		out = append(out, sections[name]...)
 	}
 	return append(out, '}')
+}
+
+// decodedName is name as a JSON decoder reads it back from the rendered
+// fragment: each byte of invalid UTF-8 becomes U+FFFD.
+func decodedName(name string) string {
+	if utf8.ValidString(name) {
+		return name
+	}
+	return string([]rune(name))
+}
+
+// wholeSections are whole sections by name, compacted, the last of one name
+// kept.
+func wholeSections(whole []member) map[string][]byte {
+	sections := map[string][]byte{}
+	for _, w := range whole {
+		sections[w.key] = appendCompact(nil, w.val)
+	}
+	return sections
+}
+
+// canonicalMembers sorts a section's members by key, in place, and returns
+// them without the earlier of equal keys: the members a rendered fragment
+// lists.
+func canonicalMembers(list []member) []member {
+	slices.SortStableFunc(list, func(a, b member) int { return strings.Compare(a.key, b.key) })
+	out := make([]member, 0, len(list))
+	for i, m := range list {
+		if i+1 < len(list) && list[i+1].key == m.key {
+			continue // a later entry under the same key wins
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// parseFragment gives what cache.Parse gives for renderFragment(entries,
+// whole), without rendering and reading it again: each stored entry is
+// decoded on its own.
+func parseFragment(entries map[string][]member, whole []member) (*cache.Cache, error) {
+	sections := map[string]json.RawMessage{}
+	ws := wholeSections(whole)
+	for _, name := range slices.Sorted(maps.Keys(ws)) { // the rendered order: the later of two names decoded alike wins
+		raw := ws[name]
+		if _, ok := entries[name]; ok {
+			continue // the rendered entries replace it
+		}
+		if !json.Valid(raw) {
+			return nil, fmt.Errorf("cache: parse: section %q is not valid JSON", name)
+		}
+		sections[decodedName(name)] = raw
+	}
+	var stored []cache.StoredEntry
+	for name, list := range entries {
+		for _, m := range canonicalMembers(list) {
+			val := m.val
+			if !isCompact(val) { // as the rendered fragment holds it
+				val = appendCompact(nil, val)
+			}
+			stored = append(stored, cache.StoredEntry{Section: name, Key: decodedName(m.key), JSON: val})
+		}
+	}
+	return cache.ParseEntries(stored, sections)
 }
 
 // mergeFragments unites fragments into one cache document for cache.Parse:

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"strconv"
 
+	"acctui/engine/cache"
 	"acctui/overview"
 	bolt "go.etcd.io/bbolt"
 )
@@ -175,18 +176,12 @@ func fragmentCreds(lookup []byte, frag []byte) (creds, error) {
 	return out, nil
 }
 
-// fragment renders credentials as a fragment in splitCache's form.
-func (cs creds) fragment() []byte {
+// parse gives the cache the credentials' fragment holds.
+func (cs creds) parse() (*cache.Cache, error) {
 	entries := map[string][]member{}
 	var whole []member
-	for _, c := range cs {
-		if c.whole {
-			whole = append(whole, member{c.section, c.val})
-		} else {
-			entries[c.section] = append(entries[c.section], member{c.key, c.val})
-		}
-	}
-	return renderFragment(entries, whole)
+	cs.appendTo(entries, &whole)
+	return parseFragment(entries, whole)
 }
 
 // appendTo adds the credentials to a document being built.

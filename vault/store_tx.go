@@ -156,7 +156,7 @@ func (set loaded) cache(path string) (*cache.Cache, error) {
 	for _, r := range set {
 		r.creds.appendTo(entries, &whole)
 	}
-	c, err := cache.Parse(renderFragment(entries, whole))
+	c, err := parseFragment(entries, whole)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
 	}

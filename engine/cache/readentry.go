@@ -51,44 +51,54 @@ func (e EntryInfo) LogValue() slog.Value { return slog.StringValue(e.String()) }
 // whose members are plain strings, numbers and literals, the usual case,
 // is read without encoding/json.
 func ReadEntry(section, key string, raw []byte) (EntryInfo, error) {
-	var (
-		info EntryInfo
-		err  error
-		flat bool
-	)
-	switch section {
-	case SectionAccessToken:
-		e := new(AccessToken)
-		if e.Extra, flat, err = decodeEntryFields(raw, credAccessToken, e.fields()); err == nil {
+	var info EntryInfo
+	entry, flat, err := decodeEntry(section, raw)
+	if err == nil {
+		switch e := entry.(type) {
+		case *AccessToken:
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+		case *RefreshToken:
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+		case *IDToken:
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+		case *Account:
+			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+		case *AppMetadata:
 			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
 		}
-	case SectionRefreshToken:
-		e := new(RefreshToken)
-		if e.Extra, flat, err = decodeEntryFields(raw, credRefreshToken, e.fields()); err == nil {
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
-		}
-	case SectionIDToken:
-		e := new(IDToken)
-		if e.Extra, flat, err = decodeEntryFields(raw, credIDToken, e.fields()); err == nil {
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
-		}
-	case SectionAccount:
-		e := new(Account)
-		if e.Extra, flat, err = decodeEntryFields(raw, "", e.fields()); err == nil {
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
-		}
-	case SectionAppMetadata:
-		e := new(AppMetadata)
-		if e.Extra, flat, err = decodeEntryFields(raw, "", e.fields()); err == nil {
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
-		}
-	default:
-		return info, fmt.Errorf("cache: parse: %q is not an entry section", clip(section))
 	}
 	if err != nil {
 		return info, fmt.Errorf("cache: parse: %s %q: %w", section, clip(key), err)
 	}
 	return info, nil
+}
+
+// decodeEntry decodes raw as an entry of section (one of the five entry
+// sections) as Parse does; flat reports that encoding/json was not needed.
+func decodeEntry(section string, raw []byte) (entry any, flat bool, err error) {
+	switch section {
+	case SectionAccessToken:
+		e := new(AccessToken)
+		e.Extra, flat, err = decodeEntryFields(raw, credAccessToken, e.fields())
+		return e, flat, err
+	case SectionRefreshToken:
+		e := new(RefreshToken)
+		e.Extra, flat, err = decodeEntryFields(raw, credRefreshToken, e.fields())
+		return e, flat, err
+	case SectionIDToken:
+		e := new(IDToken)
+		e.Extra, flat, err = decodeEntryFields(raw, credIDToken, e.fields())
+		return e, flat, err
+	case SectionAccount:
+		e := new(Account)
+		e.Extra, flat, err = decodeEntryFields(raw, "", e.fields())
+		return e, flat, err
+	case SectionAppMetadata:
+		e := new(AppMetadata)
+		e.Extra, flat, err = decodeEntryFields(raw, "", e.fields())
+		return e, flat, err
+	}
+	return nil, false, fmt.Errorf("%q is not an entry section", clip(section))
 }
 
 // entryInfo fills in what Parse and Marshal would make of a decoded entry
