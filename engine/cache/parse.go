@@ -32,12 +32,17 @@ func Parse(data []byte) (*Cache, error) {
 	if err := p.parse(c, data); err != nil {
 		return nil, fmt.Errorf("cache: parse: %w", err)
 	}
+	p.fileInto(c)
+	return c, nil
+}
+
+// fileInto files the entries read into c, in the order read.
+func (p *parser) fileInto(c *Cache) {
 	load(c, &c.accessTokens, p.accessTokens)
 	load(c, &c.refreshTokens, p.refreshTokens)
 	load(c, &c.idTokens, p.idTokens)
 	load(c, &c.accounts, p.accounts)
 	load(c, &c.appMetadata, p.appMetadata)
-	return c, nil
 }
 
 // pending is an entry read from the file, with the key it was stored under.

@@ -28,11 +28,7 @@ func ParseEntries(entries []StoredEntry, sections map[string]json.RawMessage) (*
 	for name, raw := range sections {
 		c.sections[name] = raw
 	}
-	load(c, &c.accessTokens, p.accessTokens)
-	load(c, &c.refreshTokens, p.refreshTokens)
-	load(c, &c.idTokens, p.idTokens)
-	load(c, &c.accounts, p.accounts)
-	load(c, &c.appMetadata, p.appMetadata)
+	p.fileInto(c)
 	return c, nil
 }
 
