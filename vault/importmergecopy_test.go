@@ -3,7 +3,6 @@ package vault_test
 import (
 	"bytes"
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -121,25 +120,16 @@ func TestMergeImportIntoACopyIsAllOrNothing(t *testing.T) {
 	sameDir(t, opts.Dir, before)
 
 	good, _ := writeMSALFile(t, 3, 15, 200, nil)
-	for n := 0; ; n++ {
-		if n > 1000 {
-			t.Fatal("the import never finished")
-		}
-		left := n
-		rep, err := v.ImportMSAL(countdown{context.Background(), &left}, good)
-		if err == nil {
-			if rep.AccountsBefore != 5 || rep.AccountsAfter != 15 || len(usernames(t, v)) != 15 {
-				t.Fatalf("after %d interruptions: %+v", n, rep)
-			}
-			if n < 5 {
-				t.Fatalf("the merge looked at its context only %d times", n)
-			}
-			return
-		}
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("interrupted import %d: %v", n, err)
-		}
-		sameDir(t, opts.Dir, before)
+	var rep vault.ImportReport
+	n := interruptAtEachCheck(t, func(ctx context.Context) (err error) {
+		rep, err = v.ImportMSAL(ctx, good)
+		return err
+	}, func(int) { sameDir(t, opts.Dir, before) })
+	if rep.AccountsBefore != 5 || rep.AccountsAfter != 15 || len(usernames(t, v)) != 15 {
+		t.Fatalf("after %d interruptions: %+v", n, rep)
+	}
+	if n < 5 {
+		t.Fatalf("the merge looked at its context only %d times", n)
 	}
 }
 

@@ -111,35 +111,53 @@ func (c countdown) Err() error {
 	return nil
 }
 
+// interruptAtEachCheck runs attempt with a context that ends at its n-th
+// look, for n = 0, 1, … until attempt succeeds, calling interrupted(n)
+// after each run that ended with context.Canceled. It returns the n that
+// succeeded: how many looks the whole run takes.
+func interruptAtEachCheck(t *testing.T, attempt func(ctx context.Context) error, interrupted func(n int)) int {
+	t.Helper()
+	for n := 0; n <= 1000; n++ {
+		left := n
+		err := attempt(countdown{context.Background(), &left})
+		if err == nil {
+			return n
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted import %d: %v", n, err)
+		}
+		interrupted(n)
+	}
+	t.Fatal("the import never finished")
+	return 0
+}
+
 // TestImportInterruptedLeavesNoVault interrupts an import into a new
 // vault at every point it checks its context: each leaves no vault, and
 // the import then succeeds.
 func TestImportInterruptedLeavesNoVault(t *testing.T) {
 	defer vault.SetImportBatches(1, nil)()
 	file, _ := writeMSALFile(t, 0, 12, 20, nil)
-	for n := 0; ; n++ {
-		if n > 1000 {
-			t.Fatal("the import never finished")
-		}
-		opts := fileOptions(t)
-		v := open(t, opts)
-		left := n
-		rep, err := v.ImportMSAL(countdown{context.Background(), &left}, file)
-		if err == nil {
-			if rep.AccountsAfter != 12 || len(usernames(t, v)) != 12 {
-				t.Fatalf("after %d interruptions: %+v", n, rep)
-			}
-			if n < 12 {
-				t.Fatalf("the import looked at its context only %d times for 12 batches", n)
-			}
-			return
-		}
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("interrupted import %d: %v", n, err)
-		}
+	var (
+		opts vault.Options
+		v    *vault.Vault
+		rep  vault.ImportReport
+	)
+	n := interruptAtEachCheck(t, func(ctx context.Context) (err error) {
+		opts = fileOptions(t)
+		v = open(t, opts)
+		rep, err = v.ImportMSAL(ctx, file)
+		return err
+	}, func(n int) {
 		if leftovers := vaultFiles(t, opts.Dir); len(leftovers) > 0 {
 			t.Fatalf("import interrupted at check %d left %v", n, leftovers)
 		}
+	})
+	if rep.AccountsAfter != 12 || len(usernames(t, v)) != 12 {
+		t.Fatalf("after %d interruptions: %+v", n, rep)
+	}
+	if n < 12 {
+		t.Fatalf("the import looked at its context only %d times for 12 batches", n)
 	}
 }
 
