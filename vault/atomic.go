@@ -61,7 +61,7 @@ func removeStaleTemps(dir string) {
 
 // syncDir flushes a directory's entries to disk.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
+	d, err := openFile(dir, os.O_RDONLY, 0)
 	if err != nil {
 		return fmt.Errorf("vault: sync %s: %w", dir, err)
 	}
@@ -74,7 +74,7 @@ func syncDir(dir string) error {
 
 // syncFile flushes a file and its directory entry to disk.
 func syncFile(path string) error {
-	f, err := os.Open(path)
+	f, err := openFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return fmt.Errorf("vault: sync %s: %w", path, err)
 	}

@@ -71,7 +71,10 @@ func (v *Vault) kindOf() (fileKind, error) {
 	if st.Mode()&fs.ModeSymlink != 0 {
 		return kindNone, symlinkError(v.dbPath)
 	}
-	f, err := os.OpenFile(v.dbPath, os.O_RDONLY|oNoFollow, 0)
+	if !st.Mode().IsRegular() {
+		return kindNone, notRegularError(v.dbPath, st.Mode())
+	}
+	f, err := openFile(v.dbPath, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
 		return kindNone, fmt.Errorf("vault: %w", err)
 	}
@@ -174,7 +177,7 @@ func (v *Vault) openStore(ctx context.Context, write, preload bool) (db *bolt.DB
 		ReadOnly:        !write,
 		PreLoadFreelist: preload,
 		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
-			f, err := os.OpenFile(name, flag&^os.O_CREATE|oNoFollow, mode)
+			f, err := openFile(name, flag&^os.O_CREATE|oNoFollow, mode)
 			file = f
 			return f, err
 		},

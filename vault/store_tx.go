@@ -250,7 +250,7 @@ func (v *Vault) replaceStore(ctx context.Context, size int64, seed func(db *bolt
 	opts := v.storeOptions(size)
 	var file *os.File
 	opts.OpenFile = func(name string, flag int, mode os.FileMode) (*os.File, error) {
-		f, err := os.OpenFile(name, flag, mode)
+		f, err := openFile(name, flag, mode)
 		file = f
 		return f, err
 	}

@@ -52,7 +52,10 @@ func readStart(path string) (b []byte, exists bool, err error) {
 	if st.Mode()&fs.ModeSymlink != 0 {
 		return nil, true, symlinkError(path)
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|oNoFollow, 0)
+	if !st.Mode().IsRegular() {
+		return nil, true, notRegularError(path, st.Mode())
+	}
+	f, err := openFile(path, os.O_RDONLY|oNoFollow, 0)
 	if err != nil {
 		return nil, true, fmt.Errorf("vault: %w", err)
 	}
@@ -63,6 +66,12 @@ func readStart(path string) (b []byte, exists bool, err error) {
 		return nil, true, fmt.Errorf("vault: read %s: %w", path, err)
 	}
 	return b[:n], true, nil
+}
+
+// notRegularError refuses a vault path that holds a pipe, a device or a
+// directory: opening a pipe to read it would wait for a writer for ever.
+func notRegularError(path string, mode fs.FileMode) error {
+	return fmt.Errorf("%w: %s is not a regular file (%v)", ErrCorrupt, path, mode.Type())
 }
 
 // dataPath is the file that holds the vault: vault.acctui when it is
