@@ -56,6 +56,12 @@ may ask, on a terminal, is the file backend's vault passphrase.
 			if len(scopes) == 0 {
 				scopes = a.defaultScopes()
 			}
+			if v, err := a.openVault(ctx); err == nil {
+				// the name's lookup and the token's read share one open
+				// of the file (vault/readhold.go)
+				v.KeepOpenForNextRead()
+				defer v.ReleaseHeld()
+			}
 			if result, acct, ok, err := a.principalTokenResult(ctx, account, scopes, forceRefresh); ok || err != nil {
 				if err != nil {
 					return err

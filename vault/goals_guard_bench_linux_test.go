@@ -27,7 +27,7 @@ func BenchmarkGoalsGuardCost(b *testing.B) {
 				name string
 				run  func(b *testing.B, i int)
 			}{
-				{"token", func(b *testing.B, _ int) { tokenPath(b, opts, username(n/2), testTenant) }},
+				{"token", func(b *testing.B, _ int) { tokenPath(b, opts, username(n/2), testTenant, false) }},
 				{"accounts", func(b *testing.B, _ int) {
 					w, _ := vault.Open(context.Background(), opts)
 					defer w.Close()

@@ -73,6 +73,7 @@ func (v *Vault) LockAccount(ctx context.Context, homeAccountID string) (unlock f
 func (v *Vault) refreshLockPath(ctx context.Context, homeAccountID string) (string, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.dropHeld() // a refresh goes to the network next: let writers in
 	kind, err := v.kindOf()
 	if err != nil {
 		return "", err

@@ -29,10 +29,17 @@ var errNoChange = errors.New("vault: nothing changed")
 // when fn returns nil. A write compacts the file afterwards when its free
 // space passes the threshold.
 func (v *Vault) txStore(ctx context.Context, write bool, fn func(tx *bolt.Tx) error) error {
+	if write {
+		v.dropHeld() // its shared lock would make bbolt's exclusive one wait
+	}
 	for {
-		db, err := v.openStore(ctx, write, false)
-		if err != nil {
-			return err
+		db := v.takeHeld()
+		keep := db == nil && v.keepsNext(write)
+		var err error
+		if db == nil {
+			if db, err = v.openStore(ctx, write, false); err != nil {
+				return err
+			}
 		}
 		var want keyID
 		err = v.guarded(func() error {
@@ -57,7 +64,11 @@ func (v *Vault) txStore(ctx context.Context, write bool, fn func(tx *bolt.Tx) er
 			// by the next write.
 			_ = v.guarded(func() error { return v.maybeCompact(db) })
 		}
-		db.Close()
+		if keep && err == nil {
+			v.kept(db)
+		} else {
+			db.Close()
+		}
 		if errors.Is(err, errNoChange) {
 			return nil
 		}

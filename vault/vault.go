@@ -36,6 +36,7 @@ type Vault struct {
 	lookup []byte              // the key of the tags, derived from key
 	plain  map[tag]plainRecord // decrypted records by tag
 	guard  guardState          // pathguard.go
+	held   heldStore           // readhold.go
 
 	// decrypts counts index and record decryptions, so tests can see what a
 	// read touched.
@@ -103,6 +104,7 @@ func (v *Vault) Path() string { return v.dataPath() }
 func (v *Vault) Close() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.dropHeld()
 	v.setSnapshot(nil)
 	v.key, v.aead, v.lookup = nil, nil, nil
 	clear(v.plain)
@@ -127,7 +129,10 @@ func (v *Vault) Read(ctx context.Context, hint cache.Hint, fn func(*cache.Cache)
 // format the file has, narrowed to realms where it can be (hintRealms).
 // The caller holds mu.
 func (v *Vault) readCache(ctx context.Context, only *string, realms ...string) (*cache.Cache, error) {
-	kind, err := v.kindOf()
+	kind, err := kindStore, error(nil)
+	if v.held.db == nil { // a kept store was a format 3 file, still locked
+		kind, err = v.kindOf()
+	}
 	if err != nil {
 		return nil, err
 	}
