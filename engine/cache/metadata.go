@@ -24,9 +24,46 @@ func (m *metadataEntry) fields() []field {
 
 func (m *metadataEntry) decode(data []byte) error {
 	*m = metadataEntry{}
+	if value, expiresOn, ok := storedMetadata(data); ok {
+		m.value, m.expiresOn = bytes.Clone(value), expiresOn
+		return nil
+	}
 	extra, err := decodeFields(data, "", m.fields())
 	m.extra = extra
 	return err
+}
+
+// storedMetadata reads an entry in the form encode writes,
+// {"expires_on":"N","value":V} or {"value":V}, without encoding/json's map
+// and reflection: a discovery document is a few kilobytes, and the read
+// of a cached token parses each one the shared record holds. ok is false
+// for any other form, which decodeFields then reads or refuses, so the
+// two give the same entry (FuzzStoredMetadataAsDecodeFields).
+func storedMetadata(data []byte) (value []byte, expiresOn int64, ok bool) {
+	rest, dated := bytes.CutPrefix(data, []byte(`{"expires_on":"`))
+	if dated {
+		end := bytes.IndexByte(rest, '"')
+		if end <= 0 || end > 18 { // 18 digits cannot overflow an int64
+			return nil, 0, false
+		}
+		for _, c := range rest[:end] {
+			if c < '0' || c > '9' {
+				return nil, 0, false
+			}
+			expiresOn = expiresOn*10 + int64(c-'0')
+		}
+		if rest, ok = bytes.CutPrefix(rest[end+1:], []byte(`,"value":`)); !ok {
+			return nil, 0, false
+		}
+	} else if rest, ok = bytes.CutPrefix(data, []byte(`{"value":`)); !ok {
+		return nil, 0, false
+	}
+	value, ok = bytes.CutSuffix(rest, []byte("}"))
+	if !ok || len(value) == 0 || isSpace(value[0]) || isSpace(value[len(value)-1]) ||
+		string(value) == "null" || !json.Valid(value) {
+		return nil, 0, false
+	}
+	return value, expiresOn, true
 }
 
 func (m *metadataEntry) encode(buf *bytes.Buffer) error {
