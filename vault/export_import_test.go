@@ -8,12 +8,12 @@ func SetImportBatches(n int, after func()) (restore func()) {
 	return func() { importBatchBytes, afterImportBatch = oldN, oldAfter }
 }
 
-// SetImportReadAhead sets how many records an import reads ahead of its
-// write until restore is called.
-func SetImportReadAhead(n int) (restore func()) {
-	old := readAhead
-	readAhead = n
-	return func() { readAhead = old }
+// SetImportReadAhead sets how many records, and how many bytes of them,
+// an import reads ahead of its write until restore is called.
+func SetImportReadAhead(n, bytes int) (restore func()) {
+	old, oldBytes := readAhead, readAheadBytes
+	readAhead, readAheadBytes = n, bytes
+	return func() { readAhead, readAheadBytes = old, oldBytes }
 }
 
 // SetImportCopyBytes makes a merge of an import larger than n bytes go

@@ -149,7 +149,7 @@ func TestMergeImportHeapDoesNotGrowWithTheVault(t *testing.T) {
 		fill(t, v, 0, accounts, secretLen)
 		var max uint64
 		batches := 0
-		defer vault.SetImportReadAhead(1)()
+		defer vault.SetImportReadAhead(1, 1)()
 		defer vault.SetImportCopyBytes(0)()
 		defer vault.SetImportBatches(1<<20, func() {
 			batches++

@@ -167,15 +167,25 @@ func TestImportInterruptedLeavesNoVault(t *testing.T) {
 // four times the file may not add more than a quarter of the extra bytes.
 // (Memory is counted, not time; two GCs before each reading make the
 // count the live heap, bbolt's page pool emptied, and a read-ahead of one
-// record keeps what the reader happens to hold out of it.)
+// record keeps what the reader happens to hold out of it.) With a
+// read-ahead of many records, its byte bound must hold it as tightly.
 func TestImportHeapDoesNotGrowWithTheFile(t *testing.T) {
+	for _, ahead := range []struct {
+		name           string
+		records, bytes int
+	}{{"one record", 1, 1}, {"1000 records within 64 KB", 1000, 64 << 10}} {
+		t.Run(ahead.name, func(t *testing.T) { importHeapBound(t, ahead.records, ahead.bytes) })
+	}
+}
+
+func importHeapBound(t *testing.T, records, bytes int) {
 	if testing.Short() {
 		t.Skip("imports 12 MB")
 	}
 	const n, secretLen = 100, 8 << 10
 	peak := func(file string) uint64 {
 		var max uint64
-		defer vault.SetImportReadAhead(1)()
+		defer vault.SetImportReadAhead(records, bytes)()
 		defer vault.SetImportBatches(1<<20, func() {
 			runtime.GC()
 			runtime.GC()
