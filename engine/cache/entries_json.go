@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -13,6 +14,20 @@ const (
 	credRefreshToken = "RefreshToken"
 	credIDToken      = "IdToken"
 )
+
+// quotedCredentialType is strconv.Quote(t) without making the string each
+// time an entry is read or written.
+func quotedCredentialType(t string) string {
+	switch t {
+	case credAccessToken:
+		return `"` + credAccessToken + `"`
+	case credRefreshToken:
+		return `"` + credRefreshToken + `"`
+	case credIDToken:
+		return `"` + credIDToken + `"`
+	}
+	return strconv.Quote(t)
+}
 
 // The field tables below list what MSAL Python writes; always=true marks the
 // members it writes unconditionally.

@@ -130,6 +130,9 @@ func unquote(raw json.RawMessage) (string, error) {
 // parseEpoch accepts decimal epoch seconds as a JSON string (what MSAL
 // writes) or a JSON number (what hand-written and some older files hold).
 func parseEpoch(raw json.RawMessage) (int64, error) {
+	if v, ok := quotedDigits(raw); ok {
+		return v, nil // the usual form, read without making a string
+	}
 	text := string(raw)
 	if len(raw) > 0 && raw[0] == '"' {
 		var err error
@@ -149,6 +152,22 @@ func parseEpoch(raw json.RawMessage) (int64, error) {
 		return 0, errors.New("not an epoch")
 	}
 	return int64(f), nil
+}
+
+// quotedDigits reads "N", N one to 18 decimal digits (no int64 overflow):
+// what strconv.ParseInt makes of N, which parseEpoch would otherwise do.
+func quotedDigits(raw []byte) (int64, bool) {
+	if len(raw) < 3 || len(raw) > 20 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return 0, false
+	}
+	var v int64
+	for _, c := range raw[1 : len(raw)-1] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
 }
 
 // decodeFields reads the JSON object data into fields and returns the
@@ -177,7 +196,7 @@ func decodeFields(data []byte, credentialType string, fields []field) (map[strin
 		delete(members, f.name)
 	}
 	if credentialType != "" {
-		if raw, ok := members["credential_type"]; ok && string(raw) == strconv.Quote(credentialType) {
+		if raw, ok := members["credential_type"]; ok && string(raw) == quotedCredentialType(credentialType) {
 			delete(members, "credential_type")
 		}
 	}
@@ -199,7 +218,8 @@ type member struct {
 // wins over an Extra member of the same name; an empty one leaves the Extra
 // member (often a null) in place.
 func encodeFields(buf *bytes.Buffer, credentialType string, fields []field, extra map[string]json.RawMessage) error {
-	members := make([]member, 0, len(fields)+len(extra)+1)
+	var scratch [16]member // an entry's members, on the stack
+	members := scratch[:0]
 	shadowed := func(name string) bool {
 		for i := range fields {
 			if fields[i].name == name && (!fields[i].isZero() || fields[i].forced()) {
@@ -227,7 +247,7 @@ func encodeFields(buf *bytes.Buffer, credentialType string, fields []field, extr
 		members = append(members, member{name: f.name, field: f})
 	}
 	if _, kept := extra["credential_type"]; credentialType != "" && !kept {
-		members = append(members, member{name: "credential_type", raw: json.RawMessage(strconv.Quote(credentialType))})
+		members = append(members, member{name: "credential_type", raw: json.RawMessage(quotedCredentialType(credentialType))})
 	}
 	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.name, b.name) })
 
@@ -255,9 +275,8 @@ func writeFieldValue(buf *bytes.Buffer, f *field) {
 	case secretKind:
 		writeString(buf, f.secret.Reveal())
 	case epochKind:
-		buf.WriteByte('"')
-		buf.WriteString(strconv.FormatInt(*f.epoch, 10))
-		buf.WriteByte('"')
+		var digits [24]byte
+		buf.Write(append(strconv.AppendInt(append(digits[:0], '"'), *f.epoch, 10), '"'))
 	default:
 		if len(*f.raw) == 0 {
 			buf.WriteString("null")

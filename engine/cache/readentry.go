@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strconv"
 	"unicode/utf8"
 )
 
@@ -128,7 +127,8 @@ func entryInfo[E any, P entryPtr[E]](e P, key string, size int, compact bool) (E
 // reflection when the entry is flat and plain; anything else takes
 // decodeFields, so both give the same result.
 func decodeEntryFields(data []byte, credentialType string, fields []field) (extra map[string]json.RawMessage, flat bool, err error) {
-	members, ok := flatMembers(data)
+	var scratch [16]member // an entry's members, on the stack
+	members, ok := flatMembers(data, scratch[:0])
 	if !ok {
 		extra, err = decodeFields(data, credentialType, fields)
 		return extra, false, err
@@ -145,7 +145,7 @@ func decodeEntryFields(data []byte, credentialType string, fields []field) (extr
 		members = append(members[:j], members[j+1:]...)
 	}
 	if credentialType != "" {
-		if j := indexMember(members, "credential_type"); j >= 0 && string(members[j].raw) == strconv.Quote(credentialType) {
+		if j := indexMember(members, "credential_type"); j >= 0 && string(members[j].raw) == quotedCredentialType(credentialType) {
 			members = append(members[:j], members[j+1:]...)
 		}
 	}
@@ -184,9 +184,10 @@ func indexMember(members []member, name string) int {
 
 // flatMembers splits a JSON object whose member names and string values
 // are valid UTF-8 without escapes, and whose other values are integers,
-// true, false or null, all names distinct. ok is false for anything else
-// (including invalid JSON), which decodeFields then reads or refuses.
-func flatMembers(b []byte) (members []member, ok bool) {
+// true, false or null, all names distinct, appending them to members. ok
+// is false for anything else (including invalid JSON), which decodeFields
+// then reads or refuses.
+func flatMembers(b []byte, members []member) (_ []member, ok bool) {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil, false
@@ -195,13 +196,12 @@ func flatMembers(b []byte) (members []member, ok bool) {
 	if i < len(b) && b[i] == '}' {
 		return nil, skipWS(b, i+1) == len(b)
 	}
-	members = make([]member, 0, 12)
 	for {
 		end, ok := plainString(b, i)
 		if !ok {
 			return nil, false
 		}
-		name := string(b[i+1 : end-1])
+		name := memberName(b[i+1 : end-1])
 		if indexMember(members, name) >= 0 {
 			return nil, false // the last would win: leave that to encoding/json
 		}
@@ -235,6 +235,52 @@ func skipWS(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// memberName is name as a string, without allocating one for the names
+// the schema has: an entry has about ten members.
+func memberName(name []byte) string {
+	switch string(name) { // compared, not converted
+	case "home_account_id":
+		return "home_account_id"
+	case "environment":
+		return "environment"
+	case "client_id":
+		return "client_id"
+	case "realm":
+		return "realm"
+	case "target":
+		return "target"
+	case "secret":
+		return "secret"
+	case "credential_type":
+		return "credential_type"
+	case "token_type":
+		return "token_type"
+	case "cached_at":
+		return "cached_at"
+	case "expires_on":
+		return "expires_on"
+	case "extended_expires_on":
+		return "extended_expires_on"
+	case "refresh_on":
+		return "refresh_on"
+	case "key_id":
+		return "key_id"
+	case "family_id":
+		return "family_id"
+	case "last_modification_time":
+		return "last_modification_time"
+	case "local_account_id":
+		return "local_account_id"
+	case "username":
+		return "username"
+	case "authority_type":
+		return "authority_type"
+	case "account_source":
+		return "account_source"
+	}
+	return string(name)
 }
 
 // plainString returns the end of the string at b[i] when it holds no
