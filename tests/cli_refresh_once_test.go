@@ -9,9 +9,21 @@ import (
 // TestOneRefreshAcrossProcesses starts 20 acctui processes at once on one
 // vault whose access token is inside the expiry margin: the vault's
 // account lock and the engine's second look let one of them refresh and
-// the others serve its token.
+// the others serve its token. With --account each process also keeps the
+// file open from the name's lookup to the token's read (shared-locked):
+// that must neither hold the refreshing process's write back nor let a
+// second refresh through.
 func TestOneRefreshAcrossProcesses(t *testing.T) {
 	t.Parallel()
+	for name, args := range map[string][]string{"the only account": {"token"}, "--account": {"token", "--account", aliceUsername}} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			oneRefreshAcrossProcesses(t, args)
+		})
+	}
+}
+
+func oneRefreshAcrossProcesses(t *testing.T, args []string) {
 	const processes = 20
 	e := startEmulator(t)
 	s := newCLISuite(t, e)
@@ -26,7 +38,7 @@ func TestOneRefreshAcrossProcesses(t *testing.T) {
 
 	procs := make([]*cliProc, processes)
 	for n := range procs {
-		procs[n] = env.start(t, "token")
+		procs[n] = env.start(t, args...)
 	}
 	var first string
 	for n, p := range procs {
