@@ -87,6 +87,11 @@ func (a *app) principalTokenResult(ctx context.Context, account string, scopes [
 	if err != nil || !ok {
 		return engine.Result{}, engine.Account{}, false, err
 	}
+	if a.vault != nil {
+		// the token command kept the file open for a person's token read;
+		// an app's token may go to the network first
+		a.vault.ReleaseHeld()
+	}
 	scopes = splitScopes(scopes)
 	if len(scopes) != 1 {
 		return engine.Result{}, engine.Account{}, true, usagef("an app or managed identity token is for one resource: pass one --scope")
