@@ -35,6 +35,9 @@ type field struct {
 	secret *Secret
 	epoch  *int64
 	raw    *json.RawMessage
+	// verbatim says the text or secret, as the table was read, is plain
+	// ASCII (setPlain): writing it back needs no second look at a token.
+	verbatim bool
 }
 
 func textField(name string, p *string, always bool) field {
@@ -211,6 +214,7 @@ type member struct {
 	name  string
 	field *field          // modelled member, or
 	raw   json.RawMessage // verbatim one
+	ascii bool            // raw is a string of plainASCII (flatMembers)
 }
 
 // encodeFields writes a compact JSON object with members sorted by name, so
@@ -271,9 +275,9 @@ func encodeFields(buf *bytes.Buffer, credentialType string, fields []field, extr
 func writeFieldValue(buf *bytes.Buffer, f *field) {
 	switch f.kind {
 	case textKind:
-		writeString(buf, *f.text)
+		writeText(buf, *f.text, f.verbatim)
 	case secretKind:
-		writeString(buf, f.secret.Reveal())
+		writeText(buf, f.secret.Reveal(), f.verbatim)
 	case epochKind:
 		var digits [24]byte
 		buf.Write(append(strconv.AppendInt(append(digits[:0], '"'), *f.epoch, 10), '"'))
@@ -284,6 +288,18 @@ func writeFieldValue(buf *bytes.Buffer, f *field) {
 			buf.Write(*f.raw)
 		}
 	}
+}
+
+// writeText is writeString, or s between quotes when the caller knows s
+// is plainASCII.
+func writeText(buf *bytes.Buffer, s string, verbatim bool) {
+	if !verbatim {
+		writeString(buf, s)
+		return
+	}
+	buf.WriteByte('"')
+	buf.WriteString(s)
+	buf.WriteByte('"')
 }
 
 // writeString writes s as a JSON string. Unlike encoding/json it leaves <, >

@@ -51,19 +51,20 @@ func (e EntryInfo) LogValue() slog.Value { return slog.StringValue(e.String()) }
 // is read without encoding/json.
 func ReadEntry(section, key string, raw []byte) (EntryInfo, error) {
 	var info EntryInfo
-	entry, flat, err := decodeEntry(section, raw)
+	d, err := decodeEntryTable(section, raw)
 	if err == nil {
-		switch e := entry.(type) {
+		compact := !d.flat && len(d.extra) > 0
+		switch e := d.entry.(type) {
 		case *AccessToken:
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+			info, err = entryInfo(e, d, key, len(raw), compact)
 		case *RefreshToken:
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+			info, err = entryInfo(e, d, key, len(raw), compact)
 		case *IDToken:
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+			info, err = entryInfo(e, d, key, len(raw), compact)
 		case *Account:
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+			info, err = entryInfo(e, d, key, len(raw), compact)
 		case *AppMetadata:
-			info, err = entryInfo(e, key, len(raw), !flat && len(e.Extra) > 0)
+			info, err = entryInfo(e, d, key, len(raw), compact)
 		}
 	}
 	if err != nil {
@@ -72,44 +73,64 @@ func ReadEntry(section, key string, raw []byte) (EntryInfo, error) {
 	return info, nil
 }
 
+// decodedEntry is an entry decodeEntryTable read, with the field table it
+// was read through, which writes it again without a new table and without
+// a second look at the strings setPlain marked verbatim.
+type decodedEntry struct {
+	entry          any
+	fields         []field
+	credentialType string
+	extra          map[string]json.RawMessage
+	flat           bool // encoding/json was not needed
+}
+
 // decodeEntry decodes raw as an entry of section (one of the five entry
 // sections) as Parse does; flat reports that encoding/json was not needed.
 func decodeEntry(section string, raw []byte) (entry any, flat bool, err error) {
+	d, err := decodeEntryTable(section, raw)
+	return d.entry, d.flat, err
+}
+
+// decodeEntryTable is decodeEntry keeping the field table.
+func decodeEntryTable(section string, raw []byte) (decodedEntry, error) {
+	var d decodedEntry
+	var extra *map[string]json.RawMessage
 	switch section {
 	case SectionAccessToken:
 		e := new(AccessToken)
-		e.Extra, flat, err = decodeEntryFields(raw, credAccessToken, e.fields())
-		return e, flat, err
+		d.entry, d.fields, d.credentialType, extra = e, e.fields(), credAccessToken, &e.Extra
 	case SectionRefreshToken:
 		e := new(RefreshToken)
-		e.Extra, flat, err = decodeEntryFields(raw, credRefreshToken, e.fields())
-		return e, flat, err
+		d.entry, d.fields, d.credentialType, extra = e, e.fields(), credRefreshToken, &e.Extra
 	case SectionIDToken:
 		e := new(IDToken)
-		e.Extra, flat, err = decodeEntryFields(raw, credIDToken, e.fields())
-		return e, flat, err
+		d.entry, d.fields, d.credentialType, extra = e, e.fields(), credIDToken, &e.Extra
 	case SectionAccount:
 		e := new(Account)
-		e.Extra, flat, err = decodeEntryFields(raw, "", e.fields())
-		return e, flat, err
+		d.entry, d.fields, extra = e, e.fields(), &e.Extra
 	case SectionAppMetadata:
 		e := new(AppMetadata)
-		e.Extra, flat, err = decodeEntryFields(raw, "", e.fields())
-		return e, flat, err
+		d.entry, d.fields, extra = e, e.fields(), &e.Extra
+	default:
+		return d, fmt.Errorf("%q is not an entry section", clip(section))
 	}
-	return nil, false, fmt.Errorf("%q is not an entry section", clip(section))
+	var err error
+	*extra, d.flat, err = decodeEntryFields(raw, d.credentialType, d.fields)
+	d.extra = *extra
+	return d, err
 }
 
-// entryInfo fills in what Parse and Marshal would make of a decoded entry
-// of about size bytes; compact says its kept members may hold whitespace.
-func entryInfo[E any, P entryPtr[E]](e P, key string, size int, compact bool) (EntryInfo, error) {
+// entryInfo fills in what Parse and Marshal would make of the decoded
+// entry e (d.entry) of about size bytes; compact says its kept members may
+// hold whitespace.
+func entryInfo[E any, P entryPtr[E]](e P, d decodedEntry, key string, size int, compact bool) (EntryInfo, error) {
 	info := EntryInfo{Key: key, Indexed: e.indexable(), Stamp: e.stamp(), Entry: e}
 	if info.Indexed {
 		info.Key = e.Key()
 	}
 	var buf bytes.Buffer
 	buf.Grow(size + 64)
-	if err := e.encode(&buf); err != nil {
+	if err := encodeFields(&buf, d.credentialType, d.fields, d.extra); err != nil {
 		return info, err
 	}
 	info.JSON = buf.Bytes()
@@ -139,7 +160,7 @@ func decodeEntryFields(data []byte, credentialType string, fields []field) (extr
 		if j < 0 || string(members[j].raw) == "null" {
 			continue
 		}
-		if err := setPlain(f, members[j].raw); err != nil {
+		if err := setPlain(f, members[j]); err != nil {
 			return nil, true, fmt.Errorf("member %q: %w", f.name, err)
 		}
 		members = append(members[:j], members[j+1:]...)
@@ -159,9 +180,10 @@ func decodeEntryFields(data []byte, credentialType string, fields []field) (extr
 	return extra, true, nil
 }
 
-// setPlain is f.set for a value flatMembers checked: a string needs no
-// unquoting.
-func setPlain(f *field, raw json.RawMessage) error {
+// setPlain is f.set for a member flatMembers checked: a string needs no
+// unquoting, and one of plain ASCII is marked to be written as it is.
+func setPlain(f *field, m member) error {
+	raw := m.raw
 	if len(raw) < 2 || raw[0] != '"' || f.kind != textKind && f.kind != secretKind {
 		return f.set(raw)
 	}
@@ -170,6 +192,7 @@ func setPlain(f *field, raw json.RawMessage) error {
 	} else {
 		*f.secret = Secret(s)
 	}
+	f.verbatim = m.ascii
 	return nil
 }
 
@@ -197,7 +220,7 @@ func flatMembers(b []byte, members []member) (_ []member, ok bool) {
 		return nil, skipWS(b, i+1) == len(b)
 	}
 	for {
-		end, ok := plainString(b, i)
+		end, _, ok := plainString(b, i)
 		if !ok {
 			return nil, false
 		}
@@ -210,11 +233,11 @@ func flatMembers(b []byte, members []member) (_ []member, ok bool) {
 			return nil, false
 		}
 		i = skipWS(b, i+1)
-		vend, ok := plainValue(b, i)
+		vend, ascii, ok := plainValue(b, i)
 		if !ok {
 			return nil, false
 		}
-		members = append(members, member{name: name, raw: b[i:vend:vend]})
+		members = append(members, member{name: name, raw: b[i:vend:vend], ascii: ascii})
 		i = skipWS(b, vend)
 		if i >= len(b) {
 			return nil, false
@@ -284,26 +307,27 @@ func memberName(name []byte) string {
 }
 
 // plainString returns the end of the string at b[i] when it holds no
-// escape, no control character and only valid UTF-8.
-func plainString(b []byte, i int) (int, bool) {
+// escape, no control character and only valid UTF-8; ascii reports that
+// it is all plainASCII, which a writer may copy as it is.
+func plainString(b []byte, i int) (end int, ascii, ok bool) {
 	if i >= len(b) || b[i] != '"' {
-		return 0, false
+		return 0, false, false
 	}
 	j := bytes.IndexByte(b[i+1:], '"')
 	if j < 0 {
-		return 0, false
+		return 0, false, false
 	}
 	body := b[i+1 : i+1+j]
 	rest := body[plainASCII(body):]
 	for _, c := range rest {
 		if c == '\\' || c < 0x20 {
-			return 0, false
+			return 0, false, false
 		}
 	}
 	if !utf8.Valid(rest) {
-		return 0, false
+		return 0, false, false
 	}
-	return i + j + 2, true
+	return i + j + 2, len(rest) == 0, true
 }
 
 // plainASCII returns the length of the prefix of s made of printable
@@ -331,9 +355,9 @@ func plainASCII[T string | []byte](s T) int {
 
 // plainValue returns the end of the plain value at b[i]: a plain string,
 // an integer in JSON's grammar, true, false or null.
-func plainValue(b []byte, i int) (int, bool) {
+func plainValue(b []byte, i int) (end int, ascii, ok bool) {
 	if i >= len(b) {
-		return 0, false
+		return 0, false, false
 	}
 	switch c := b[i]; {
 	case c == '"':
@@ -348,18 +372,18 @@ func plainValue(b []byte, i int) (int, bool) {
 			j++
 		}
 		if j == start || b[start] == '0' && j-start > 1 {
-			return 0, false
+			return 0, false, false
 		}
 		if j < len(b) && (b[j] == '.' || b[j] == 'e' || b[j] == 'E') {
-			return 0, false
+			return 0, false, false
 		}
-		return j, true
+		return j, false, true
 	default:
 		for _, lit := range []string{"true", "false", "null"} {
 			if bytes.HasPrefix(b[i:], []byte(lit)) {
-				return i + len(lit), true
+				return i + len(lit), false, true
 			}
 		}
-		return 0, false
+		return 0, false, false
 	}
 }

@@ -97,6 +97,9 @@ func FuzzReadEntryAsParse(f *testing.F) {
 		`{"cached_at":01}`, `{"cached_at":1.5}`, `{"cached_at":"x"}`, `{"home_account_id":7}`,
 		`{"credential_type":"AccessToken","ext_cache_key":"k","environment":"e","client_id":"c"}`,
 		`{"a":{"b":[1, 2]}}`, `{"a":tru}`, `{"a":1}x`, `{"a" 1}`,
+		// raw (unescaped) non-ASCII in a flat entry: what setPlain must not
+		// mark verbatim, since the writer escapes U+2028 and U+2029
+		"{\"environment\":\"e\u2028\u00e9\",\"client_id\":\"c\",\"secret\":\"s\u2029\"}",
 	} {
 		f.Add([]byte(seed))
 	}
