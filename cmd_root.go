@@ -1,6 +1,7 @@
 package main
 
 import (
+	"acctui/vault"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,10 @@ func run(args []string) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if errors.Is(err, vault.ErrDBusDeferred) {
+		a.log.Debug("the key is needed from a D-Bus keyring: running again with the bus probed")
+		err = runAgainWithDBus()
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		fmt.Fprintln(a.stderr, "acctui: interrupted")

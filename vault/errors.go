@@ -1,6 +1,10 @@
 package vault
 
-import "errors"
+import (
+	"errors"
+
+	"acctui/vault/internal/dbusguard"
+)
 
 // Sentinel errors callers branch on; use errors.Is. The errors returned wrap
 // them with the path, backend or item concerned; none of them ever carries a
@@ -28,4 +32,14 @@ var (
 	// ErrLocked means another process held the vault's lock file for longer
 	// than Options.LockTimeout.
 	ErrLocked = errors.New("vault: the vault is locked by another process")
+	// ErrDBusDeferred means the data key is needed from the Secret Service
+	// or KWallet, which this process cannot open because it kept the
+	// keyring library from probing the session bus at start
+	// (dbusguard.Deferred: `acctui token` expects the kernel's key cache).
+	// The caller runs the command again with DBusProbeEnv set to 1.
+	ErrDBusDeferred = errors.New("vault: the D-Bus keyrings were not probed at start")
 )
+
+// DBusProbeEnv, set to 1, lets the keyring library probe the session bus
+// in a command that would defer it; see ErrDBusDeferred.
+const DBusProbeEnv = dbusguard.ProbeEnv

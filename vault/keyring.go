@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"acctui/vault/internal/dbusguard"
 	"context"
 	"errors"
 	"fmt"
@@ -297,6 +298,9 @@ func (k *keyStore) open(ctx context.Context, backend, pass string) (keyring.Keyr
 	}
 	if backend == BackendKWallet {
 		cfg.ServiceName = k.wallet
+	}
+	if (backend == BackendKWallet || backend == BackendSecretService) && dbusguard.Deferred {
+		return nil, ErrDBusDeferred
 	}
 	if (backend == BackendKWallet || backend == BackendSecretService) && !godbusFindsBus() {
 		// Without a bus the library's D-Bus client would run dbus-launch

@@ -1,5 +1,6 @@
 // Package dbusguard keeps github.com/99designs/keyring from starting a D-Bus
-// daemon.
+// daemon, and `acctui token` from connecting to the session bus it does
+// not need (see Deferred).
 //
 // The keyring library connects to the session bus in its package init, to
 // decide whether to offer the Secret Service backend. When
@@ -39,6 +40,19 @@ var (
 	had      bool
 )
 
+// ProbeEnv set to 1 lets the keyring library probe the bus in a command
+// that would defer it: the run that starts again after ErrDBusDeferred.
+const ProbeEnv = "ACCTUI_DBUS_PROBE"
+
+// Deferred reports that a session bus exists but the keyring library was
+// kept from probing it: `acctui token` answers from the kernel's key cache
+// and needs no keyring, and the probe is a connection to the bus and its
+// handshake, about a millisecond of a run of three, left open until the
+// process ends. The Secret Service and KWallet backends are then not on
+// offer in this process; the vault says so (vault.ErrDBusDeferred) when
+// it needs one, and the command runs again with ProbeEnv set.
+var Deferred bool
+
 func init() { arm() }
 
 // arm sets the placeholder when godbus would otherwise run dbus-launch:
@@ -49,22 +63,43 @@ func arm() {
 		return // the keyring library probes D-Bus on Linux only
 	}
 	original, had = os.LookupEnv(envName)
-	if original != "" && original != "autolaunch:" {
-		return
-	}
-	dir := "/run/user/" + itoa(os.Getuid())
-	for _, f := range []string{dir + "/bus", dir + "/dbus-session"} {
-		if _, err := os.Stat(f); err == nil {
+	if busFound() {
+		if !defers(os.Args) || os.Getenv(ProbeEnv) == "1" {
 			return
 		}
+		Deferred = true
 	}
 	if os.Setenv(envName, placeholder) == nil {
 		armed = true
 	}
 }
 
+// busFound reports whether godbus would find a session bus without
+// launching one: an address in the variable, or one of the files it looks
+// for in /run/user/<uid>.
+func busFound() bool {
+	if original != "" && original != "autolaunch:" {
+		return true
+	}
+	dir := "/run/user/" + itoa(os.Getuid())
+	for _, f := range []string{dir + "/bus", dir + "/dbus-session"} {
+		if _, err := os.Stat(f); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// defers reports whether the command line is `acctui token ...`: the
+// command as the first argument, as scripts, kubectl and git helpers
+// write it. A command named after flags is not recognised here and simply
+// probes as before.
+func defers(args []string) bool {
+	return len(args) > 1 && args[1] == "token"
+}
+
 // Restore puts DBUS_SESSION_BUS_ADDRESS back as it was before this
-// package's init. The vault package calls it from its own init.
+// package's init (Deferred stays as it is). The vault package calls it from its own init.
 func Restore() {
 	if !armed {
 		return
