@@ -1,7 +1,6 @@
 package main
 
 import (
-	"acctui/vault"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"acctui/vault"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -46,7 +46,9 @@ func run(args []string) int {
 	}
 	if errors.Is(err, vault.ErrDBusDeferred) {
 		a.log.Debug("the key is needed from a D-Bus keyring: running again with the bus probed")
-		err = runAgainWithDBus()
+		if rerr := runAgainWithDBus(); rerr != nil {
+			err = fmt.Errorf("running acctui again to read the key from the D-Bus keyring: %w", rerr)
+		}
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		fmt.Fprintln(a.stderr, "acctui: interrupted")

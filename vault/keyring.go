@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"acctui/vault/internal/dbusguard"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"acctui/vault/internal/dbusguard"
 	"github.com/99designs/keyring"
 )
 

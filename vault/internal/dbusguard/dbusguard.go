@@ -99,7 +99,8 @@ func defers(args []string) bool {
 }
 
 // Restore puts DBUS_SESSION_BUS_ADDRESS back as it was before this
-// package's init (Deferred stays as it is). The vault package calls it from its own init.
+// package's init (Deferred stays as it is). The vault package calls it
+// from its own init.
 func Restore() {
 	if !armed {
 		return
