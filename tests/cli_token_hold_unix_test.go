@@ -5,10 +5,10 @@ package tests
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"acctui/internal/lockprobe"
 	"acctui/vault"
 )
 
@@ -51,19 +51,9 @@ func TestTokenLetsWritersInDuringItsRequest(t *testing.T) {
 // writerCouldLock reports whether a writer could take path's lock now.
 func writerCouldLock(t *testing.T, path string) bool {
 	t.Helper()
-	f, err := os.Open(path)
+	free, err := lockprobe.WriterCouldLock(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	switch err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err {
-	case nil:
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		return true
-	case syscall.EWOULDBLOCK:
-		return false
-	default:
-		t.Fatal(err)
-		return false
-	}
+	return free
 }

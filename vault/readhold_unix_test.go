@@ -4,13 +4,12 @@ package vault_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"acctui/engine/cache"
+	"acctui/internal/lockprobe"
 	"acctui/vault"
 )
 
@@ -75,19 +74,9 @@ func TestHeldFileLetsWritesIn(t *testing.T) {
 // exclusiveLockFree reports whether a writer could take path's lock now.
 func exclusiveLockFree(t *testing.T, path string) bool {
 	t.Helper()
-	f, err := os.Open(path)
+	free, err := lockprobe.WriterCouldLock(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	switch err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err {
-	case nil:
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		return true
-	case syscall.EWOULDBLOCK:
-		return false
-	default:
-		t.Fatal(err)
-		return false
-	}
+	return free
 }
