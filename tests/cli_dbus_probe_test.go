@@ -104,30 +104,17 @@ func TestTokenRunsAgainForADBusKeyring(t *testing.T) {
 	c.vars["ACCTUI_VAULT_BACKEND"] = "secret-service"
 	// Each step is a session of its own: a bus and a keyring daemon that
 	// unlocks the login collection, whose files stay in HOME.
-	inSession := func(stdin string, args ...string) (string, string, error) {
-		script := `echo -n "gnome-keyring-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 97
-exec "$@"`
-		cmd := exec.Command("dbus-run-session", append([]string{"--", "sh", "-c", script, "sh", acctuiBinary(t)}, args...)...)
-		cmd.Env = c.environ()
-		cmd.Dir = c.home
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errOut strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		return out.String(), errOut.String(), err
-	}
-	if _, stderr, err := inSession(alicePassword+"\n", "login", "--method", "password", "--username", aliceUsername, "--password-stdin"); err != nil {
-		t.Fatalf("login with the Secret Service: %v\n%s", err, stderr)
-	}
-	stdout, stderr, err := inSession("", "token")
-	if err != nil {
-		t.Fatalf("token with the key in the Secret Service: %v\n%s", err, stderr)
-	}
+	session := []string{"dbus-run-session", "--", "sh", "-c",
+		`echo -n "gnome-keyring-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 97
+exec "$@"`, "sh"}
+	password := alicePassword + "\n"
+	c.runVia(t, cliTimeout, &password, session, "login", "--method", "password", "--username", aliceUsername, "--password-stdin").want(t, 0)
+	res := c.runVia(t, cliTimeout, nil, session, "token").want(t, 0)
 	// (dbus-daemon itself may complain on stderr about its fd limit)
-	if strings.Count(stdout, "\n") != 1 || len(stdout) < 100 || strings.Contains(stderr, "acctui") {
-		t.Fatalf("token printed %d lines; stderr: %s", strings.Count(stdout, "\n"), stderr)
+	if strings.Count(res.stdout, "\n") != 1 || len(res.stdout) < 100 || strings.Contains(res.stderr, "acctui") {
+		t.Fatalf("token printed %d lines; stderr: %s", strings.Count(res.stdout, "\n"), res.stderr)
 	}
-	s.remember(strings.TrimSpace(stdout), "access token read through the Secret Service")
+	s.remember(strings.TrimSpace(res.stdout), "access token read through the Secret Service")
 	log, err := os.ReadFile(c.vars["ACCTUI_DEBUG"])
 	if err != nil || !strings.Contains(string(log), "running again with the bus probed") {
 		t.Errorf("the debug log does not show the second run (%v)", err)

@@ -196,9 +196,19 @@ func (c *cliEnv) run(t *testing.T, stdin *string, args ...string) cliResult {
 
 func (c *cliEnv) runTimeout(t *testing.T, timeout time.Duration, stdin *string, args ...string) cliResult {
 	t.Helper()
+	return c.runVia(t, timeout, stdin, nil, args...)
+}
+
+// runVia is runTimeout with acctui started by another program: the
+// wrapper's words come first, then acctui's path and args (dbus-run-session
+// for a D-Bus session of the run's own). The checks are acctui's, so the
+// wrapper must print nothing that looks like an acctui failure.
+func (c *cliEnv) runVia(t *testing.T, timeout time.Duration, stdin *string, wrapper []string, args ...string) cliResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, acctuiBinary(t), args...)
+	argv := append(append(slices.Clone(wrapper), acctuiBinary(t)), args...)
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = c.environ()
 	cmd.Dir = c.home
 	cmd.WaitDelay = 2 * time.Second
