@@ -40,19 +40,16 @@ func (m *metadataEntry) decode(data []byte) error {
 // for any other form, which decodeFields then reads or refuses, so the
 // two give the same entry (FuzzStoredMetadataAsDecodeFields).
 func storedMetadata(data []byte) (value []byte, expiresOn int64, ok bool) {
-	rest, dated := bytes.CutPrefix(data, []byte(`{"expires_on":"`))
+	rest, dated := bytes.CutPrefix(data, []byte(`{"expires_on":`))
 	if dated {
-		end := bytes.IndexByte(rest, '"')
-		if end <= 0 || end > 18 { // 18 digits cannot overflow an int64
+		end := bytes.IndexByte(rest[min(1, len(rest)):], '"') + 2 // past the closing quote
+		if end < 2 {
 			return nil, 0, false
 		}
-		for _, c := range rest[:end] {
-			if c < '0' || c > '9' {
-				return nil, 0, false
-			}
-			expiresOn = expiresOn*10 + int64(c-'0')
+		if expiresOn, ok = quotedDigits(rest[:end]); !ok {
+			return nil, 0, false
 		}
-		if rest, ok = bytes.CutPrefix(rest[end+1:], []byte(`,"value":`)); !ok {
+		if rest, ok = bytes.CutPrefix(rest[end:], []byte(`,"value":`)); !ok {
 			return nil, 0, false
 		}
 	} else if rest, ok = bytes.CutPrefix(data, []byte(`{"value":`)); !ok {
