@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 )
@@ -27,7 +28,67 @@ func (c *Cache) MarshalForOtherClients() ([]byte, error) {
 	return c.marshal(false)
 }
 
+// WriteForOtherClients writes what MarshalForOtherClients returns to w, a
+// section at a time: it holds one section's text, where building the
+// document whole held it compact and again indented (an export of 10 000
+// accounts is some 70 MB). Sections are written in order as they are
+// made, so after an error w may hold the first of them.
+func (c *Cache) WriteForOtherClients(w io.Writer) error {
+	return c.writeDocument(w, false)
+}
+
 func (c *Cache) marshal(withMetadata bool) ([]byte, error) {
+	var out bytes.Buffer
+	out.Grow(256 * (c.Len() + 1) * 5 / 4)
+	if err := c.writeDocument(&out, withMetadata); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// indentUnit is MSAL Python's json.dumps(indent=4).
+const indentUnit = "    "
+
+// writeDocument writes the sections sorted by name, each made compact and
+// then indented one level in, with the punctuation between them that
+// json.Indent gives the whole document: the same bytes.
+func (c *Cache) writeDocument(w io.Writer, withMetadata bool) error {
+	writers := c.sectionWriters(withMetadata)
+	names := slices.Sorted(maps.Keys(writers))
+	var compact, out bytes.Buffer
+	for i, name := range names {
+		compact.Reset()
+		if err := writers[name](&compact); err != nil {
+			return fmt.Errorf("cache: marshal: %w", err)
+		}
+		out.Reset()
+		if i == 0 {
+			out.WriteString("{\n" + indentUnit)
+		} else {
+			out.WriteString(",\n" + indentUnit)
+		}
+		writeString(&out, name)
+		out.WriteString(": ")
+		// json.Indent keeps trailing space of its input; inside the
+		// document there is none to keep
+		section := bytes.TrimRight(compact.Bytes(), " \t\r\n")
+		if err := json.Indent(&out, section, indentUnit, indentUnit); err != nil {
+			return fmt.Errorf("cache: marshal: section %q: %w", name, err)
+		}
+		if _, err := w.Write(out.Bytes()); err != nil {
+			return err
+		}
+	}
+	closing := "\n}"
+	if len(names) == 0 {
+		closing = "{}"
+	}
+	_, err := io.WriteString(w, closing)
+	return err
+}
+
+// sectionWriters gives each section the document holds its writer.
+func (c *Cache) sectionWriters(withMetadata bool) map[string]func(*bytes.Buffer) error {
 	writers := map[string]func(*bytes.Buffer) error{
 		SectionAccessToken:  func(b *bytes.Buffer) error { return writeTable(b, &c.accessTokens) },
 		SectionRefreshToken: func(b *bytes.Buffer) error { return writeTable(b, &c.refreshTokens) },
@@ -50,28 +111,7 @@ func (c *Cache) marshal(withMetadata bool) ([]byte, error) {
 			return nil
 		}
 	}
-
-	var compact bytes.Buffer
-	compact.Grow(256 * (c.Len() + 1))
-	compact.WriteByte('{')
-	for i, name := range slices.Sorted(maps.Keys(writers)) {
-		if i > 0 {
-			compact.WriteByte(',')
-		}
-		writeString(&compact, name)
-		compact.WriteByte(':')
-		if err := writers[name](&compact); err != nil {
-			return nil, fmt.Errorf("cache: marshal: %w", err)
-		}
-	}
-	compact.WriteByte('}')
-
-	var out bytes.Buffer
-	out.Grow(compact.Len() * 5 / 4)
-	if err := json.Indent(&out, compact.Bytes(), "", "    "); err != nil {
-		return nil, fmt.Errorf("cache: marshal: %w", err)
-	}
-	return out.Bytes(), nil
+	return writers
 }
 
 // writeTable writes one section: indexed entries and orphans together,
