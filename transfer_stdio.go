@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -26,17 +27,19 @@ func readStdinLimited(r io.Reader, limit int64) ([]byte, error) {
 }
 
 // exportMSALStdout writes the vault as a plain MSAL cache to w, which the
-// caller made sure is not a terminal: tokens are not for the screen.
+// caller made sure is not a terminal: tokens are not for the screen. The
+// vault is read whole first, so a vault that cannot be read writes
+// nothing; the document is then written a section at a time.
 func exportMSALStdout(ctx context.Context, v *vault.Vault, w io.Writer) error {
-	var data []byte
 	err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		var err error
-		data, err = c.MarshalForOtherClients()
-		return err
+		bw := bufio.NewWriterSize(w, 1<<20)
+		if err := c.WriteForOtherClients(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	_, err = w.Write(data)
-	return err
+	return nil
 }

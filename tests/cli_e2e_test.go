@@ -11,8 +11,10 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -559,6 +561,30 @@ func TestCLI(t *testing.T) {
 		}
 		if n := count(e.requests(t), "token", ""); n != 0 {
 			t.Errorf("MSAL Python sent %d token requests, want 0", n)
+		}
+	})
+
+	// A file-size limit (prlimit, enforced by the kernel) fails the export's
+	// writes part way, as a full disk does: the run says so, and leaves no
+	// partial plaintext file behind.
+	t.Run("export-write-fails", func(t *testing.T) {
+		needAlice(t)
+		prlimit, err := exec.LookPath("prlimit")
+		if err != nil {
+			t.Skip("no prlimit (util-linux)")
+		}
+		file := filepath.Join(t.TempDir(), "exported.json")
+		res := alice.runVia(t, cliTimeout, nil, []string{prlimit, "--fsize=2048", "--"}, "export", "--msal", file).want(t, 1)
+		if !strings.Contains(res.errorLine(), "file too large") {
+			t.Errorf("a failed export said: %s", res)
+		}
+		if _, err := os.Lstat(file); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a failed export left %s behind (%v)", file, err)
+		}
+		full := filepath.Join(t.TempDir(), "exported.json")
+		alice.run(t, nil, "export", "--msal", full).want(t, 0)
+		if info, err := os.Stat(full); err != nil || info.Size() <= 2048 {
+			t.Errorf("the same export without the limit: %v, %v; it must be larger than the limit for this test to mean anything", info, err)
 		}
 	})
 

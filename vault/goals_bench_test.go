@@ -272,3 +272,30 @@ func BenchmarkGoalsImport(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkGoalsExport writes a vault of 10 000 accounts as a plaintext
+// MSAL file (`acctui export --msal`); B/op is what the export allocates.
+func BenchmarkGoalsExport(b *testing.B) {
+	const n = 10000
+	file := msalFile(b, n)
+	opts := fileOptions(b)
+	opts.ServiceName = kernelTestService(b, opts)
+	opts.KeyctlCache = time.Hour
+	v, _ := vault.Open(context.Background(), opts)
+	defer v.Close()
+	if rep, err := v.ImportMSAL(context.Background(), file); err != nil || rep.AccountsAfter != n {
+		b.Fatal(rep, err)
+	}
+	out := filepath.Join(b.TempDir(), "export.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.ExportPlaintext(context.Background(), out); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := os.Remove(out); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}

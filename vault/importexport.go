@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -126,36 +127,36 @@ func (v *Vault) importFrom(ctx context.Context, path string, src io.ReaderAt, li
 // as an MSAL unified cache file at path (mode 0600) that the Azure CLI or
 // an MSAL app can read. It is the only way tokens leave the vault in the
 // clear. It refuses to replace an existing file: the caller removes it
-// first, on purpose.
+// first, on purpose. The file is made only once the vault has been read,
+// and written a section at a time (cache.WriteForOtherClients); a failed
+// export removes it.
 func (v *Vault) ExportPlaintext(ctx context.Context, path string) error {
-	var data []byte
-	err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		var err error
-		if data, err = c.MarshalForOtherClients(); err != nil {
+	return v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return fmt.Errorf("vault: export: %w", err)
+		}
+		if err := writeExport(f, c); err != nil {
+			f.Close()
+			os.Remove(path)
+			return fmt.Errorf("vault: export: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(path)
 			return fmt.Errorf("vault: export: %w", err)
 		}
 		return nil
 	})
-	if err != nil {
+}
+
+// writeExport writes the cache for other clients to f and makes it durable.
+func writeExport(f *os.File, c *cache.Cache) error {
+	w := bufio.NewWriterSize(f, 1<<20)
+	if err := c.WriteForOtherClients(w); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("vault: export: %w", err)
+	if err := w.Flush(); err != nil {
+		return err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("vault: export: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("vault: export: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("vault: export: %w", err)
-	}
-	return nil
+	return f.Sync()
 }
