@@ -201,6 +201,13 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.list, cmd = m.list.Update(msg)
+	if _, ok := msg.(list.FilterMatchesMsg); ok {
+		// The list takes a filter's matches without counting their pages
+		// (it counts them as the key is typed, before the matches come),
+		// so the count would stay the key before's: "page 1/2" over one
+		// account. Setting the size it has counts them again.
+		m.list.SetSize(m.list.Width(), m.list.Height())
+	}
 	return m, cmd
 }
 
