@@ -25,13 +25,21 @@ import (
 // comes from the kernel keyring cache, so opening costs what a script with
 // the cache turned on pays, not the file backend's PBKDF2.
 
-// goalVault fills a vault in dir with accounts accounts (each with access,
-// refresh and ID token) through one Update and returns its options.
-func goalVault(b *testing.B, accounts int) vault.Options {
+// kernelKeyOptions are a file backend's options with the key kept in the
+// kernel keyring, as for a script with the cache on.
+func kernelKeyOptions(b *testing.B) vault.Options {
 	b.Helper()
 	opts := fileOptions(b)
 	opts.ServiceName = kernelTestService(b, opts)
 	opts.KeyctlCache = time.Hour
+	return opts
+}
+
+// goalVault fills a vault in dir with accounts accounts (each with access,
+// refresh and ID token) through one Update and returns its options.
+func goalVault(b *testing.B, accounts int) vault.Options {
+	b.Helper()
+	opts := kernelKeyOptions(b)
 	v, err := vault.Open(context.Background(), opts)
 	if err != nil {
 		b.Fatal(err)
@@ -190,9 +198,7 @@ func goalRuns(b *testing.B, opts vault.Options, n int) {
 // to 1 000 tenants (a partner administrator): one access token and one
 // Account entry per tenant.
 func BenchmarkGoalsTenants(b *testing.B) {
-	opts := fileOptions(b)
-	opts.ServiceName = kernelTestService(b, opts)
-	opts.KeyctlCache = time.Hour
+	opts := kernelKeyOptions(b)
 	v := open(b, opts)
 	home := homeID(1)
 	now := time.Now().Unix()
@@ -246,9 +252,7 @@ func msalFile(b *testing.B, n int) string {
 func BenchmarkGoalsImport(b *testing.B) {
 	const n = 10000
 	file := msalFile(b, n)
-	base := fileOptions(b)
-	base.ServiceName = kernelTestService(b, base)
-	base.KeyctlCache = time.Hour
+	base := kernelKeyOptions(b)
 	b.ReportAllocs()
 	// Each vault is removed before the next import: about 130 MB each,
 	// they would otherwise stay until the benchmark ends (-benchtime 100x
@@ -278,9 +282,7 @@ func BenchmarkGoalsImport(b *testing.B) {
 func BenchmarkGoalsExport(b *testing.B) {
 	const n = 10000
 	file := msalFile(b, n)
-	opts := fileOptions(b)
-	opts.ServiceName = kernelTestService(b, opts)
-	opts.KeyctlCache = time.Hour
+	opts := kernelKeyOptions(b)
 	v, _ := vault.Open(context.Background(), opts)
 	defer v.Close()
 	if rep, err := v.ImportMSAL(context.Background(), file); err != nil || rep.AccountsAfter != n {
