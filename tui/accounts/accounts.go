@@ -57,6 +57,13 @@ type Model struct {
 	err    error
 	width  int
 	height int
+	// filterGen numbers the list's commands as they are made, and
+	// filterSeen is the number of the newest filter matches taken
+	// (filtergen.go).
+	filterGen, filterSeen uint64
+	// reselect is the selection to restore when they arrive, after the
+	// items changed under an applied filter.
+	reselect *pendingSelection
 }
 
 // New returns the screen, empty until a LoadedMsg arrives (see Load).
@@ -157,6 +164,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // update handles keys, the mouse wheel and LoadedMsg.
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case numberedMatches:
+		return m.takeMatches(msg)
 	case LoadedMsg:
 		m.loading = false
 		m.err = msg.Err
@@ -195,20 +204,15 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			// applied, so the user sees "0 of N" and can change it.
 			if text := m.list.FilterInput.Value(); text != "" {
 				m.list.SetFilterText(text)
+				m.filterSeen = m.filterGen // matches still on their way are older
+				m.reselect = nil
 				return m, nil
 			}
 		}
 	}
 	var cmd tea.Cmd
 	m.list, cmd = m.list.Update(msg)
-	if _, ok := msg.(list.FilterMatchesMsg); ok {
-		// The list takes a filter's matches without counting their pages
-		// (it counts them as the key is typed, before the matches come),
-		// so the count would stay the key before's: "page 1/2" over one
-		// account. Setting the size it has counts them again.
-		m.list.SetSize(m.list.Width(), m.list.Height())
-	}
-	return m, cmd
+	return m, m.numbered(cmd)
 }
 
 // action turns a key into a request to the root, when it is one.
@@ -221,8 +225,8 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	if key.Matches(msg, m.keys.Sort) {
 		m.sortBy = (m.sortBy + 1) % sortOrders
-		m.setAccounts(m.all)
-		return nil, true
+		// an applied filter is computed again over the new order
+		return m.setAccounts(m.all), true
 	}
 	acct, ok := m.Selected()
 	if !ok {
@@ -251,12 +255,17 @@ func (m *Model) action(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 func (m *Model) setAccounts(accounts []overview.Account) tea.Cmd {
 	m.all = accounts
 	selected, _ := m.Selected()
+	index := m.list.Index()
 	sorted := sortAccounts(accounts, m.sortBy)
 	items := make([]list.Item, len(sorted))
 	for i, a := range sorted {
 		items[i] = item{acct: a, active: m.IsActive(a.HomeAccountID)}
 	}
-	cmd := m.list.SetItems(items)
+	cmd := m.numbered(m.list.SetItems(items))
+	if cmd != nil && m.list.FilterState() != list.Unfiltered {
+		m.awaitMatches(selected.HomeAccountID, index)
+		return cmd
+	}
 	if selected.HomeAccountID != "" {
 		m.SelectID(selected.HomeAccountID)
 	}
@@ -266,6 +275,10 @@ func (m *Model) setAccounts(accounts []overview.Account) tea.Cmd {
 // SelectID moves the selection to the account with that home account id,
 // if it is visible.
 func (m *Model) SelectID(homeAccountID string) {
+	if m.reselect != nil { // the filter's matches are on their way
+		m.reselect.id = homeAccountID
+		return
+	}
 	for i, it := range m.list.VisibleItems() {
 		if strings.EqualFold(it.(item).acct.HomeAccountID, homeAccountID) {
 			m.list.Select(i)
