@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"acctui/tui/accounts"
+	"acctui/tui/common"
 	"acctui/tui/confirm"
 	"acctui/tui/detail"
 	"acctui/tui/help"
@@ -143,7 +144,7 @@ func (k KeyMap) accounts() accounts.KeyMap {
 
 func (k KeyMap) detail() detail.KeyMap {
 	return detail.KeyMap{
-		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Back: k.Back,
+		ScrollKeys: k.scroll(), Back: k.Back,
 		Refresh: k.withHelp(k.Refresh, "refresh"), ForceRefresh: k.ForceRefresh, Copy: k.Copy, Remove: k.Remove, ViewToken: k.ViewToken,
 		Use: k.Use,
 	}
@@ -156,7 +157,7 @@ func (k KeyMap) signin() signin.KeyMap {
 
 func (k KeyMap) token() token.KeyMap {
 	return token.KeyMap{
-		Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Back: k.Back,
+		ScrollKeys: k.scroll(), Back: k.Back,
 		Reveal: k.Reveal, Switch: k.SwitchToken, Copy: k.Copy,
 	}
 }
@@ -164,11 +165,17 @@ func (k KeyMap) token() token.KeyMap {
 func (k KeyMap) confirm() confirm.KeyMap { return confirm.KeyMap{Yes: k.Yes, No: k.No} }
 
 func (k KeyMap) help() help.KeyMap {
-	return help.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Back: k.Back}
+	return help.KeyMap{ScrollKeys: k.scroll(), Back: k.Back}
 }
 
 func (k KeyMap) unlock() unlock.KeyMap {
 	return unlock.KeyMap{Submit: k.withHelp(k.Submit, "unlock")}
+}
+
+// scroll are the keys of a scrolling view.
+func (k KeyMap) scroll() common.ScrollKeys {
+	return common.ScrollKeys{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown,
+		Home: k.withHelp(k.Home, "top"), End: k.withHelp(k.End, "bottom")}
 }
 
 // withHelp is b with another description, for a key that reads differently
@@ -179,5 +186,5 @@ func (k KeyMap) withHelp(b key.Binding, desc string) key.Binding {
 }
 
 func (k KeyMap) messages() messages.KeyMap {
-	return messages.KeyMap{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown, Back: k.Back}
+	return messages.KeyMap{ScrollKeys: k.scroll(), Back: k.Back}
 }

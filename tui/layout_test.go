@@ -13,12 +13,12 @@ import (
 func TestHelpListsTheKeysOfItsScreen(t *testing.T) {
 	h := newHarness(t, newEnv(t, alice), 80, 40)
 	h.press("enter", "?")
-	h.contains("Account", "R       force refresh", "Everywhere")
-	if v := h.view(); strings.Contains(v, "g/home") || strings.Contains(v, "add account") {
+	h.contains("Account", "R       force refresh", "g/home  top", "G/end   bottom", "Everywhere")
+	if v := h.view(); strings.Contains(v, "add account") || strings.Contains(v, "first") {
 		t.Fatalf("help on the detail screen lists keys that do nothing there:\n%s", v)
 	}
 	h.press("esc", "esc", "?")
-	h.contains("g/home", "add account", "make active")
+	h.contains("g/home  first", "add account", "make active")
 
 	// The sign-in screen's help follows its step: choosing a method has no
 	// URL or code to copy yet.
@@ -33,10 +33,14 @@ func TestScrolledViewSaysThereIsMore(t *testing.T) {
 	h := newHarness(t, newEnv(t, alice), 80, 16)
 	h.press("enter")
 	h.contains("% ↓ more")
-	h.press("G")
 	for range 30 {
 		h.press("j")
 	}
+	h.contains("100% ↑ more")
+	// g and G go to the top and the bottom, as in the list
+	h.press("g")
+	h.contains(" 0% ↓ more")
+	h.press("G")
 	h.contains("100% ↑ more")
 }
 

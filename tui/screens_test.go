@@ -78,7 +78,7 @@ func TestScreensGolden(t *testing.T) {
 			h.press("enter")
 		}},
 		{name: "detail", users: []string{alice, carol}, steps: func(t *testing.T, h *harness) { h.press("enter") }},
-		{name: "detail-tokens", users: []string{alice, carol}, steps: func(t *testing.T, h *harness) { h.press("enter", "G", "pgdown", "pgdown") }},
+		{name: "detail-tokens", users: []string{alice, carol}, steps: func(t *testing.T, h *harness) { h.press("enter", "pgdown", "pgdown") }},
 		{name: "token", users: []string{alice}, steps: func(t *testing.T, h *harness) { h.press("v") }},
 		{name: "token-id", users: []string{alice}, steps: func(t *testing.T, h *harness) { h.press("v", "tab") }},
 		{name: "confirm", users: []string{alice, carol}, steps: func(t *testing.T, h *harness) { h.press("down", "d") }},

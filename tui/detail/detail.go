@@ -20,7 +20,8 @@ import (
 
 // KeyMap is the part of the TUI's key map this screen uses.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Back               key.Binding
+	common.ScrollKeys
+	Back                                           key.Binding
 	Refresh, ForceRefresh, Copy, Remove, ViewToken key.Binding
 	// Use makes the account the active one (acctui use).
 	Use key.Binding
@@ -61,7 +62,7 @@ type Model struct {
 
 // New returns an empty detail screen.
 func New(c *common.Common, keys KeyMap) Model {
-	vp := common.NewViewport(keys.Up, keys.Down, keys.PageUp, keys.PageDown)
+	vp := common.NewViewport(keys.ScrollKeys)
 	vp.SoftWrap = false
 	return Model{c: c, keys: keys, vp: vp}
 }
@@ -185,7 +186,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	m.vp, cmd = m.vp.Update(msg)
+	m.vp, cmd = common.Scroll(m.vp, m.keys.ScrollKeys, msg)
 	return m, cmd
 }
 
@@ -333,7 +334,7 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown},
+		m.keys.Bindings(),
 		{m.keys.Refresh, m.keys.ForceRefresh, m.keys.Copy, m.keys.ViewToken, m.keys.Use, m.keys.Remove, m.keys.Back},
 	}
 }

@@ -20,7 +20,8 @@ type Section struct {
 
 // KeyMap is the part of the TUI's key map this screen uses.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Back key.Binding
+	common.ScrollKeys
+	Back key.Binding
 }
 
 // Model is the help screen.
@@ -35,7 +36,7 @@ type Model struct {
 
 // New returns the help screen for sections.
 func New(c *common.Common, keys KeyMap, sections []Section) Model {
-	vp := common.NewViewport(keys.Up, keys.Down, keys.PageUp, keys.PageDown)
+	vp := common.NewViewport(keys.ScrollKeys)
 	return Model{c: c, keys: keys, sections: sections, vp: vp}
 }
 
@@ -74,7 +75,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.c.Back()
 	}
 	var cmd tea.Cmd
-	m.vp, cmd = m.vp.Update(msg)
+	m.vp, cmd = common.Scroll(m.vp, m.keys.ScrollKeys, msg)
 	return m, cmd
 }
 
@@ -118,5 +119,5 @@ func (m Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Back, m.k
 
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Back}}
+	return [][]key.Binding{append(m.keys.Bindings(), m.keys.Back)}
 }

@@ -23,7 +23,8 @@ type Entry struct {
 
 // KeyMap is the part of the TUI's key map this screen uses.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Back key.Binding
+	common.ScrollKeys
+	Back key.Binding
 }
 
 // Model is the messages screen.
@@ -38,7 +39,7 @@ type Model struct {
 
 // New returns the screen, empty until Show.
 func New(c *common.Common, keys KeyMap) Model {
-	return Model{c: c, keys: keys, vp: common.NewViewport(keys.Up, keys.Down, keys.PageUp, keys.PageDown)}
+	return Model{c: c, keys: keys, vp: common.NewViewport(keys.ScrollKeys)}
 }
 
 // Show lists entries, newest first.
@@ -65,7 +66,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return m.c.Back()
 	}
 	var cmd tea.Cmd
-	m.vp, cmd = m.vp.Update(msg)
+	m.vp, cmd = common.Scroll(m.vp, m.keys.ScrollKeys, msg)
 	return cmd
 }
 
@@ -79,7 +80,7 @@ func (m *Model) ShortHelp() []key.Binding { return []key.Binding{m.keys.Back, m.
 
 // FullHelp lists every key of the screen.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown, m.keys.Back}}
+	return [][]key.Binding{append(m.keys.Bindings(), m.keys.Back)}
 }
 
 func (m *Model) refresh() {

@@ -18,7 +18,8 @@ import (
 
 // KeyMap is the part of the TUI's key map this screen uses.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Back key.Binding
+	common.ScrollKeys
+	Back key.Binding
 	// Reveal shows or hides the value; Switch goes between the access
 	// token and the ID token; Copy copies the one shown.
 	Reveal, Switch, Copy key.Binding
@@ -69,7 +70,7 @@ type Model struct {
 
 // New returns an empty token screen.
 func New(c *common.Common, keys KeyMap) Model {
-	vp := common.NewViewport(keys.Up, keys.Down, keys.PageUp, keys.PageDown)
+	vp := common.NewViewport(keys.ScrollKeys)
 	return Model{c: c, keys: keys, vp: vp}
 }
 
@@ -175,7 +176,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 	}
 	var cmd tea.Cmd
-	m.vp, cmd = m.vp.Update(msg)
+	m.vp, cmd = common.Scroll(m.vp, m.keys.ScrollKeys, msg)
 	return m, cmd
 }
 
@@ -293,7 +294,7 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp lists every key of the screen.
 func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{m.keys.Up, m.keys.Down, m.keys.PageUp, m.keys.PageDown},
+		m.keys.Bindings(),
 		{m.keys.Reveal, m.keys.Switch, m.keys.Copy, m.keys.Back},
 	}
 }
