@@ -133,3 +133,20 @@ func TestTinyTerminalStillFits(t *testing.T) {
 	h.send(common.StatusMsg{Kind: common.StatusError, Text: strings.Repeat("a long error ", 20)})
 	checkFrame(t, h, s)
 }
+
+// TestNarrowPaneSaysHowToEndTyping: in a 40-column pane (an 80-column
+// terminal split in two) typing a filter still shows how to apply it; the
+// long "ctrl+c quit, even while typing" gives way to "ctrl+c quit".
+func TestNarrowPaneSaysHowToEndTyping(t *testing.T) {
+	for _, tt := range []struct {
+		width int
+		want  string
+	}{
+		{40, "enter apply filter • ctrl+c quit"},
+		{100, "enter apply filter • esc cancel filter • ctrl+c quit, even while typing"},
+	} {
+		h := newHarness(t, newEnv(t, alice, carol), tt.width, 16)
+		h.press("/")
+		h.contains(tt.want)
+	}
+}

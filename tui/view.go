@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	bhelp "charm.land/bubbles/v2/help"
@@ -70,11 +71,21 @@ func (m *model) helpLine() string {
 	// The global keys (? help, q quit) always show; the screen's keys come
 	// first and the last of them are dropped until the bar fits.
 	global := m.globalHelp()
-	keys := m.screenHelp()
-	for len(keys) > 0 && lipgloss.Width(h.ShortHelpView(append(keys, global...))) > m.width {
-		keys = keys[:len(keys)-1]
+	screen := m.screenHelp()
+	fit := func(global []key.Binding) []key.Binding {
+		keys := screen
+		for len(keys) > 0 && lipgloss.Width(h.ShortHelpView(append(slices.Clip(keys), global...))) > m.width {
+			keys = keys[:len(keys)-1]
+		}
+		return append(slices.Clip(keys), global...)
 	}
-	return common.Truncate(h.ShortHelpView(append(keys, global...)), m.width)
+	shown := fit(global)
+	if len(shown) == len(global) && len(screen) > 0 && m.typing() {
+		// In a narrow pane "ctrl+c quit, even while typing" would leave no
+		// room for how to end the typing (enter, esc): it says less then.
+		shown = fit([]key.Binding{m.keys.withHelp(m.keys.ForceQuit, "quit")})
+	}
+	return common.Truncate(h.ShortHelpView(shown), m.width)
 }
 
 func (m *model) screenHelp() []key.Binding { return m.screen(m.active).ShortHelp() }
