@@ -463,7 +463,17 @@ func TestCLI(t *testing.T) {
 		if got := usernames(alice.accountsJSON(t)); len(got) != 2 {
 			t.Fatalf("a refused logout removed something: %v", got)
 		}
-		res = alice.run(t, nil, "logout", daveUsername, "--yes").want(t, 0)
+		// the account as an argument or as --account (as token names it),
+		// never two different ones, never none
+		for _, args := range [][]string{{"logout", "--yes"}, {"logout", aliceUsername, "--account", daveUsername, "--yes"}} {
+			if res := alice.run(t, nil, args...).want(t, 2); !strings.Contains(res.errorLine(), "logout") {
+				t.Errorf("%v said: %s", args, res.errorLine())
+			}
+		}
+		if got := usernames(alice.accountsJSON(t)); len(got) != 2 {
+			t.Fatalf("a refused logout removed something: %v", got)
+		}
+		res = alice.run(t, nil, "logout", "--account", daveUsername, "--yes").want(t, 0)
 		if !strings.Contains(res.stderr, "Removed "+daveUsername) {
 			t.Errorf("logout said: %s", res)
 		}
