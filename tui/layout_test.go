@@ -135,14 +135,16 @@ func TestTinyTerminalStillFits(t *testing.T) {
 }
 
 // TestNarrowPaneSaysHowToEndTyping: in a 40-column pane (an 80-column
-// terminal split in two) typing a filter still shows how to apply it; the
-// long "ctrl+c quit, even while typing" gives way to "ctrl+c quit".
+// terminal split in two) typing a filter still shows how to apply it, and
+// in 60 how to cancel it too: the long "ctrl+c quit, even while typing"
+// gives way to "ctrl+c quit" when that shows more of the screen's keys.
 func TestNarrowPaneSaysHowToEndTyping(t *testing.T) {
 	for _, tt := range []struct {
 		width int
 		want  string
 	}{
 		{40, "enter apply filter • ctrl+c quit"},
+		{60, "enter apply filter • esc cancel filter • ctrl+c quit"},
 		{100, "enter apply filter • esc cancel filter • ctrl+c quit, even while typing"},
 	} {
 		h := newHarness(t, newEnv(t, alice, carol), tt.width, 16)

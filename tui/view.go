@@ -80,10 +80,13 @@ func (m *model) helpLine() string {
 		return append(slices.Clip(keys), global...)
 	}
 	shown := fit(global)
-	if len(shown) == len(global) && len(screen) > 0 && m.typing() {
-		// In a narrow pane "ctrl+c quit, even while typing" would leave no
-		// room for how to end the typing (enter, esc): it says less then.
-		shown = fit([]key.Binding{m.keys.withHelp(m.keys.ForceQuit, "quit")})
+	if m.typing() {
+		// In a narrow pane "ctrl+c quit, even while typing" would crowd out
+		// how to end the typing (enter, esc): it says less when that shows
+		// more of the screen's keys.
+		if short := fit([]key.Binding{m.keys.withHelp(m.keys.ForceQuit, "quit")}); len(short) > len(shown) {
+			shown = short
+		}
 	}
 	return common.Truncate(h.ShortHelpView(shown), m.width)
 }
