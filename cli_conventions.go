@@ -46,29 +46,6 @@ func checkSettings(s *settings) error {
 	return checkChoice("vault-backend", s.VaultBackend, vault.Backends)
 }
 
-// internalPrefixes are the package prefixes errors carry inside acctui
-// (engine: refresh: …), which mean nothing to the person reading.
-var internalPrefixes = []string{"acctui: ", "engine: ", "vault: ", "cache: ", "parse: "}
-
-// publicMessage drops internal package prefixes from an error message:
-// at its start and after each ": " or "; ".
-func publicMessage(msg string) string {
-	for changed := true; changed; {
-		changed = false
-		for _, p := range internalPrefixes {
-			if strings.HasPrefix(msg, p) && len(msg) > len(p) {
-				msg, changed = msg[len(p):], true
-			}
-			for _, sep := range []string{": ", "; "} {
-				if strings.Contains(msg, sep+p) {
-					msg, changed = strings.ReplaceAll(msg, sep+p, sep), true
-				}
-			}
-		}
-	}
-	return msg
-}
-
 // splitSuggestion separates cobra's "Did you mean this?" list from an
 // unknown command's error, so the suggestion can go on a line of its own.
 func splitSuggestion(msg string) (errText, suggestion string) {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"acctui/internal/errtext"
 	"acctui/vault"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -62,7 +63,7 @@ func run(args []string) int {
 		err = usageError{errors.New(head)}
 	}
 	msg, code := explain(err)
-	msg = publicMessage(msg)
+	msg = errtext.Public(msg)
 	a.log.Debug("command failed", "exit", code, "error", msg)
 	errorLines(a.stderr, msg, suggestion)
 	return code

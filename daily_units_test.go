@@ -27,21 +27,6 @@ func TestNearestName(t *testing.T) {
 	}
 }
 
-func TestPublicMessage(t *testing.T) {
-	cases := map[string]string{
-		"vault: import: open /x: no such file":             "import: open /x: no such file",
-		"engine: refresh: cache: parse: bad JSON":          "refresh: bad JSON",
-		"acctui: acctui: token failed":                     "token failed",
-		"no such account; vault: wrong passphrase":         "no such account; wrong passphrase",
-		"the MSAL cache: section AccessToken is not a map": "the MSAL cache: section AccessToken is not a map",
-	}
-	for in, want := range cases {
-		if got := publicMessage(in); got != want {
-			t.Errorf("publicMessage(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestExecCredentialVersion(t *testing.T) {
 	cases := []struct{ info, want, err string }{
 		{"", execCredentialV1, ""},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"acctui/engine"
+	"acctui/internal/errtext"
 	"acctui/internal/safetext"
 	"acctui/remedy"
 )
@@ -63,7 +64,7 @@ func Explain(err error, method Method) (message, next string) {
 	if err == nil {
 		return "", ""
 	}
-	message = safetext.Compact(err.Error())
+	message = safetext.Compact(errtext.Public(err.Error()))
 	next = adviceFor(remedy.For(err, method.flow()))
 	if next == "" && method == MethodUnlock {
 		next = "check the passphrase and try again"
