@@ -17,6 +17,9 @@ func TestHelpListsTheKeysOfItsScreen(t *testing.T) {
 	if v := h.view(); strings.Contains(v, "add account") || strings.Contains(v, "first") {
 		t.Fatalf("help on the detail screen lists keys that do nothing there:\n%s", v)
 	}
+	if v := h.view(); strings.Count(v, "esc     back") != 1 {
+		t.Fatalf("help on the detail screen does not list esc once:\n%s", v)
+	}
 	h.press("esc", "esc", "?")
 	h.contains("g/home  first", "add account", "make active")
 

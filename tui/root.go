@@ -297,22 +297,31 @@ func (m *model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.forward(msg)
 }
 
-// helpFor lists the keys that work on screen s, then the global ones, for
-// the help screen.
+// helpFor lists the keys that work on screen s, then the global ones it
+// does not list itself (esc says what it does there once), for the help
+// screen.
 func (m *model) helpFor(s screen) []help.Section {
 	var sections []help.Section
+	listed := map[string]bool{}
 	if f, ok := m.screen(s).(interface{ FullHelp() [][]key.Binding }); ok {
 		var bindings []key.Binding
 		for _, group := range f.FullHelp() {
 			for _, b := range group {
 				if b.Enabled() {
 					bindings = append(bindings, b)
+					listed[b.Help().Key] = true
 				}
 			}
 		}
 		sections = append(sections, help.Section{Title: m.pages[s].title, Bindings: bindings})
 	}
-	return append(sections, help.Section{Title: "Everywhere", Bindings: []key.Binding{m.keys.Back, m.keys.Theme, m.keys.Messages, m.keys.Help, m.keys.Quit, m.keys.ForceQuit}})
+	var global []key.Binding
+	for _, b := range []key.Binding{m.keys.Back, m.keys.Theme, m.keys.Messages, m.keys.Help, m.keys.Quit, m.keys.ForceQuit} {
+		if !listed[b.Help().Key] {
+			global = append(global, b)
+		}
+	}
+	return append(sections, help.Section{Title: "Everywhere", Bindings: global})
 }
 
 // holdsKeys reports whether the screen on top is loading what the next
