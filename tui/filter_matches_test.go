@@ -114,3 +114,19 @@ func TestFilterKeepsTheSelectionWhenTheListChanges(t *testing.T) {
 	h.contains("removed user0213@contoso.example", "99 of 299 accounts · filter “user02” · by name · page 3/17")
 	selected("user0214@contoso.example")
 }
+
+// TestFilterSurvivesAReloadBehindAnotherScreen: the list filters again when
+// it reloads while an account is open (R writes the vault); the matches go
+// to the list, not to the screen on top, which dropped them: back on the
+// list, "0 of 2 accounts" and "No account matches".
+func TestFilterSurvivesAReloadBehindAnotherScreen(t *testing.T) {
+	h := newHarness(t, newEnv(t, alice, carol), 80, 24)
+	h.press("/")
+	h.typeText("contoso")
+	h.press("enter")
+	h.contains("2 of 2 accounts · filter “contoso”")
+	h.press("enter", "R")
+	h.contains("refreshed")
+	h.press("esc")
+	h.contains("2 of 2 accounts · filter “contoso”", "Alice Example", "Carol Example")
+}

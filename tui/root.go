@@ -211,6 +211,8 @@ func (m *model) update(msg tea.Msg) tea.Cmd {
 		return m.accounts.Load()
 	case accounts.LoadedMsg:
 		return m.accountsLoaded(msg)
+	case accounts.MatchesMsg:
+		return m.accounts.Update(msg)
 	case common.ReloadAccountsMsg:
 		return m.accounts.Load()
 	case liveTickMsg:

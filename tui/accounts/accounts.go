@@ -164,7 +164,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // update handles keys, the mouse wheel and LoadedMsg.
 func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
-	case numberedMatches:
+	case MatchesMsg:
 		return m.takeMatches(msg)
 	case LoadedMsg:
 		m.loading = false

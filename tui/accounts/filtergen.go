@@ -16,15 +16,17 @@ import (
 // So every command the list returns is numbered as it is made, and
 // matches older than the newest taken are dropped.
 
-// numberedMatches is a filter's matches and the number of the command that
-// computed them.
-type numberedMatches struct {
+// MatchesMsg is a filter's matches and the number of the command that
+// computed them. They are the accounts screen's whichever screen is on
+// top: the root routes them there (a reload while an account is open
+// filters the list again).
+type MatchesMsg struct {
 	n       uint64
 	matches list.FilterMatchesMsg
 }
 
 // numbered numbers a command the list returned; the filter matches it
-// yields (itself or in a batch) arrive as numberedMatches.
+// yields (itself or in a batch) arrive as MatchesMsg.
 func (m *Model) numbered(cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
@@ -37,7 +39,7 @@ func numberCmd(cmd tea.Cmd, n uint64) tea.Cmd {
 	return func() tea.Msg {
 		switch msg := cmd().(type) {
 		case list.FilterMatchesMsg:
-			return numberedMatches{n: n, matches: msg}
+			return MatchesMsg{n: n, matches: msg}
 		case tea.BatchMsg:
 			out := make(tea.BatchMsg, 0, len(msg))
 			for _, c := range msg {
@@ -53,7 +55,7 @@ func numberCmd(cmd tea.Cmd, n uint64) tea.Cmd {
 }
 
 // takeMatches gives the list the matches unless newer ones were taken.
-func (m Model) takeMatches(msg numberedMatches) (Model, tea.Cmd) {
+func (m Model) takeMatches(msg MatchesMsg) (Model, tea.Cmd) {
 	if msg.n <= m.filterSeen {
 		return m, nil
 	}
