@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -32,11 +31,7 @@ func readStdinLimited(r io.Reader, limit int64) ([]byte, error) {
 // nothing; the document is then written a section at a time.
 func exportMSALStdout(ctx context.Context, v *vault.Vault, w io.Writer) error {
 	err := v.Read(ctx, cache.Hint{}, func(c *cache.Cache) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
-		if err := c.WriteForOtherClients(bw); err != nil {
-			return err
-		}
-		return bw.Flush()
+		return c.WriteForOtherClients(w)
 	})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -150,12 +149,10 @@ func (v *Vault) ExportPlaintext(ctx context.Context, path string) error {
 }
 
 // writeExport writes the cache for other clients to f and makes it durable.
+// WriteForOtherClients writes a whole section a call, so no buffer is
+// needed between them.
 func writeExport(f *os.File, c *cache.Cache) error {
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := c.WriteForOtherClients(w); err != nil {
-		return err
-	}
-	if err := w.Flush(); err != nil {
+	if err := c.WriteForOtherClients(f); err != nil {
 		return err
 	}
 	return f.Sync()

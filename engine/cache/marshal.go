@@ -32,7 +32,7 @@ func (c *Cache) MarshalForOtherClients() ([]byte, error) {
 // section at a time: it holds one section's text, where building the
 // document whole held it compact and again indented (an export of 10 000
 // accounts is some 70 MB). Sections are written in order as they are
-// made, so after an error w may hold the first of them.
+// made, one Write each, so after an error w may hold the first of them.
 func (c *Cache) WriteForOtherClients(w io.Writer) error {
 	return c.writeDocument(w, false)
 }
